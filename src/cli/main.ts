@@ -1,0 +1,41 @@
+import { Command, CommanderError } from 'commander';
+import { formatProblem, SluiceError } from '../core/errors.js';
+import { registerDemo } from './commands/demo.js';
+import { registerInit } from './commands/init.js';
+import { registerPlan } from './commands/plan.js';
+import { registerRun } from './commands/run.js';
+import { registerStatus } from './commands/status.js';
+import { registerValidate } from './commands/validate.js';
+import { EXIT } from './exit-codes.js';
+
+export function buildProgram(): Command {
+  const program = new Command('sluice')
+    .description('Batch ETL on DuckDB: models as metadata, automatic DAGs, atomic Parquet publishing.')
+    .version('0.1.0')
+    .showHelpAfterError()
+    .exitOverride();
+  for (const register of [registerInit, registerValidate, registerPlan, registerRun, registerStatus, registerDemo]) register(program);
+  return program;
+}
+
+/** Run the CLI; returns the process exit code. Every error ends here, printed once. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return process.exitCode === undefined ? EXIT.ok : Number(process.exitCode);
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    if (err instanceof SluiceError) {
+      if (err.problems.length > 0) {
+        process.stderr.write(`error: ${err.problems.length} problem${err.problems.length === 1 ? '' : 's'} in the project:\n`);
+        for (const p of err.problems) process.stderr.write(`  ${formatProblem(p)}\n`);
+      } else {
+        process.stderr.write(`error: ${err.message}\n`);
+      }
+      return err.code.startsWith('CONFIG_') || err.code.startsWith('PLAN_') || err.code === 'CLI_USAGE' ? EXIT.invalid : EXIT.failed;
+    }
+    process.stderr.write(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return EXIT.internal;
+  }
+}

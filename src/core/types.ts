@@ -1,0 +1,151 @@
+/**
+ * sluice's core vocabulary. The code uses exactly these words.
+ *
+ * - **Project**: a folder with `sluice.yaml`, source declarations (`sources/*.yml`) and models
+ *   (`models/**\/*.sql`).
+ * - **Source**: raw input data (CSV, Parquet, JSON): a file, a glob or a hive-partitioned folder.
+ * - **Model**: one output table: a DuckDB `SELECT` with a metadata header (type, business unit,
+ *   partition keys, queue, tags, ...). Its dependencies are inferred from the SQL.
+ * - **Group**: the DAG sluice derives: models of one (type, business unit), at most
+ *   `max_tasks_per_group` of them, with a step concurrency level.
+ * - **Run**: one execution of a selection of models (all groups by default).
+ * - **Task**: one model inside a run.
+ * - **Work item**: one slice of a task (a partition or key range) processed by one worker.
+ * - **Lease**: a worker's time-limited claim on a work item, fenced by the attempt number.
+ * - **Queue**: a capacity share of the workers (dimension 30%, fact 30%, ...).
+ * - **Worker**: a process that runs work on the engine, writes output and reports back.
+ * - **Snapshot**: one published version of a model: a manifest listing its immutable files.
+ * - **Metadata store**: runs, tasks, items and metrics (SQLite now, PostgreSQL later).
+ * - **Object store**: where data lives (a local folder now, S3 later).
+ */
+
+export const TABLE_TYPES = ['dimension', 'fact', 'report'] as const;
+export type TableType = (typeof TABLE_TYPES)[number];
+
+export const SOURCE_FORMATS = ['csv', 'parquet', 'json'] as const;
+export type SourceFormat = (typeof SOURCE_FORMATS)[number];
+
+/** A place in a project file; `file` is relative to the project root, `line` is 1-based. */
+export interface Location {
+  readonly file: string;
+  readonly line: number;
+}
+
+export interface SourceDef {
+  readonly name: string;
+  readonly format: SourceFormat;
+  /** As declared: relative to the project root, or absolute. May be a glob. */
+  readonly path: string;
+  /** Read `key=value/` folders as columns. */
+  readonly hivePartitioning: boolean;
+  /** Optional column contract: column name -> DuckDB type. */
+  readonly columns?: Readonly<Record<string, string>>;
+  /** CSV only. */
+  readonly delimiter?: string;
+  readonly header?: boolean;
+  readonly description: string;
+  readonly location: Location;
+}
+
+export interface ModelResources {
+  readonly cpus?: number;
+  readonly memory?: string;
+}
+
+export interface ModelDef {
+  /** The file's base name without `.sql`; a lowercase SQL identifier. */
+  readonly name: string;
+  /** Path relative to the project root. */
+  readonly file: string;
+  /** The SELECT statement, header removed. */
+  readonly sql: string;
+  /** The line of `file` on which `sql` starts (1-based), to translate DuckDB's line numbers. */
+  readonly sqlLine: number;
+  readonly type: TableType;
+  readonly businessUnit: string;
+  readonly partitionBy: readonly string[];
+  readonly queue: string;
+  readonly tags: readonly string[];
+  readonly description: string;
+  readonly resources: ModelResources;
+  /** Models and sources this model reads, inferred from its SQL, sorted. */
+  readonly dependsOn: readonly string[];
+  readonly location: Location;
+}
+
+export interface ProjectConfig {
+  readonly name: string;
+  readonly paths: {
+    readonly models: string;
+    readonly sources: string;
+    /** Metadata store file, DuckDB spill files and logs. */
+    readonly state: string;
+  };
+  readonly storage: {
+    /** Object store: a local folder (relative to the project root or absolute). */
+    readonly objects: string;
+    /** Metadata store: `sqlite:<path>` (relative to the project root or absolute). */
+    readonly metadata: string;
+  };
+  readonly execution: {
+    /** DuckDB threads; 0 means one per core. */
+    readonly threads: number;
+    /** DuckDB memory limit, e.g. `60%` of RAM or `4GB`. */
+    readonly memoryLimit: string;
+    /** Tasks running at once across the run; 0 means one per core. */
+    readonly workers: number;
+  };
+  readonly defaults: {
+    readonly maxTasksPerGroup: number;
+    readonly stepConcurrency: number;
+    readonly queue: string;
+  };
+}
+
+export interface Project {
+  /** Absolute path of the project folder. */
+  readonly root: string;
+  readonly config: ProjectConfig;
+  readonly sources: ReadonlyMap<string, SourceDef>;
+  readonly models: ReadonlyMap<string, ModelDef>;
+}
+
+/** One thing wrong with a project, found before anything runs. */
+export interface Problem {
+  readonly code: string;
+  readonly message: string;
+  readonly file?: string;
+  readonly line?: number;
+  readonly model?: string;
+  readonly key?: string;
+}
+
+export type RunStatus = 'running' | 'succeeded' | 'failed';
+export type TaskStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'not_run';
+
+export interface RunRecord {
+  readonly id: string;
+  readonly project: string;
+  readonly status: RunStatus;
+  /** The selection as typed, or `*` for everything. */
+  readonly selector: string;
+  /** Epoch milliseconds. */
+  readonly startedAt: number;
+  readonly endedAt: number | null;
+  readonly error: string | null;
+}
+
+export interface TaskRecord {
+  readonly runId: string;
+  readonly model: string;
+  readonly group: string;
+  readonly status: TaskStatus;
+  readonly startedAt: number | null;
+  readonly endedAt: number | null;
+  readonly rowsOut: number | null;
+  readonly bytesOut: number | null;
+  readonly files: number | null;
+  /** Snapshot number published by this task. */
+  readonly snapshot: number | null;
+  readonly error: string | null;
+}

@@ -1,0 +1,92 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { errorMessage } from '../core/errors.js';
+import type { ModelDef, Problem, Project, SourceDef } from '../core/types.js';
+import { modelErrorLine, shortDuckDbMessage } from './duckdb-errors.js';
+import { sourceRelationSql } from './relation-sql.js';
+import { quoteIdent } from './sql-quote.js';
+
+/**
+ * Bind every source and model without running anything: sources become views over their files
+ * (so DuckDB reads their schemas), models become views over their SQL in dependency order.
+ * DuckDB rejects unknown columns, functions and type errors at view creation. A model whose
+ * upstream failed is not checked (its errors would only echo the first one).
+ */
+export async function checkBindings(engine: { connect(): Promise<DuckDBConnection> }, project: Project, order: readonly string[]): Promise<Problem[]> {
+  const conn = await engine.connect();
+  const problems: Problem[] = [];
+  const broken = new Set<string>();
+  try {
+    for (const source of project.sources.values()) {
+      const problem = await checkSource(conn, project.root, source);
+      if (problem) {
+        problems.push(problem);
+        broken.add(source.name);
+      }
+    }
+    for (const name of order) {
+      const model = project.models.get(name)!;
+      if (model.dependsOn.some((d) => broken.has(d))) {
+        broken.add(name);
+        continue;
+      }
+      const problem = await checkModel(conn, model);
+      if (problem) {
+        problems.push(problem);
+        broken.add(name);
+      }
+    }
+  } finally {
+    conn.closeSync();
+  }
+  return problems;
+}
+
+async function checkSource(conn: DuckDBConnection, root: string, source: SourceDef): Promise<Problem | undefined> {
+  const at = { file: source.location.file, line: source.location.line, key: `sources.${source.name}` };
+  try {
+    await conn.run(`CREATE OR REPLACE TEMP VIEW ${quoteIdent(source.name)} AS SELECT * FROM ${sourceRelationSql(root, source)}`);
+  } catch (err) {
+    return { code: 'CONFIG_SOURCE', message: `source '${source.name}' (${source.format} at ${source.path}) cannot be read: ${shortDuckDbMessage(errorMessage(err))}`, ...at };
+  }
+  if (!source.columns) return undefined;
+  const actual = await describeView(conn, source.name);
+  const wrong: string[] = [];
+  for (const [column, type] of Object.entries(source.columns)) {
+    const found = actual.get(column);
+    if (found === undefined) wrong.push(`column '${column}' is missing`);
+    else if (found.toUpperCase() !== type.toUpperCase()) wrong.push(`column '${column}' is ${found}, contract says ${type}`);
+  }
+  if (wrong.length === 0) return undefined;
+  return { code: 'CONFIG_CONTRACT', message: `source '${source.name}' breaks its column contract: ${wrong.join('; ')}`, ...at };
+}
+
+async function checkModel(conn: DuckDBConnection, model: ModelDef): Promise<Problem | undefined> {
+  try {
+    await conn.run(`CREATE OR REPLACE TEMP VIEW ${quoteIdent(model.name)} AS\n${model.sql}`);
+  } catch (err) {
+    const message = errorMessage(err);
+    return {
+      code: 'CONFIG_SQL',
+      message: shortDuckDbMessage(message),
+      file: model.file,
+      line: modelErrorLine(message, model, 2) ?? model.sqlLine,
+      model: model.name,
+    };
+  }
+  const columns = await describeView(conn, model.name);
+  const missing = model.partitionBy.filter((k) => !columns.has(k));
+  if (missing.length === 0) return undefined;
+  return {
+    code: 'CONFIG_PARTITION',
+    message: `partition_by column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `'${m}'`).join(', ')} not in the model's output (columns: ${[...columns.keys()].join(', ')})`,
+    file: model.file,
+    line: model.location.line,
+    model: model.name,
+    key: 'partition_by',
+  };
+}
+
+async function describeView(conn: DuckDBConnection, name: string): Promise<Map<string, string>> {
+  const reader = await conn.runAndReadAll(`DESCRIBE ${quoteIdent(name)}`);
+  return new Map(reader.getRowObjects().map((r) => [String(r.column_name), String(r.column_type)] as const));
+}

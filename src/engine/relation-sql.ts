@@ -1,0 +1,70 @@
+import { statSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import type { SourceDef } from '../core/types.js';
+import { quoteIdent, quoteList, quoteLiteral } from './sql-quote.js';
+
+/** A column of a published model: name and DuckDB type. */
+export interface ColumnDef {
+  readonly name: string;
+  readonly type: string;
+}
+
+const EXTENSIONS: Record<SourceDef['format'], readonly string[]> = {
+  parquet: ['parquet'],
+  csv: ['csv', 'csv.gz', 'tsv'],
+  json: ['json', 'ndjson', 'jsonl', 'json.gz'],
+};
+
+/** The file or glob(s) a source reads: a folder means every file of its format below it. */
+export function sourceGlobs(projectRoot: string, source: SourceDef): string[] {
+  const path = isAbsolute(source.path) ? source.path : join(projectRoot, source.path);
+  if (/[*?[]/.test(source.path)) return [path];
+  let isDir = false;
+  try {
+    isDir = statSync(path).isDirectory();
+  } catch {
+    // Missing: DuckDB reports "no files found" for the path, which the bind check turns into a problem.
+  }
+  return isDir ? EXTENSIONS[source.format].map((ext) => join(path, '**', `*.${ext}`)) : [path];
+}
+
+/** A DuckDB table expression that reads a source. */
+export function sourceRelationSql(projectRoot: string, source: SourceDef): string {
+  const globs = sourceGlobs(projectRoot, source);
+  const files = globs.length === 1 ? quoteLiteral(globs[0]!) : quoteList(globs);
+  const hive = `hive_partitioning = ${source.hivePartitioning}`;
+  switch (source.format) {
+    case 'parquet':
+      return `read_parquet(${files}, ${hive}, union_by_name = true)`;
+    case 'csv': {
+      const opts = [hive, `header = ${source.header ?? true}`];
+      if (source.delimiter !== undefined) opts.push(`delim = ${quoteLiteral(source.delimiter)}`);
+      if (source.columns) opts.push(`types = ${structLiteral(source.columns)}`);
+      return `read_csv(${files}, ${opts.join(', ')})`;
+    }
+    case 'json':
+      return `read_json(${files}, ${hive}${source.columns ? `, columns = ${structLiteral(source.columns)}` : ''})`;
+  }
+}
+
+/**
+ * A query over a published snapshot's files, with the published column order and types
+ * (partition columns come back from the folder names, typed by `hive_types`).
+ */
+export function snapshotRelationSql(localPaths: readonly string[], columns: readonly ColumnDef[], partitionBy: readonly string[]): string {
+  const projection = columns.map((c) => quoteIdent(c.name)).join(', ');
+  if (localPaths.length === 0) {
+    const nulls = columns.map((c) => `CAST(NULL AS ${c.type}) AS ${quoteIdent(c.name)}`).join(', ');
+    return `SELECT ${nulls} WHERE false`;
+  }
+  const types = columns.filter((c) => partitionBy.includes(c.name));
+  const hive =
+    partitionBy.length > 0
+      ? `hive_partitioning = true, hive_types = {${types.map((c) => `${quoteLiteral(c.name)}: ${quoteLiteral(c.type)}`).join(', ')}}`
+      : 'hive_partitioning = false';
+  return `SELECT ${projection} FROM read_parquet(${quoteList(localPaths)}, ${hive})`;
+}
+
+function structLiteral(columns: Readonly<Record<string, string>>): string {
+  return `{${Object.entries(columns).map(([k, v]) => `${quoteLiteral(k)}: ${quoteLiteral(v)}`).join(', ')}}`;
+}

@@ -1,0 +1,44 @@
+import type { RunStatus, TaskStatus } from '../core/types.js';
+
+/** The outcome of a run: every task's status, never a throw half-way (`sluice run --json`). */
+export const RUN_RESULT_SCHEMA = 'sluice.run/v1';
+
+export interface TaskOutcome {
+  readonly model: string;
+  readonly group: string;
+  readonly status: TaskStatus;
+  readonly startedAt: number | null;
+  readonly endedAt: number | null;
+  readonly durationMs: number | null;
+  readonly rowsOut: number | null;
+  readonly bytesOut: number | null;
+  readonly files: number | null;
+  readonly snapshot: number | null;
+  /** Why it failed, or for not_run, which upstream model failed. */
+  readonly error: string | null;
+}
+
+export interface RunResult {
+  readonly schema: typeof RUN_RESULT_SCHEMA;
+  readonly runId: string;
+  readonly project: string;
+  readonly selector: string;
+  readonly status: Exclude<RunStatus, 'running'>;
+  readonly startedAt: number;
+  readonly endedAt: number;
+  readonly durationMs: number;
+  readonly tasks: readonly TaskOutcome[];
+  readonly counts: Readonly<Record<TaskStatus, number>>;
+}
+
+export type RunEvent =
+  | { readonly kind: 'run_started'; readonly runId: string; readonly tasks: number; readonly groups: number }
+  | { readonly kind: 'task_started'; readonly model: string; readonly group: string }
+  | { readonly kind: 'task_finished'; readonly task: TaskOutcome }
+  | { readonly kind: 'run_finished'; readonly result: RunResult };
+
+export function countStatuses(tasks: readonly TaskOutcome[]): Record<TaskStatus, number> {
+  const counts: Record<TaskStatus, number> = { pending: 0, running: 0, succeeded: 0, failed: 0, not_run: 0 };
+  for (const t of tasks) counts[t.status]++;
+  return counts;
+}
