@@ -1,0 +1,38 @@
+import { isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SluiceError, errorMessage } from '../core/errors.js';
+import { LocalObjectStore } from './local/local-object-store.js';
+import type { ObjectStore } from './object-store.js';
+
+const SCHEME = /^([a-z][a-z0-9+.-]*):\/\//i;
+
+/**
+ * The object store `uri` names (`storage.objects` in sluice.yaml):
+ * - a local folder, relative to `projectRoot` or absolute, or a `file:///abs/path` URI;
+ * - `s3://bucket/prefix`: not available yet (a clear error).
+ */
+export function createObjectStore(uri: string, projectRoot: string): ObjectStore {
+  if (typeof uri !== 'string' || uri.trim() === '') {
+    throw new SluiceError('CONFIG_INVALID', 'storage.objects: the object store location is empty; give a folder (e.g. ".sluice/objects") or a file:// URI');
+  }
+  const scheme = SCHEME.exec(uri)?.[1]?.toLowerCase();
+  if (scheme === undefined) return new LocalObjectStore(isAbsolute(uri) ? resolve(uri) : resolve(projectRoot, uri));
+  if (scheme === 'file') {
+    let path: string;
+    try {
+      path = fileURLToPath(uri);
+    } catch (err) {
+      throw new SluiceError('CONFIG_INVALID', `storage.objects: "${uri}" is not a valid file URI (use file:///absolute/path): ${errorMessage(err)}`, { cause: err });
+    }
+    return new LocalObjectStore(path);
+  }
+  if (scheme === 's3') {
+    throw new SluiceError('CONFIG_INVALID', `storage.objects: "${redact(uri)}": S3 support is not available yet; use a local folder`);
+  }
+  throw new SluiceError('CONFIG_INVALID', `storage.objects: "${redact(uri)}": unsupported object store scheme "${scheme}://" (use a local folder or a file:// URI)`);
+}
+
+/** Drop `user:password@` from a URI so credentials never reach a message. */
+function redact(uri: string): string {
+  return uri.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1***@');
+}

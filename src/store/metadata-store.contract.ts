@@ -1,0 +1,154 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { SluiceError, type ErrorCode } from '../core/errors.js';
+import type { RunRecord, TaskRecord } from '../core/types.js';
+import type { MetadataStore } from './metadata-store.js';
+
+/**
+ * The behaviour every MetadataStore implementation must have. Each implementation's test file
+ * calls `metadataStoreContract('sqlite', make)`; `make` returns a fresh, empty, unmigrated store.
+ */
+export interface MetadataStoreFixture {
+  readonly store: MetadataStore;
+  readonly cleanup: () => Promise<void>;
+}
+
+const isCode = (code: ErrorCode, ...mentions: string[]) => (err: unknown): boolean => {
+  assert.ok(err instanceof SluiceError, `expected a SluiceError, got ${String(err)}`);
+  assert.equal(err.code, code, err.message);
+  for (const m of mentions) assert.ok(err.message.includes(m), `message should mention ${m}: ${err.message}`);
+  return true;
+};
+
+const run = (id: string, startedAt: number) => ({ id, project: 'shop', selector: '*', startedAt });
+const pendingTask = (runId: string, model: string, group: string): TaskRecord => ({
+  runId, model, group, status: 'pending', startedAt: null, endedAt: null, rowsOut: null, bytesOut: null, files: null, snapshot: null, error: null,
+});
+
+export function metadataStoreContract(name: string, make: () => Promise<MetadataStoreFixture>): void {
+  const withStore = async (fn: (store: MetadataStore) => Promise<void>): Promise<void> => {
+    const { store, cleanup } = await make();
+    try {
+      await store.migrate();
+      await fn(store);
+    } finally {
+      await store.close();
+      await cleanup();
+    }
+  };
+
+  describe(`MetadataStore contract: ${name}`, () => {
+    it('migrate is idempotent', () => withStore(async (store) => {
+      await store.migrate();
+      await store.migrate();
+      await store.createRun(run('r1', 1), []);
+      await store.migrate();
+      assert.equal((await store.getRun('r1'))?.id, 'r1');
+    }));
+
+    it('createRun stores the run and its pending tasks', () => withStore(async (store) => {
+      await store.createRun(run('r1', 1_700_000_000_000), [{ model: 'dim_customers', group: 'dimension.sales.1' }, { model: 'fct_orders', group: 'fact.sales.1' }]);
+      const expected: RunRecord = { id: 'r1', project: 'shop', status: 'running', selector: '*', startedAt: 1_700_000_000_000, endedAt: null, error: null };
+      assert.deepEqual(await store.getRun('r1'), expected);
+      assert.deepEqual(await store.listTasks('r1'), [pendingTask('r1', 'dim_customers', 'dimension.sales.1'), pendingTask('r1', 'fct_orders', 'fact.sales.1')]);
+      await store.createRun(run('empty', 2), []);
+      assert.deepEqual(await store.listTasks('empty'), []);
+    }));
+
+    it('createRun is atomic and refuses duplicate run ids and models', () => withStore(async (store) => {
+      await store.createRun(run('r1', 1), [{ model: 'a', group: 'g' }]);
+      await assert.rejects(() => store.createRun(run('r1', 2), [{ model: 'b', group: 'g' }]), isCode('STORE_CONFLICT', 'r1'));
+      assert.deepEqual((await store.listTasks('r1')).map((t) => t.model), ['a']);
+      assert.equal((await store.getRun('r1'))?.startedAt, 1);
+      await assert.rejects(() => store.createRun(run('r2', 3), [{ model: 'x', group: 'g' }, { model: 'x', group: 'g' }]), isCode('STORE_CONFLICT', 'x'));
+      assert.equal(await store.getRun('r2'), undefined);
+    }));
+
+    it('listRuns returns the newest first and honours limit', () => withStore(async (store) => {
+      for (const [id, at] of [['r1000', 1000], ['r3000', 3000], ['r2000', 2000], ['r4000a', 4000], ['r4000b', 4000]] as const) await store.createRun(run(id, at), []);
+      assert.deepEqual((await store.listRuns()).map((r) => r.id), ['r4000b', 'r4000a', 'r3000', 'r2000', 'r1000']);
+      assert.deepEqual((await store.listRuns({ limit: 2 })).map((r) => r.id), ['r4000b', 'r4000a']);
+      assert.deepEqual(await store.listRuns({ limit: 0 }), []);
+      assert.deepEqual((await store.listRuns({ limit: 50 })).length, 5);
+    }));
+
+    it('listTasks keeps the order the tasks were created in', () => withStore(async (store) => {
+      const models = ['zeta', 'alpha', 'mid', 'beta'];
+      await store.createRun(run('r1', 1), models.map((model) => ({ model, group: 'g' })));
+      await store.createRun(run('r2', 2), [...models].reverse().map((model) => ({ model, group: 'g' })));
+      assert.deepEqual((await store.listTasks('r1')).map((t) => t.model), models);
+      assert.deepEqual((await store.listTasks('r2')).map((t) => t.model), [...models].reverse());
+    }));
+
+    it('startTask moves pending to running once; a second start is a conflict', () => withStore(async (store) => {
+      await store.createRun(run('r1', 1), [{ model: 'a', group: 'g' }, { model: 'b', group: 'g' }]);
+      await store.startTask('r1', 'a', 10);
+      await assert.rejects(() => store.startTask('r1', 'a', 11), isCode('STORE_CONFLICT', 'r1', 'a', 'running'));
+      const [a, b] = await store.listTasks('r1');
+      assert.deepEqual([a?.status, a?.startedAt], ['running', 10]);
+      assert.deepEqual([b?.status, b?.startedAt], ['pending', null]);
+    }));
+
+    it('finishTask records the outcome of a running task', () => withStore(async (store) => {
+      await store.createRun(run('r1', 1), [{ model: 'ok', group: 'g' }, { model: 'bad', group: 'g' }, { model: 'idle', group: 'g' }]);
+      await store.startTask('r1', 'ok', 10);
+      await store.startTask('r1', 'bad', 11);
+      await store.finishTask('r1', 'ok', { status: 'succeeded', endedAt: 20, rowsOut: 1234, bytesOut: 56_789, files: 3, snapshot: 7 });
+      await store.finishTask('r1', 'bad', { status: 'failed', endedAt: 21, error: 'Binder Error: column "x" not found' });
+      const [ok, bad] = await store.listTasks('r1');
+      assert.deepEqual(ok, { ...pendingTask('r1', 'ok', 'g'), status: 'succeeded', startedAt: 10, endedAt: 20, rowsOut: 1234, bytesOut: 56_789, files: 3, snapshot: 7 });
+      assert.deepEqual(bad, { ...pendingTask('r1', 'bad', 'g'), status: 'failed', startedAt: 11, endedAt: 21, error: 'Binder Error: column "x" not found' });
+      await assert.rejects(() => store.finishTask('r1', 'ok', { status: 'failed', endedAt: 30, error: 'late' }), isCode('STORE_CONFLICT', 'ok', 'succeeded'));
+      await assert.rejects(() => store.finishTask('r1', 'idle', { status: 'succeeded', endedAt: 30 }), isCode('STORE_CONFLICT', 'idle', 'pending'));
+      assert.equal((await store.listTasks('r1'))[0]?.status, 'succeeded');
+    }));
+
+    it('not_run is recorded from pending only', () => withStore(async (store) => {
+      await store.createRun(run('r1', 1), [{ model: 'up', group: 'g' }, { model: 'down', group: 'g' }]);
+      await store.startTask('r1', 'up', 5);
+      await store.finishTask('r1', 'down', { status: 'not_run', endedAt: 9, error: 'upstream up failed' });
+      await assert.rejects(() => store.finishTask('r1', 'up', { status: 'not_run', endedAt: 9 }), isCode('STORE_CONFLICT', 'up'));
+      await assert.rejects(() => store.startTask('r1', 'down', 10), isCode('STORE_CONFLICT', 'down', 'not_run'));
+      const down = (await store.listTasks('r1'))[1];
+      assert.deepEqual(down, { ...pendingTask('r1', 'down', 'g'), status: 'not_run', endedAt: 9, error: 'upstream up failed' });
+    }));
+
+    it('finishRun records the outcome once', () => withStore(async (store) => {
+      await store.createRun(run('good', 1), []);
+      await store.createRun(run('bad', 2), []);
+      await store.finishRun('good', 'succeeded', 100);
+      await store.finishRun('bad', 'failed', 200, '1 task failed: fct_orders');
+      assert.deepEqual(await store.getRun('good'), { ...run('good', 1), status: 'succeeded', endedAt: 100, error: null });
+      assert.deepEqual(await store.getRun('bad'), { ...run('bad', 2), status: 'failed', endedAt: 200, error: '1 task failed: fct_orders' });
+      await assert.rejects(() => store.finishRun('good', 'failed', 300), isCode('STORE_CONFLICT', 'good', 'succeeded'));
+      assert.equal((await store.getRun('good'))?.endedAt, 100);
+    }));
+
+    it('unknown runs and tasks are STORE_NOT_FOUND (getRun returns undefined)', () => withStore(async (store) => {
+      await store.createRun(run('r1', 1), [{ model: 'a', group: 'g' }]);
+      assert.equal(await store.getRun('nope'), undefined);
+      await assert.rejects(() => store.listTasks('nope'), isCode('STORE_NOT_FOUND', 'nope'));
+      await assert.rejects(() => store.startTask('nope', 'a', 1), isCode('STORE_NOT_FOUND', 'nope'));
+      await assert.rejects(() => store.finishTask('nope', 'a', { status: 'succeeded', endedAt: 1 }), isCode('STORE_NOT_FOUND', 'nope'));
+      await assert.rejects(() => store.finishRun('nope', 'succeeded', 1), isCode('STORE_NOT_FOUND', 'nope'));
+      await assert.rejects(() => store.startTask('r1', 'missing_model', 1), isCode('STORE_NOT_FOUND', 'r1', 'missing_model'));
+      await assert.rejects(() => store.finishTask('r1', 'missing_model', { status: 'not_run', endedAt: 1 }), isCode('STORE_NOT_FOUND', 'missing_model'));
+    }));
+
+    it('lists many runs quickly', () => withStore(async (store) => {
+      const tasks = Array.from({ length: 8 }, (_, i) => ({ model: `model_${i}`, group: 'g' }));
+      for (let i = 0; i < 200; i++) await store.createRun(run(`run-${String(i).padStart(3, '0')}`, 1_000 + i), tasks);
+      const all = await store.listRuns();
+      assert.equal(all.length, 200);
+      assert.equal(all[0]?.id, 'run-199');
+      assert.equal(all[199]?.id, 'run-000');
+      const started = performance.now();
+      for (let i = 0; i < 50; i++) {
+        assert.equal((await store.listRuns({ limit: 20 }))[19]?.id, 'run-180');
+        assert.equal((await store.listTasks(`run-${String(i).padStart(3, '0')}`)).length, 8);
+      }
+      const perCall = (performance.now() - started) / 100;
+      assert.ok(perCall < 20, `listing took ${perCall.toFixed(2)} ms per call`);
+    }));
+  });
+}
