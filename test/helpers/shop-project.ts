@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { copyTo } from './duckdb-query.js';
 import { model, writeFile, writeProject } from './temp-project.js';
@@ -34,6 +35,7 @@ export async function shopProject(opts: { days?: number; perDay?: number; config
     ),
     'models/rpt_city.sql': model({ type: 'report', business_unit: 'sales' }, 'select city, sum(revenue) as revenue from rpt_daily group by city'),
   });
+  mkdirSync(join(p.root, 'data'), { recursive: true });
   await copyTo(`SELECT i AS customer_id, 'cust ' || i AS name, (['Lyon', 'Paris', 'Nice'])[1 + i % 3] AS city FROM range(50) t(i)`, join(p.root, 'data/customers.csv'), 'FORMAT csv, HEADER true');
   await copyTo(
     `SELECT i AS order_id, DATE '2024-01-01' + (i % ${days})::INT AS order_date, (i * 7) % 50 AS customer_id, round((i % 97) * 1.5, 2)::DECIMAL(10,2) AS amount FROM range(${days * perDay}) t(i)`,
