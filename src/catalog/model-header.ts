@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import { TABLE_TYPES } from '../core/types.js';
+import { identifierSchema } from './identifier.js';
+import { isMemorySize } from './memory-size.js';
+import { stripTrailingSemicolons } from './sql-scan.js';
+
+/**
+ * The YAML header of a model file, between `/*---` and `---*\/` at the top of the `.sql` file.
+ * `type` and `business_unit` are required; unknown keys are errors.
+ */
+export const modelHeaderSchema = z.strictObject({
+  /** `dimension`, `fact` or `report`. */
+  type: z.enum(TABLE_TYPES, { error: `expected one of ${TABLE_TYPES.join(', ')}` }),
+  business_unit: identifierSchema,
+  /** Output partition columns; default none. */
+  partition_by: z.array(identifierSchema, { error: 'expected a list of column names' }).optional(),
+  /** Capacity queue; default: the model's type. */
+  queue: identifierSchema.optional(),
+  tags: z.array(identifierSchema, { error: 'expected a list of tags' }).optional(),
+  description: z.string({ error: 'expected a string' }).optional(),
+  /** What one work item of this model needs. */
+  resources: z
+    .strictObject({
+      cpus: z.number({ error: 'expected a number of CPUs > 0' }).positive({ error: 'must be > 0' }).optional(),
+      memory: z
+        .string({ error: 'expected a memory size such as "2GB"' })
+        .refine(isMemorySize, { error: 'must be a memory size such as "2GB" or "512MB"' })
+        .optional(),
+    })
+    .optional(),
+});
+
+export type ModelHeader = z.output<typeof modelHeaderSchema>;
+
+export type SplitModelFile =
+  | {
+      readonly ok: true;
+      /** The YAML between the markers. */
+      readonly header: string;
+      /** Line of `/*---` (1-based); the YAML starts on the next line. */
+      readonly headerLine: number;
+      /** The SQL body: leading blank lines, trailing whitespace and trailing `;` removed. */
+      readonly sql: string;
+      /** Line of the file on which `sql` starts (the closing marker's line when `sql` is empty). */
+      readonly sqlLine: number;
+    }
+  | { readonly ok: false; readonly message: string; readonly line: number };
+
+const OPEN = '/*---';
+const CLOSE = '---*/';
+
+/** Splits a model file into its YAML header and SQL body. Line endings are normalized to `\n`. */
+export function splitModelFile(text: string): SplitModelFile {
+  const lines = text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n').split('\n');
+  let i = 0;
+  while (i < lines.length && lines[i]!.trim() === '') i++;
+  const first = lines[i]?.trim() ?? '';
+  if (first !== OPEN) {
+    if (first.startsWith(OPEN)) {
+      return { ok: false, line: i + 1, message: `the header opener '${OPEN}' must be alone on its line; put the YAML on the next lines` };
+    }
+    return { ok: false, line: i + 1, message: `missing model header: the file must start with '${OPEN}', YAML keys (type, business_unit, ...), then '${CLOSE}'` };
+  }
+  const open = i;
+  let close = open + 1;
+  while (close < lines.length && lines[close]!.trim() !== CLOSE) close++;
+  if (close >= lines.length) {
+    return { ok: false, line: open + 1, message: `the model header opened here is never closed with a line '${CLOSE}'` };
+  }
+  return { ok: true, header: lines.slice(open + 1, close).join('\n'), headerLine: open + 1, ...body(lines, close + 1) };
+}
+
+function body(lines: readonly string[], from: number): { sql: string; sqlLine: number } {
+  let start = from;
+  while (start < lines.length && lines[start]!.trim() === '') start++;
+  const sql = stripTrailingSemicolons(lines.slice(start).join('\n').trimEnd());
+  // An empty body points at the closing marker's line (`from` is the 1-based line of `---*/`).
+  return { sql, sqlLine: start < lines.length ? start + 1 : from };
+}
