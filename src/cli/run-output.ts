@@ -5,7 +5,8 @@ import { formatBytes, formatCount, formatDuration } from './format.js';
 export function progressPrinter(out: NodeJS.WritableStream) {
   let width = 24;
   return {
-    onPlanned(info: { models: number; groups: number; workers: number }) {
+    onPlanned(info: { models: number; groups: number; workers: number; longestName: number }) {
+      width = Math.max(width, info.longestName);
       out.write(`planned ${info.models} model(s) in ${info.groups} group(s); ${info.workers} worker slot(s)\n`);
     },
     onEvent(event: RunEvent) {

@@ -6,8 +6,8 @@ import { sourceRelationSql } from './relation-sql.js';
 import { quoteIdent } from './sql-quote.js';
 
 /**
- * Bind every source and model without running anything: sources become views over their files
- * (so DuckDB reads their schemas), models become views over their SQL in dependency order.
+ * Bind every source and model without running anything: sources become empty tables with the
+ * schema DuckDB reads from their files, models become views over their SQL in dependency order.
  * DuckDB rejects unknown columns, functions and type errors at view creation. A model whose
  * upstream failed is not checked (its errors would only echo the first one).
  */
@@ -44,7 +44,8 @@ export async function checkBindings(engine: { connect(): Promise<DuckDBConnectio
 async function checkSource(conn: DuckDBConnection, root: string, source: SourceDef): Promise<Problem | undefined> {
   const at = { file: source.location.file, line: source.location.line, key: `sources.${source.name}` };
   try {
-    await conn.run(`CREATE OR REPLACE TEMP VIEW ${quoteIdent(source.name)} AS SELECT * FROM ${sourceRelationSql(root, source)}`);
+    // An empty table with the source's schema, read from its first file (for CSV, sniffed) once, not on every bind.
+    await conn.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(source.name)} AS SELECT * FROM ${sourceRelationSql(root, source, true)} LIMIT 0`);
   } catch (err) {
     return { code: 'CONFIG_SOURCE', message: `source '${source.name}' (${source.format} at ${source.path}) cannot be read: ${shortDuckDbMessage(errorMessage(err))}`, ...at };
   }

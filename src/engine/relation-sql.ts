@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import type { SourceDef } from '../core/types.js';
 import { quoteIdent, quoteList, quoteLiteral } from './sql-quote.js';
@@ -15,8 +15,11 @@ const EXTENSIONS: Record<SourceDef['format'], readonly string[]> = {
   json: ['json', 'ndjson', 'jsonl', 'json.gz'],
 };
 
-/** The file or glob(s) a source reads: a folder means every file of its format below it. */
-export function sourceGlobs(projectRoot: string, source: SourceDef): string[] {
+/**
+ * The file or glob(s) a source reads: a folder means every file of its format below it.
+ * `firstFileOnly` narrows a folder to its first file (enough to learn the schema).
+ */
+export function sourceGlobs(projectRoot: string, source: SourceDef, firstFileOnly = false): string[] {
   const path = isAbsolute(source.path) ? source.path : join(projectRoot, source.path);
   if (/[*?[]/.test(source.path)) return [path];
   let isDir = false;
@@ -25,17 +28,25 @@ export function sourceGlobs(projectRoot: string, source: SourceDef): string[] {
   } catch {
     // Missing: DuckDB reports "no files found" for the path, which the bind check turns into a problem.
   }
-  return isDir ? EXTENSIONS[source.format].map((ext) => join(path, '**', `*.${ext}`)) : [path];
+  if (!isDir) return [path];
+  // One glob per extension actually present (DuckDB fails on a glob in a list that matches nothing).
+  const names = readdirSync(path, { recursive: true, encoding: 'utf8' });
+  if (firstFileOnly) {
+    const first = names.filter((n) => EXTENSIONS[source.format].some((ext) => n.endsWith(`.${ext}`))).sort()[0];
+    if (first !== undefined) return [join(path, first)];
+  }
+  const present = EXTENSIONS[source.format].filter((ext) => names.some((n) => n.endsWith(`.${ext}`)));
+  return (present.length > 0 ? present : EXTENSIONS[source.format].slice(0, 1)).map((ext) => join(path, '**', `*.${ext}`));
 }
 
-/** A DuckDB table expression that reads a source. */
-export function sourceRelationSql(projectRoot: string, source: SourceDef): string {
-  const globs = sourceGlobs(projectRoot, source);
+/** A DuckDB table expression that reads a source (`schemaOnly`: just enough files for its schema). */
+export function sourceRelationSql(projectRoot: string, source: SourceDef, schemaOnly = false): string {
+  const globs = sourceGlobs(projectRoot, source, schemaOnly);
   const files = globs.length === 1 ? quoteLiteral(globs[0]!) : quoteList(globs);
   const hive = `hive_partitioning = ${source.hivePartitioning}`;
   switch (source.format) {
     case 'parquet':
-      return `read_parquet(${files}, ${hive}, union_by_name = true)`;
+      return `read_parquet(${files}, ${hive})`;
     case 'csv': {
       const opts = [hive, `header = ${source.header ?? true}`];
       if (source.delimiter !== undefined) opts.push(`delim = ${quoteLiteral(source.delimiter)}`);

@@ -15,7 +15,7 @@ export interface RunProjectOptions {
   readonly signal?: AbortSignal;
   readonly onEvent?: (event: RunEvent) => void;
   /** Called once the project is validated and planned, before anything runs. */
-  readonly onPlanned?: (info: { models: number; groups: number; workers: number }) => void;
+  readonly onPlanned?: (info: { models: number; groups: number; workers: number; longestName: number }) => void;
 }
 
 /**
@@ -36,7 +36,7 @@ export async function runProject(root: string, opts: RunProjectOptions = {}): Pr
       const stores = await openStores(project);
       try {
         await recoverAbandoned(stores);
-        opts.onPlanned?.({ models: plan.models.length, groups: plan.groups.length, workers });
+        opts.onPlanned?.({ models: plan.models.length, groups: plan.groups.length, workers, longestName: Math.max(0, ...plan.models.map((m) => m.name.length)) });
         return await runPlan({ project, engine, objects: stores.objects, store: stores.store }, plan, {
           workers,
           ...(opts.signal && { signal: opts.signal }),

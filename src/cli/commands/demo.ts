@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { loadProject } from '../../catalog/load-project.js';
 import { initExample } from '../../example/init-example.js';
@@ -45,9 +46,15 @@ export function registerDemo(program: Command): void {
         await stores.close();
       }
       const bad = checks.filter((c) => c.readRows !== c.manifestRows);
-      process.stdout.write(`\nread back with a fresh DuckDB from ${relative(process.cwd(), resolve(target, project.config.storage.objects)) || '.'}:\n`);
+      process.stdout.write(`\nread back with a fresh DuckDB from ${displayPath(resolve(target, project.config.storage.objects))}:\n`);
       process.stdout.write(`${table(['model', 'snapshot', 'files', 'rows published', 'rows read back', 'check'], checks.map((c) => [c.model, String(c.snapshot), String(c.files), formatCount(c.manifestRows), formatCount(c.readRows), c.readRows === c.manifestRows ? 'ok' : 'MISMATCH']))}\n`);
-      process.stdout.write(`\nexplore it: node ${relative(process.cwd(), resolve(new URL('../../../bin/sluice.js', import.meta.url).pathname))} status -p ${target}\n`);
+      process.stdout.write(`\nexplore it: node ${displayPath(fileURLToPath(new URL('../../../bin/sluice.js', import.meta.url)))} status -p ${displayPath(target)}\n`);
       process.exitCode = result.status === 'succeeded' && bad.length === 0 ? EXIT.ok : EXIT.failed;
     });
+}
+
+/** Relative to the current folder when below it, absolute otherwise. */
+function displayPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel === '' ? '.' : rel.startsWith('..') ? path : rel;
 }
