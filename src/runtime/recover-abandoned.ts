@@ -9,8 +9,7 @@ export async function recoverAbandoned(stores: Stores, now = Date.now()): Promis
   let runs = 0;
   for (const run of await stores.store.listRuns({ limit: 1000 })) {
     if (run.status !== 'running') continue;
-    await stores.store.finishRun(run.id, 'failed', now, 'abandoned: the process running it exited before it finished');
-    runs++;
+    if (await stores.store.abandonRun(run.id, now, 'abandoned: the process running it exited before it finished')) runs++;
   }
   const staging = await stores.objects.listStaging();
   for (const id of staging) await stores.objects.removeStaging(id);

@@ -124,6 +124,22 @@ export function metadataStoreContract(name: string, make: () => Promise<Metadata
       assert.equal((await store.getRun('good'))?.endedAt, 100);
     }));
 
+    it('abandonRun fails the run, its running tasks, and marks pending ones not_run, once', () => withStore(async (store) => {
+      await store.createRun(run('r1', 1), [{ model: 'done', group: 'g' }, { model: 'busy', group: 'g' }, { model: 'idle', group: 'g' }]);
+      await store.startTask('r1', 'done', 2);
+      await store.finishTask('r1', 'done', { status: 'succeeded', endedAt: 3, rowsOut: 1 });
+      await store.startTask('r1', 'busy', 4);
+      assert.equal(await store.abandonRun('r1', 50, 'abandoned: process died'), true);
+      const [done, busy, idle] = await store.listTasks('r1');
+      assert.equal(done?.status, 'succeeded');
+      assert.deepEqual([busy?.status, busy?.endedAt, busy?.error], ['failed', 50, 'abandoned: process died']);
+      assert.deepEqual([idle?.status, idle?.endedAt, idle?.error], ['not_run', 50, 'abandoned: process died']);
+      assert.deepEqual(await store.getRun('r1'), { ...run('r1', 1), status: 'failed', endedAt: 50, error: 'abandoned: process died' });
+      assert.equal(await store.abandonRun('r1', 60, 'again'), false);
+      assert.equal((await store.getRun('r1'))?.endedAt, 50);
+      await assert.rejects(() => store.abandonRun('nope', 1, 'x'), isCode('STORE_NOT_FOUND', 'nope'));
+    }));
+
     it('unknown runs and tasks are STORE_NOT_FOUND (getRun returns undefined)', () => withStore(async (store) => {
       await store.createRun(run('r1', 1), [{ model: 'a', group: 'g' }]);
       assert.equal(await store.getRun('nope'), undefined);

@@ -34,6 +34,11 @@ export interface MetadataStore {
   /** Create a run in state `running` with its tasks in state `pending`, atomically. */
   createRun(run: NewRun, tasks: readonly NewTask[]): Promise<void>;
   finishRun(runId: string, status: Exclude<RunStatus, 'running'>, endedAt: number, error?: string): Promise<void>;
+  /**
+   * A run whose process died: in one transaction, its running tasks become failed, its pending
+   * tasks not_run, and the run failed, all with `reason`. Returns false if it was not running.
+   */
+  abandonRun(runId: string, endedAt: number, reason: string): Promise<boolean>;
 
   /** pending -> running. Throws STORE_CONFLICT if the task is not pending. */
   startTask(runId: string, model: string, startedAt: number): Promise<void>;

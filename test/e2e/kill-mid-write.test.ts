@@ -76,6 +76,9 @@ describe('a process killed mid-write', () => {
       const killed = runs[1]!;
       assert.equal(killed.status, 'failed');
       assert.match(killed.error ?? '', /abandoned/);
+      const tasks = await store.listTasks(killed.id);
+      assert.deepEqual(tasks.map((t) => [t.model, t.status]), [['fct_big', 'failed']]);
+      assert.match(tasks[0]!.error ?? '', /abandoned/);
     } finally {
       await store.close();
     }

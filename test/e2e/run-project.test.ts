@@ -68,3 +68,30 @@ describe('running a project end to end (embedded)', () => {
     }
   });
 });
+
+describe('step concurrency on the real engine', () => {
+  it('never runs more models of a group at once than its step concurrency (from the store timestamps)', async () => {
+    const { writeProject } = await import('../helpers/temp-project.js');
+    const { SqliteMetadataStore } = await import('../../src/store/sqlite/sqlite-metadata-store.js');
+    const files: Record<string, string> = { 'sluice.yaml': 'name: conc\ndefaults:\n  step_concurrency: 2\n' };
+    for (let i = 0; i < 6; i++) {
+      files[`models/r${i}.sql`] = model({ type: 'report', business_unit: 'ops' }, `select i % 1000 as k, count(*) as n, sum(i * ${i + 1}) as s from range(3000000) t(i) group by all`);
+    }
+    const p = writeProject(files);
+    try {
+      const result = await runProject(p.root, { workers: 6 });
+      assert.equal(result.status, 'succeeded');
+      const store = new SqliteMetadataStore(join(p.root, '.sluice/sluice.db'));
+      const tasks = await store.listTasks(result.runId);
+      await store.close();
+      const points = tasks.flatMap((t) => [[t.startedAt!, 1], [t.endedAt!, -1]] as [number, number][]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+      let open = 0;
+      let max = 0;
+      for (const [, d] of points) max = Math.max(max, (open += d));
+      assert.ok(max <= 2, `${max} models of one group overlapped`);
+      assert.ok(max >= 1);
+    } finally {
+      p.cleanup();
+    }
+  });
+});

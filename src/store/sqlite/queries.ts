@@ -34,6 +34,13 @@ export const QUERIES = {
       files = @files, snapshot = @snapshot, error = @error
     WHERE run_id = @runId AND model = @model AND status = @fromStatus`,
 
+  abandonRunningTasks: `
+    UPDATE tasks SET status = 'failed', ended_at = @endedAt, error = @error
+    WHERE run_id = @runId AND status = 'running'`,
+  abandonPendingTasks: `
+    UPDATE tasks SET status = 'not_run', ended_at = @endedAt, error = @error
+    WHERE run_id = @runId AND status = 'pending'`,
+
   getRun: `SELECT ${RUN_COLUMNS} FROM runs WHERE id = ?`,
   taskStatus: `SELECT status FROM tasks WHERE run_id = ? AND model = ?`,
   listRuns: `SELECT ${RUN_COLUMNS} FROM runs ORDER BY started_at DESC, seq DESC LIMIT ?`,

@@ -77,6 +77,18 @@ export class SqliteMetadataStore implements MetadataStore {
     }).immediate());
   }
 
+  async abandonRun(runId: string, endedAt: number, reason: string): Promise<boolean> {
+    const q = this.q();
+    return this.guard(() => this.db.transaction(() => {
+      if (q.getRun.get(runId) === undefined) throw this.runNotFound(runId);
+      const params = { runId, endedAt, error: reason };
+      if (q.finishRun.run({ ...params, status: 'failed' }).changes === 0) return false;
+      q.abandonRunningTasks.run(params);
+      q.abandonPendingTasks.run(params);
+      return true;
+    }).immediate());
+  }
+
   async startTask(runId: string, model: string, startedAt: number): Promise<void> {
     const q = this.q();
     this.guard(() => this.db.transaction(() => {
