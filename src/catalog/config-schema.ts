@@ -45,9 +45,31 @@ export const configFileSchema = z.strictObject({
         .string({ error: 'expected a memory limit such as "60%" or "4GB"' })
         .refine(isMemoryLimit, { error: 'must be a share of RAM from 1% to 95% or a size such as "4GB" or "512MB"' })
         .optional(),
-      /** Tasks running at once; 0 = one per core. */
+      /** Worker processes `sluice run` starts; 0 = one per core. */
       workers: intSchema(0).optional(),
+      /** A work item's lease, in seconds; heartbeats renew it. */
+      lease_seconds: z.number({ error: 'expected a number of seconds' }).min(0.5, { error: 'must be >= 0.5' }).max(43200, { error: 'must be <= 43200' }).optional(),
+      heartbeat_seconds: z.number({ error: 'expected a number of seconds' }).min(0.1, { error: 'must be >= 0.1' }).optional(),
+      max_items_per_task: intSchema(1, 100000).optional(),
+      retries: z.strictObject({ code: intSchema(1, 100).optional(), infra: intSchema(1, 100).optional() }).nullish(),
+      backoff_seconds: z.number({ error: 'expected a number of seconds' }).min(0, { error: 'must be >= 0' }).optional(),
+      max_backoff_seconds: z.number({ error: 'expected a number of seconds' }).min(0, { error: 'must be >= 0' }).optional(),
     })
+    .refine((e) => e.heartbeat_seconds === undefined || e.heartbeat_seconds < (e.lease_seconds ?? DEFAULTS.execution.leaseSeconds), {
+      error: 'heartbeat_seconds must be shorter than lease_seconds',
+    })
+    .nullish(),
+  /** Capacity-share queues: name -> { share, max_share } in percent; shares sum to 100. */
+  queues: z
+    .record(
+      identifierSchema,
+      z.strictObject({
+        share: z.number({ error: 'expected a share in percent' }).gt(0, { error: 'must be > 0' }).max(100, { error: 'must be <= 100' }),
+        max_share: z.number({ error: 'expected a share in percent' }).gt(0, { error: 'must be > 0' }).max(100, { error: 'must be <= 100' }).optional(),
+      }),
+    )
+    .refine((q) => Math.abs(Object.values(q).reduce((sum, x) => sum + x.share, 0) - 100) < 1e-9, { error: 'queue shares must add up to 100' })
+    .refine((q) => Object.values(q).every((x) => x.max_share === undefined || x.max_share >= x.share), { error: 'a queue max_share must be at least its share' })
     .nullish(),
   defaults: z
     .strictObject({
@@ -78,7 +100,19 @@ export function toProjectConfig(raw: ConfigFile): ProjectConfig {
       threads: raw.execution?.threads ?? DEFAULTS.execution.threads,
       memoryLimit: raw.execution?.memory_limit ?? DEFAULTS.execution.memoryLimit,
       workers: raw.execution?.workers ?? DEFAULTS.execution.workers,
+      leaseMs: Math.round((raw.execution?.lease_seconds ?? DEFAULTS.execution.leaseSeconds) * 1000),
+      heartbeatMs: Math.round((raw.execution?.heartbeat_seconds ?? Math.min(DEFAULTS.execution.heartbeatSeconds, (raw.execution?.lease_seconds ?? DEFAULTS.execution.leaseSeconds) / 3)) * 1000),
+      maxItemsPerTask: raw.execution?.max_items_per_task ?? DEFAULTS.execution.maxItemsPerTask,
+      retry: {
+        codeAttempts: raw.execution?.retries?.code ?? DEFAULTS.execution.retries.code,
+        infraAttempts: raw.execution?.retries?.infra ?? DEFAULTS.execution.retries.infra,
+        backoffMs: Math.round((raw.execution?.backoff_seconds ?? DEFAULTS.execution.backoffSeconds) * 1000),
+        maxBackoffMs: Math.round((raw.execution?.max_backoff_seconds ?? DEFAULTS.execution.maxBackoffSeconds) * 1000),
+      },
     },
+    queues: Object.entries(raw.queues ?? Object.fromEntries(Object.entries(DEFAULTS.queues).map(([k, v]) => [k, { share: v.share, max_share: v.maxShare }])))
+      .map(([name, q]) => ({ name, share: q.share, maxShare: q.max_share ?? 100 }))
+      .sort((a, b) => (a.name < b.name ? -1 : 1)),
     defaults: {
       maxTasksPerGroup: raw.defaults?.max_tasks_per_group ?? DEFAULTS.defaults.maxTasksPerGroup,
       stepConcurrency: raw.defaults?.step_concurrency ?? DEFAULTS.defaults.stepConcurrency,

@@ -63,7 +63,7 @@ describe('loadProject: sluice.yaml problems', () => {
       ],
     );
     assert.match(problems[0]!.message, /unknown key 'thread' in execution; allowed keys: threads, memory_limit, workers/);
-    assert.match(problems[1]!.message, /allowed keys: name, paths, storage, execution, defaults/);
+    assert.match(problems[1]!.message, /allowed keys: name, paths, storage, execution, queues, defaults/);
   });
 
   it('wrong types and values at the value line', async () => {
@@ -107,6 +107,25 @@ describe('loadProject: sluice.yaml problems', () => {
 
   it('configured folders that do not exist', async () => {
     await expectOne({ 'sluice.yaml': 'name: t\npaths:\n  models: modles\n' }, 'CONFIG_PATH_NOT_FOUND', 'sluice.yaml:3', /paths\.models: folder "modles" does not exist/);
+  });
+});
+
+describe('loadProject: queue problems', () => {
+  it('queue shares that do not add up to 100, at the queues line', async () => {
+    const p = await problemsOf({ 'sluice.yaml': 'name: t\nqueues:\n  fact: {share: 60}\n  report: {share: 30}\n', 'models/a.sql': model('select 1 as x') });
+    assert.ok(p.some((x) => x.file === 'sluice.yaml' && x.line === 2 && /shares must add up to 100/.test(x.message)), p.map(formatProblem).join('\n'));
+  });
+  it('a max_share below the share', async () => {
+    const p = await problemsOf({ 'sluice.yaml': 'name: t\nqueues:\n  fact: {share: 60, max_share: 50}\n  report: {share: 40}\n', 'models/a.sql': model('select 1 as x') });
+    assert.ok(p.some((x) => /max_share must be at least its share/.test(x.message)), p.map(formatProblem).join('\n'));
+  });
+  it('a model in a queue that is not configured, at its header', async () => {
+    await expectOne(
+      { 'sluice.yaml': 'name: t\nqueues:\n  fact: {share: 100}\n', 'models/a.sql': model('select 1 as x'), 'models/b.sql': model('select 1 as x', 'queue: nightly') },
+      'CONFIG_INVALID_VALUE',
+      'models/b.sql:1',
+      /queue 'nightly' is not configured; configured queues: fact/,
+    );
   });
 });
 
@@ -193,7 +212,7 @@ describe('loadProject: model problems', () => {
         ['CONFIG_UNKNOWN_KEY', 'models/m.sql', 5, 'm', 'resources.gpus'],
       ],
     );
-    assert.match(problems[0]!.message, /allowed keys: type, business_unit, partition_by, queue, tags, description, resources/);
+    assert.match(problems[0]!.message, /allowed keys: type, business_unit, partition_by, queue, tags, description, split_by, resources/);
   });
 
   it('wrong header values at the value line', async () => {

@@ -46,6 +46,7 @@ export async function loadProject(root: string): Promise<Project> {
   });
   problems.push(...checkGraph(graph, sources.declared.map((s) => s.name).concat([...models.keys()])));
 
+  if (config.config) problems.push(...unknownQueues(models, new Set(config.config.queues.map((q) => q.name))));
   if (problems.length > 0 || !config.config) throw new ValidationError(sortProblems(problems));
 
   const modelDefs: ModelDef[] = [...models.values()].map((d) => toModelDef(d, refsByFile.get(d.file) ?? []));
@@ -124,6 +125,25 @@ function nameConflicts(models: ReadonlyMap<string, ModelDraft>, declared: readon
   return out;
 }
 
+/** A model's queue (default: its type) must be one of the configured queues. */
+function unknownQueues(models: ReadonlyMap<string, ModelDraft>, queues: ReadonlySet<string>): Problem[] {
+  const out: Problem[] = [];
+  for (const m of models.values()) {
+    if (!m.header) continue;
+    const queue = m.header.queue ?? m.header.type;
+    if (queues.has(queue)) continue;
+    out.push({
+      code: PROBLEM.invalidValue,
+      file: m.file,
+      line: m.line,
+      model: m.name,
+      key: 'queue',
+      message: `queue '${queue}'${m.header.queue ? '' : ' (the default: the model type)'} is not configured; configured queues: ${[...queues].join(', ')} (sluice.yaml queues:)`,
+    });
+  }
+  return out;
+}
+
 function lineOf(draft: ModelDraft, offset: number): number {
   let line = draft.sqlLine;
   const sql = draft.sql ?? '';
@@ -161,6 +181,7 @@ function toModelDef(draft: ModelDraft, dependsOn: readonly string[]): ModelDef {
     queue: h.queue ?? h.type,
     tags: h.tags ?? [...DEFAULTS.model.tags],
     description: h.description ?? DEFAULTS.model.description,
+    splitBy: h.split_by ?? null,
     resources: { ...(h.resources?.cpus !== undefined ? { cpus: h.resources.cpus } : {}), ...(h.resources?.memory !== undefined ? { memory: h.resources.memory } : {}) },
     dependsOn,
     location: { file: draft.file, line: draft.line },

@@ -18,6 +18,8 @@ export const modelHeaderSchema = z.strictObject({
   queue: identifierSchema.optional(),
   tags: z.array(identifierSchema, { error: 'expected a list of tags' }).optional(),
   description: z.string({ error: 'expected a string' }).optional(),
+  /** Split into one work item per value of this partition column of the inputs. */
+  split_by: identifierSchema.optional(),
   /** What one work item of this model needs. */
   resources: z
     .strictObject({

@@ -6,6 +6,8 @@ import { registerPlan } from './commands/plan.js';
 import { registerRun } from './commands/run.js';
 import { registerStatus } from './commands/status.js';
 import { registerValidate } from './commands/validate.js';
+import { registerWorker } from './commands/worker.js';
+import { registerWorkers } from './commands/workers.js';
 import { EXIT } from './exit-codes.js';
 
 export function buildProgram(): Command {
@@ -14,7 +16,7 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError()
     .exitOverride();
-  for (const register of [registerInit, registerValidate, registerPlan, registerRun, registerStatus, registerDemo]) register(program);
+  for (const register of [registerInit, registerValidate, registerPlan, registerRun, registerStatus, registerWorker, registerWorkers, registerDemo]) register(program);
   return program;
 }
 

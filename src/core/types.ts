@@ -68,6 +68,12 @@ export interface ModelDef {
   readonly tags: readonly string[];
   readonly description: string;
   readonly resources: ModelResources;
+  /**
+   * Split the task into one work item per value (or batch of values) of this partition column
+   * of its inputs: inputs partitioned by it are read one partition at a time, others whole.
+   * Null: one work item reads everything.
+   */
+  readonly splitBy: string | null;
   /** Models and sources this model reads, inferred from its SQL, sorted. */
   readonly dependsOn: readonly string[];
   readonly location: Location;
@@ -92,9 +98,24 @@ export interface ProjectConfig {
     readonly threads: number;
     /** DuckDB memory limit, e.g. `60%` of RAM or `4GB`. */
     readonly memoryLimit: string;
-    /** Tasks running at once across the run; 0 means one per core. */
+    /** Worker processes `sluice run` starts; 0 means one per core. */
     readonly workers: number;
+    /** A work item's lease; a worker that stops heartbeating loses it after this long. */
+    readonly leaseMs: number;
+    readonly heartbeatMs: number;
+    /** A split task gets at most this many work items (partitions are batched to fit). */
+    readonly maxItemsPerTask: number;
+    readonly retry: {
+      /** Attempts an item may fail with an error in its SQL before it is dead. */
+      readonly codeAttempts: number;
+      /** Attempts an item may lose to infrastructure (lost worker, SIGTERM) before it is dead. */
+      readonly infraAttempts: number;
+      readonly backoffMs: number;
+      readonly maxBackoffMs: number;
+    };
   };
+  /** Capacity-share queues; shares sum to 100. */
+  readonly queues: readonly { readonly name: string; readonly share: number; readonly maxShare: number }[];
   readonly defaults: {
     readonly maxTasksPerGroup: number;
     readonly stepConcurrency: number;

@@ -13,8 +13,11 @@ export interface InputRelation {
   readonly query: string;
 }
 
+/** What the engine needs of a model (a work item carries exactly this, not the project). */
+export type RunnableModel = Pick<ModelDef, 'name' | 'file' | 'sql' | 'sqlLine' | 'partitionBy' | 'location'>;
+
 export interface ModelRun {
-  readonly model: ModelDef;
+  readonly model: RunnableModel;
   readonly inputs: readonly InputRelation[];
   /** A local folder that does not exist yet; the engine creates it and writes into it. */
   readonly outputDir: string;

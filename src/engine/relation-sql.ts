@@ -39,22 +39,37 @@ export function sourceGlobs(projectRoot: string, source: SourceDef, firstFileOnl
   return (present.length > 0 ? present : EXTENSIONS[source.format].slice(0, 1)).map((ext) => join(path, '**', `*.${ext}`));
 }
 
+/** Files to read as one relation: a source's files (all, or one partition's). */
+export interface FileInput {
+  readonly format: SourceDef['format'];
+  /** Absolute paths or globs. */
+  readonly paths: readonly string[];
+  readonly hivePartitioning: boolean;
+  readonly delimiter?: string;
+  readonly header?: boolean;
+  readonly columns?: Readonly<Record<string, string>>;
+}
+
 /** A DuckDB table expression that reads a source (`schemaOnly`: just enough files for its schema). */
 export function sourceRelationSql(projectRoot: string, source: SourceDef, schemaOnly = false): string {
-  const globs = sourceGlobs(projectRoot, source, schemaOnly);
-  const files = globs.length === 1 ? quoteLiteral(globs[0]!) : quoteList(globs);
-  const hive = `hive_partitioning = ${source.hivePartitioning}`;
-  switch (source.format) {
+  return filesRelationSql({ ...source, paths: sourceGlobs(projectRoot, source, schemaOnly) });
+}
+
+/** A DuckDB table expression that reads files of a source format. */
+export function filesRelationSql(input: FileInput): string {
+  const files = input.paths.length === 1 ? quoteLiteral(input.paths[0]!) : quoteList(input.paths);
+  const hive = `hive_partitioning = ${input.hivePartitioning}`;
+  switch (input.format) {
     case 'parquet':
       return `read_parquet(${files}, ${hive})`;
     case 'csv': {
-      const opts = [hive, `header = ${source.header ?? true}`];
-      if (source.delimiter !== undefined) opts.push(`delim = ${quoteLiteral(source.delimiter)}`);
-      if (source.columns) opts.push(`types = ${structLiteral(source.columns)}`);
+      const opts = [hive, `header = ${input.header ?? true}`];
+      if (input.delimiter !== undefined) opts.push(`delim = ${quoteLiteral(input.delimiter)}`);
+      if (input.columns) opts.push(`types = ${structLiteral(input.columns)}`);
       return `read_csv(${files}, ${opts.join(', ')})`;
     }
     case 'json':
-      return `read_json(${files}, ${hive}${source.columns ? `, columns = ${structLiteral(source.columns)}` : ''})`;
+      return `read_json(${files}, ${hive}${input.columns ? `, columns = ${structLiteral(input.columns)}` : ''})`;
   }
 }
 

@@ -9,13 +9,20 @@ import { createMetadataStore } from '../store/create-metadata-store.js';
 import type { MetadataStore } from '../store/metadata-store.js';
 
 /** Where a project keeps its state: metadata store, spill files, run lock. */
-export function stateDir(project: Project): string {
+export function stateDir(project: Pick<Project, 'root' | 'config'>): string {
   return resolve(project.root, project.config.paths.state);
 }
 
-export async function openEngine(project: Project): Promise<DuckDbEngine> {
+/** What opening stores and engines needs: the project folder and its settings. */
+export type ProjectSettings = Pick<Project, 'root' | 'config'>;
+
+/**
+ * A DuckDB engine configured from the project's settings. `shareOf`: engines running at once
+ * on this machine, which share the memory limit.
+ */
+export async function openEngine(project: ProjectSettings, opts: { threads?: number; shareOf?: number } = {}): Promise<DuckDbEngine> {
   const exec = project.config.execution;
-  return DuckDbEngine.create(resolveEngineSettings({ threads: exec.threads, memoryLimit: exec.memoryLimit, tempDirectory: join(stateDir(project), 'tmp') }));
+  return DuckDbEngine.create(resolveEngineSettings({ threads: opts.threads ?? exec.threads, memoryLimit: exec.memoryLimit, tempDirectory: join(stateDir(project), 'tmp'), shareOf: opts.shareOf ?? 1 }));
 }
 
 export interface Stores {
@@ -24,7 +31,7 @@ export interface Stores {
   close(): Promise<void>;
 }
 
-export async function openStores(project: Project): Promise<Stores> {
+export async function openStores(project: ProjectSettings): Promise<Stores> {
   const objects = createObjectStore(project.config.storage.objects, project.root);
   const store = createMetadataStore(project.config.storage.metadata, project.root);
   await store.migrate();

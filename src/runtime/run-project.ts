@@ -1,54 +1,65 @@
 import { cpus } from 'node:os';
 import { loadProject } from '../catalog/load-project.js';
 import { ValidationError } from '../core/errors.js';
-import { runPlan } from '../executor/run-plan.js';
+import { driveRun } from '../coordinator/drive-run.js';
+import { LocalWorkers } from '../coordinator/local-workers.js';
 import type { RunEvent, RunResult } from '../executor/run-result.js';
 import { buildPlan } from '../planner/build-plan.js';
 import { openEngine, openStores, stateDir } from './open-runtime.js';
-import { recoverAbandoned } from './recover-abandoned.js';
+import { recoverAbandoned, sweepStaging } from './recover-abandoned.js';
 import { acquireRunLock } from './run-lock.js';
 
 export interface RunProjectOptions {
   readonly select?: readonly string[];
-  /** Overrides `execution.workers`. */
+  /** Worker processes to start; overrides `execution.workers`. */
   readonly workers?: number;
   readonly signal?: AbortSignal;
   readonly onEvent?: (event: RunEvent) => void;
   /** Called once the project is validated and planned, before anything runs. */
   readonly onPlanned?: (info: { models: number; groups: number; workers: number; longestName: number }) => void;
+  /** Called with the worker pool once it is started (tests use it to kill workers). */
+  readonly onWorkers?: (workers: LocalWorkers) => void;
 }
 
 /**
- * Validate, plan and run a project on the embedded default. Throws only before anything runs
- * (invalid project, bad selection, another run holding the lock); once tasks start, every
- * outcome is in the returned result.
+ * Validate, plan and run a project on the embedded default: this process coordinates, local
+ * worker processes do the work through the queue in the metadata store. Throws only before
+ * anything runs (invalid project, bad selection, another run holding the lock); once tasks
+ * start, every outcome is in the returned result.
  */
 export async function runProject(root: string, opts: RunProjectOptions = {}): Promise<RunResult> {
   const project = await loadProject(root);
   const plan = buildPlan(project, opts.select ?? []);
-  const engine = await openEngine(project);
+  const count = opts.workers ?? (project.config.execution.workers || cpus().length);
+  const lock = acquireRunLock(stateDir(project));
   try {
-    const problems = await engine.checkBindings(project, plan.graph.order);
-    if (problems.length > 0) throw new ValidationError(problems);
-    const workers = opts.workers ?? (project.config.execution.workers || cpus().length);
-    const lock = acquireRunLock(stateDir(project));
+    const stores = await openStores(project);
     try {
-      const stores = await openStores(project);
+      await recoverAbandoned(stores, project.config.execution.heartbeatMs);
+      // Workers boot (node + DuckDB) while the coordinator validates.
+      const workers = new LocalWorkers({ count, projectRoot: project.root, store: stores.store });
+      opts.onWorkers?.(workers);
+      const engine = await openEngine(project, { threads: 1 });
+      const conn = await engine.connect();
       try {
-        await recoverAbandoned(stores);
-        opts.onPlanned?.({ models: plan.models.length, groups: plan.groups.length, workers, longestName: Math.max(0, ...plan.models.map((m) => m.name.length)) });
-        return await runPlan({ project, engine, objects: stores.objects, store: stores.store }, plan, {
-          workers,
+        const problems = await engine.checkBindings(project, plan.graph.order);
+        if (problems.length > 0) throw new ValidationError(problems);
+        opts.onPlanned?.({ models: plan.models.length, groups: plan.groups.length, workers: count, longestName: Math.max(0, ...plan.models.map((m) => m.name.length)) });
+        return await driveRun({ project, store: stores.store, objects: stores.objects, conn }, plan, workers, {
           ...(opts.signal && { signal: opts.signal }),
           ...(opts.onEvent && { onEvent: opts.onEvent }),
         });
       } finally {
-        await stores.close();
+        conn.closeSync();
+        await engine.close();
+        await workers.stop();
+        // Staging left behind by workers that were killed is garbage now.
+        await sweepStaging(stores, Date.now() - 3 * project.config.execution.heartbeatMs);
       }
     } finally {
-      lock.release();
+      await stores.close();
     }
   } finally {
-    await engine.close();
+    lock.release();
   }
 }

@@ -1,53 +1,56 @@
 import { SluiceError } from '../core/errors.js';
 import type { ModelOutput } from '../engine/engine.js';
 import type { ObjectStore } from '../storage/object-store.js';
-import { dataKey, manifestKey, manifestPrefix, MANIFEST_SCHEMA, snapshotOfDataKey, type Manifest } from './manifest.js';
+import { dataKey, manifestKey, manifestPrefix, MANIFEST_SCHEMA, snapshotOfDataKey, type Manifest, type ManifestFile } from './manifest.js';
 
-export interface PublishRequest {
+/**
+ * Move an attempt's output files from local staging to their final keys. The keys name the
+ * snapshot the task will publish and the attempt, so they never collide with published files or
+ * with another attempt's; no manifest lists them until the task is committed.
+ */
+export async function uploadOutput(objects: ObjectStore, model: string, snapshot: number, attempt: string, output: ModelOutput): Promise<ManifestFile[]> {
+  const files: ManifestFile[] = [];
+  for (const f of output.files) {
+    const key = dataKey(model, snapshot, attempt, f.relativePath);
+    await objects.putFile(key, f.path);
+    files.push({ key, rows: f.rows, bytes: f.bytes, partition: f.partition });
+  }
+  return files;
+}
+
+export interface CommitRequest {
   readonly model: string;
+  readonly snapshot: number;
   readonly runId: string;
-  /** Unique to this attempt; part of every data file's name. */
-  readonly attempt: string;
   readonly partitionBy: readonly string[];
-  readonly output: ModelOutput;
-  /** The snapshot the output replaces (undefined on first publish). */
-  readonly previous: Manifest | undefined;
+  readonly columns: Manifest['columns'];
+  readonly files: readonly ManifestFile[];
   readonly now?: () => Date;
 }
 
 /**
- * Publish a model's output as its next snapshot:
- * 1. move every data file to its final, never-before-used key (invisible to readers: no
- *    manifest lists it yet);
- * 2. create the manifest with create-if-absent: this single write is the commit point. If
- *    another writer created that snapshot first, ours is abandoned and its files deleted;
- * 3. delete files and manifests the new snapshot superseded (garbage collection).
- * A crash before step 2 leaves the previous snapshot current and untouched.
+ * Publish a snapshot whose files are already in place (uploadOutput): create its manifest with
+ * create-if-absent — the single commit point — then delete what it superseded. If another
+ * writer created that snapshot first, nothing of ours becomes visible: STORE_CONFLICT.
+ * A crash before the manifest write leaves the previous snapshot current and untouched.
  */
-export async function publishSnapshot(objects: ObjectStore, req: PublishRequest): Promise<Manifest> {
-  const snapshot = (req.previous?.snapshot ?? 0) + 1;
-  const files = [];
-  for (const f of req.output.files) {
-    const key = dataKey(req.model, snapshot, req.attempt, f.relativePath);
-    await objects.putFile(key, f.path);
-    files.push({ key, rows: f.rows, bytes: f.bytes, partition: f.partition });
-  }
+export async function commitSnapshot(objects: ObjectStore, req: CommitRequest): Promise<Manifest> {
   const manifest: Manifest = {
     schema: MANIFEST_SCHEMA,
     model: req.model,
-    snapshot,
+    snapshot: req.snapshot,
     runId: req.runId,
     createdAt: (req.now?.() ?? new Date()).toISOString(),
     partitionBy: req.partitionBy,
-    columns: req.output.columns,
-    rows: req.output.rows,
-    bytes: req.output.bytes,
-    files,
+    columns: req.columns,
+    rows: req.files.reduce((s, f) => s + f.rows, 0),
+    bytes: req.files.reduce((s, f) => s + f.bytes, 0),
+    files: [...req.files].sort((a, b) => (a.key < b.key ? -1 : 1)),
   };
-  const committed = await objects.putIfAbsent(manifestKey(req.model, snapshot), JSON.stringify(manifest, null, 1));
+  const committed = await objects.putIfAbsent(manifestKey(req.model, req.snapshot), JSON.stringify(manifest, null, 1));
   if (!committed) {
-    await objects.delete(files.map((f) => f.key));
-    throw new SluiceError('STORE_CONFLICT', `model ${req.model}: snapshot ${snapshot} was published by another writer first; this attempt's output was discarded`);
+    await objects.delete(req.files.map((f) => f.key));
+    throw new SluiceError('STORE_CONFLICT', `model ${req.model}: snapshot ${req.snapshot} was published by another writer first; this run's output was discarded`);
   }
   await collectGarbage(objects, manifest);
   return manifest;

@@ -47,7 +47,7 @@ export function metadataStoreContract(name: string, make: () => Promise<Metadata
     }));
 
     it('createRun stores the run and its pending tasks', () => withStore(async (store) => {
-      await store.createRun(run('r1', 1_700_000_000_000), [{ model: 'dim_customers', group: 'dimension.sales.1' }, { model: 'fct_orders', group: 'fact.sales.1' }]);
+      await store.createRun(run('r1', 1_700_000_000_000), [{ model: 'dim_customers', group: 'dimension.sales.1', concurrency: 4 }, { model: 'fct_orders', group: 'fact.sales.1', concurrency: 4 }]);
       const expected: RunRecord = { id: 'r1', project: 'shop', status: 'running', selector: '*', startedAt: 1_700_000_000_000, endedAt: null, error: null };
       assert.deepEqual(await store.getRun('r1'), expected);
       assert.deepEqual(await store.listTasks('r1'), [pendingTask('r1', 'dim_customers', 'dimension.sales.1'), pendingTask('r1', 'fct_orders', 'fact.sales.1')]);
@@ -56,12 +56,21 @@ export function metadataStoreContract(name: string, make: () => Promise<Metadata
     }));
 
     it('createRun is atomic and refuses duplicate run ids and models', () => withStore(async (store) => {
-      await store.createRun(run('r1', 1), [{ model: 'a', group: 'g' }]);
-      await assert.rejects(() => store.createRun(run('r1', 2), [{ model: 'b', group: 'g' }]), isCode('STORE_CONFLICT', 'r1'));
+      await store.createRun(run('r1', 1), [{ model: 'a', group: 'g', concurrency: 4 }]);
+      await assert.rejects(() => store.createRun(run('r1', 2), [{ model: 'b', group: 'g', concurrency: 4 }]), isCode('STORE_CONFLICT', 'r1'));
       assert.deepEqual((await store.listTasks('r1')).map((t) => t.model), ['a']);
       assert.equal((await store.getRun('r1'))?.startedAt, 1);
-      await assert.rejects(() => store.createRun(run('r2', 3), [{ model: 'x', group: 'g' }, { model: 'x', group: 'g' }]), isCode('STORE_CONFLICT', 'x'));
+      await assert.rejects(() => store.createRun(run('r2', 3), [{ model: 'x', group: 'g', concurrency: 4 }, { model: 'x', group: 'g', concurrency: 4 }]), isCode('STORE_CONFLICT', 'x'));
       assert.equal(await store.getRun('r2'), undefined);
+    }));
+
+    it('createRun refuses a step concurrency below 1, naming the task, and stores nothing', () => withStore(async (store) => {
+      for (const concurrency of [0, -1, 1.5, Number.NaN]) {
+        await assert.rejects(() => store.createRun(run('r1', 1), [{ model: 'a', group: 'g', concurrency: 2 }, { model: 'b', group: 'fact.x.1', concurrency }]), isCode('STORE_CONFLICT', 'r1', 'b', 'concurrency'));
+      }
+      assert.equal(await store.getRun('r1'), undefined);
+      await store.createRun(run('r1', 1), [{ model: 'a', group: 'g', concurrency: 1 }]);
+      assert.equal((await store.listTasks('r1')).length, 1);
     }));
 
     it('listRuns returns the newest first and honours limit', () => withStore(async (store) => {
@@ -74,14 +83,14 @@ export function metadataStoreContract(name: string, make: () => Promise<Metadata
 
     it('listTasks keeps the order the tasks were created in', () => withStore(async (store) => {
       const models = ['zeta', 'alpha', 'mid', 'beta'];
-      await store.createRun(run('r1', 1), models.map((model) => ({ model, group: 'g' })));
-      await store.createRun(run('r2', 2), [...models].reverse().map((model) => ({ model, group: 'g' })));
+      await store.createRun(run('r1', 1), models.map((model) => ({ model, group: 'g', concurrency: 4 })));
+      await store.createRun(run('r2', 2), [...models].reverse().map((model) => ({ model, group: 'g', concurrency: 4 })));
       assert.deepEqual((await store.listTasks('r1')).map((t) => t.model), models);
       assert.deepEqual((await store.listTasks('r2')).map((t) => t.model), [...models].reverse());
     }));
 
     it('startTask moves pending to running once; a second start is a conflict', () => withStore(async (store) => {
-      await store.createRun(run('r1', 1), [{ model: 'a', group: 'g' }, { model: 'b', group: 'g' }]);
+      await store.createRun(run('r1', 1), [{ model: 'a', group: 'g', concurrency: 4 }, { model: 'b', group: 'g', concurrency: 4 }]);
       await store.startTask('r1', 'a', 10);
       await assert.rejects(() => store.startTask('r1', 'a', 11), isCode('STORE_CONFLICT', 'r1', 'a', 'running'));
       const [a, b] = await store.listTasks('r1');
@@ -90,7 +99,7 @@ export function metadataStoreContract(name: string, make: () => Promise<Metadata
     }));
 
     it('finishTask records the outcome of a running task', () => withStore(async (store) => {
-      await store.createRun(run('r1', 1), [{ model: 'ok', group: 'g' }, { model: 'bad', group: 'g' }, { model: 'idle', group: 'g' }]);
+      await store.createRun(run('r1', 1), [{ model: 'ok', group: 'g', concurrency: 4 }, { model: 'bad', group: 'g', concurrency: 4 }, { model: 'idle', group: 'g', concurrency: 4 }]);
       await store.startTask('r1', 'ok', 10);
       await store.startTask('r1', 'bad', 11);
       await store.finishTask('r1', 'ok', { status: 'succeeded', endedAt: 20, rowsOut: 1234, bytesOut: 56_789, files: 3, snapshot: 7 });
@@ -104,7 +113,7 @@ export function metadataStoreContract(name: string, make: () => Promise<Metadata
     }));
 
     it('not_run is recorded from pending only', () => withStore(async (store) => {
-      await store.createRun(run('r1', 1), [{ model: 'up', group: 'g' }, { model: 'down', group: 'g' }]);
+      await store.createRun(run('r1', 1), [{ model: 'up', group: 'g', concurrency: 4 }, { model: 'down', group: 'g', concurrency: 4 }]);
       await store.startTask('r1', 'up', 5);
       await store.finishTask('r1', 'down', { status: 'not_run', endedAt: 9, error: 'upstream up failed' });
       await assert.rejects(() => store.finishTask('r1', 'up', { status: 'not_run', endedAt: 9 }), isCode('STORE_CONFLICT', 'up'));
@@ -125,7 +134,7 @@ export function metadataStoreContract(name: string, make: () => Promise<Metadata
     }));
 
     it('abandonRun fails the run, its running tasks, and marks pending ones not_run, once', () => withStore(async (store) => {
-      await store.createRun(run('r1', 1), [{ model: 'done', group: 'g' }, { model: 'busy', group: 'g' }, { model: 'idle', group: 'g' }]);
+      await store.createRun(run('r1', 1), [{ model: 'done', group: 'g', concurrency: 4 }, { model: 'busy', group: 'g', concurrency: 4 }, { model: 'idle', group: 'g', concurrency: 4 }]);
       await store.startTask('r1', 'done', 2);
       await store.finishTask('r1', 'done', { status: 'succeeded', endedAt: 3, rowsOut: 1 });
       await store.startTask('r1', 'busy', 4);
@@ -141,7 +150,7 @@ export function metadataStoreContract(name: string, make: () => Promise<Metadata
     }));
 
     it('unknown runs and tasks are STORE_NOT_FOUND (getRun returns undefined)', () => withStore(async (store) => {
-      await store.createRun(run('r1', 1), [{ model: 'a', group: 'g' }]);
+      await store.createRun(run('r1', 1), [{ model: 'a', group: 'g', concurrency: 4 }]);
       assert.equal(await store.getRun('nope'), undefined);
       await assert.rejects(() => store.listTasks('nope'), isCode('STORE_NOT_FOUND', 'nope'));
       await assert.rejects(() => store.startTask('nope', 'a', 1), isCode('STORE_NOT_FOUND', 'nope'));
@@ -152,7 +161,7 @@ export function metadataStoreContract(name: string, make: () => Promise<Metadata
     }));
 
     it('lists many runs quickly', () => withStore(async (store) => {
-      const tasks = Array.from({ length: 8 }, (_, i) => ({ model: `model_${i}`, group: 'g' }));
+      const tasks = Array.from({ length: 8 }, (_, i) => ({ model: `model_${i}`, group: 'g', concurrency: 4 }));
       for (let i = 0; i < 200; i++) await store.createRun(run(`run-${String(i).padStart(3, '0')}`, 1_000 + i), tasks);
       const all = await store.listRuns();
       assert.equal(all.length, 200);

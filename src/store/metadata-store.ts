@@ -1,7 +1,8 @@
 import type { RunRecord, RunStatus, TaskRecord, TaskStatus } from '../core/types.js';
+import type { WorkQueue } from './work-queue.js';
 
 /**
- * The metadata store: runs and tasks now; work items, leases and metrics later.
+ * The metadata store: runs, tasks, and the work-item queue (work-queue.ts); metrics later.
  * Implementations: `sqlite/` now, `postgres/` later. All pass `metadata-store.contract.ts`.
  * Times are epoch milliseconds.
  */
@@ -15,6 +16,8 @@ export interface NewRun {
 export interface NewTask {
   readonly model: string;
   readonly group: string;
+  /** The group's step concurrency: at most this many of its tasks run at once in the run. */
+  readonly concurrency: number;
 }
 
 export interface TaskResult {
@@ -27,7 +30,7 @@ export interface TaskResult {
   readonly error?: string;
 }
 
-export interface MetadataStore {
+export interface MetadataStore extends WorkQueue {
   /** Apply pending numbered migrations, each in a transaction. Idempotent. */
   migrate(): Promise<void>;
 

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { loadProject } from '../../catalog/load-project.js';
 import { SluiceError } from '../../core/errors.js';
 import type { RunRecord, TaskRecord } from '../../core/types.js';
+import type { ItemRecord } from '../../store/work-queue.js';
 import { openStores } from '../../runtime/open-runtime.js';
 import { formatBytes, formatCount, formatDuration, formatTime, table } from '../format.js';
 import { projectRoot, withProject } from '../project-option.js';
@@ -25,7 +26,8 @@ export function registerStatus(program: Command): void {
         }
         const run = await findRun(store, runArg);
         const tasks = await store.listTasks(run.id);
-        process.stdout.write(opts.json ? `${JSON.stringify({ schema: 'sluice.status/v1', runs: [runDoc({ run, tasks })] }, null, 2)}\n` : renderRun(run, tasks));
+        const items = itemSummaries(await store.listItems(run.id));
+        process.stdout.write(opts.json ? `${JSON.stringify({ schema: 'sluice.status/v1', runs: [{ ...runDoc({ run, tasks }), items: Object.fromEntries(items) }] }, null, 2)}\n` : renderRun(run, tasks, items));
       } finally {
         await stores.close();
       }
@@ -53,6 +55,12 @@ function counts(tasks: readonly TaskRecord[]): string {
   return parts.join(', ');
 }
 
+function itemsCell(s: ItemSummary | undefined): string {
+  if (!s) return '-';
+  const extra = [s.dead ? `${s.dead} dead` : '', s.lateWrites ? `${s.lateWrites} late writes rejected` : ''].filter(Boolean).join(', ');
+  return `${s.succeeded}/${s.total}, ${s.attempts}${extra ? `; ${extra}` : ''}`;
+}
+
 function renderRuns(runs: { run: RunRecord; tasks: TaskRecord[] }[]): string {
   if (runs.length === 0) return 'no runs yet: sluice run starts one\n';
   const rows = runs.map(({ run, tasks }) => [
@@ -66,7 +74,30 @@ function renderRuns(runs: { run: RunRecord; tasks: TaskRecord[] }[]): string {
   return `${table(['run', 'status', 'started', 'took', 'tasks', 'selection'], rows)}\n`;
 }
 
-function renderRun(run: RunRecord, tasks: TaskRecord[]): string {
+interface ItemSummary {
+  total: number;
+  succeeded: number;
+  dead: number;
+  attempts: number;
+  lateWrites: number;
+}
+
+/** Per task: how its work items went (attempts > items means retries or lost workers). */
+function itemSummaries(items: readonly ItemRecord[]): Map<string, ItemSummary> {
+  const out = new Map<string, ItemSummary>();
+  for (const i of items) {
+    const s = out.get(i.model) ?? { total: 0, succeeded: 0, dead: 0, attempts: 0, lateWrites: 0 };
+    s.total++;
+    if (i.state === 'succeeded') s.succeeded++;
+    if (i.state === 'dead') s.dead++;
+    s.attempts += i.attempt;
+    s.lateWrites += i.lateWrites;
+    out.set(i.model, s);
+  }
+  return out;
+}
+
+function renderRun(run: RunRecord, tasks: TaskRecord[], items: ReadonlyMap<string, ItemSummary>): string {
   const head = `run ${run.id}: ${run.status}, started ${formatTime(run.startedAt)}, took ${formatDuration(run.endedAt === null ? null : run.endedAt - run.startedAt)}${run.error ? `\n  ${run.error}` : ''}`;
   const rows = tasks.map((t) => [
     t.model,
@@ -76,7 +107,8 @@ function renderRun(run: RunRecord, tasks: TaskRecord[]): string {
     formatCount(t.rowsOut),
     formatBytes(t.bytesOut),
     t.snapshot === null ? '-' : String(t.snapshot),
+    itemsCell(items.get(t.model)),
   ]);
   const errors = tasks.filter((t) => t.error).map((t) => `\n${t.model}: ${t.error}`);
-  return `${head}\n\n${table(['model', 'group', 'status', 'took', 'rows', 'bytes', 'snapshot'], rows)}\n${errors.join('')}\n`;
+  return `${head}\n\n${table(['model', 'group', 'status', 'took', 'rows', 'bytes', 'snapshot', 'items (ok/all, attempts)'], rows)}\n${errors.join('')}\n`;
 }

@@ -57,4 +57,98 @@ CREATE TABLE tasks (
 CREATE UNIQUE INDEX tasks_run_order ON tasks (run_id, seq);
 `,
   },
+  {
+    id: 2,
+    name: 'work_items_queues_workers',
+    sql: `
+-- the group's step concurrency, enforced by claims
+ALTER TABLE tasks ADD COLUMN concurrency INTEGER NOT NULL DEFAULT 1;
+
+-- claims look only at running runs
+CREATE INDEX runs_running ON runs (id) WHERE status = 'running';
+-- claims count the running tasks of each group
+CREATE INDEX tasks_running ON tasks (run_id, group_name) WHERE status = 'running';
+
+CREATE TABLE items (
+  id                 TEXT    PRIMARY KEY,
+  run_id             TEXT    NOT NULL,
+  model              TEXT    NOT NULL,
+  item_no            INTEGER NOT NULL CHECK (item_no >= 0),
+  group_name         TEXT    NOT NULL,
+  queue              TEXT    NOT NULL,
+  priority           REAL    NOT NULL,
+  cpus               REAL    NOT NULL CHECK (cpus >= 0),
+  memory_bytes       INTEGER NOT NULL CHECK (memory_bytes >= 0),
+  state              TEXT    NOT NULL CHECK (state IN ('pending', 'leased', 'succeeded', 'dead', 'cancelled')),
+  attempt            INTEGER NOT NULL DEFAULT 0,
+  code_failures      INTEGER NOT NULL DEFAULT 0,
+  infra_failures     INTEGER NOT NULL DEFAULT 0,
+  late_writes        INTEGER NOT NULL DEFAULT 0,
+  worker_id          TEXT,
+  leased_at          INTEGER,
+  lease_expires_at   INTEGER,
+  not_before         INTEGER NOT NULL,
+  created_at         INTEGER NOT NULL,
+  started_at         INTEGER,
+  ended_at           INTEGER,
+  busy_ms            INTEGER NOT NULL DEFAULT 0,
+  rows_out           INTEGER,
+  bytes_out          INTEGER,
+  output             TEXT,
+  error              TEXT,
+  spec               TEXT    NOT NULL,
+  -- the retry policy, stored with each item
+  max_code_attempts  INTEGER NOT NULL CHECK (max_code_attempts >= 1),
+  max_infra_attempts INTEGER NOT NULL CHECK (max_infra_attempts >= 1),
+  backoff_ms         INTEGER NOT NULL CHECK (backoff_ms >= 0),
+  max_backoff_ms     INTEGER NOT NULL CHECK (max_backoff_ms >= 0),
+  FOREIGN KEY (run_id, model) REFERENCES tasks (run_id, model) ON DELETE CASCADE
+);
+
+-- listItems, and the foreign key
+CREATE UNIQUE INDEX items_task_order ON items (run_id, model, item_no);
+-- claimItem: a task's next pending item of a queue, in claim order
+CREATE INDEX items_claim ON items (run_id, model, state, queue, priority DESC, created_at, id);
+-- claimItem: the queues with pending items, leased items per queue; reapExpired
+CREATE INDEX items_state_queue ON items (state, queue);
+-- reapExpired
+CREATE INDEX items_lease_expiry ON items (lease_expires_at) WHERE state = 'leased';
+-- releaseWorker, listWorkers
+CREATE INDEX items_worker_leases ON items (worker_id) WHERE state = 'leased';
+
+-- Busy ms of finished attempts per run and queue, kept by the trigger below, so that a claim
+-- sums a few rows per running run instead of every finished item (leases in progress are
+-- added from the leased items).
+CREATE TABLE queue_usage (
+  run_id  TEXT    NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  queue   TEXT    NOT NULL,
+  busy_ms INTEGER NOT NULL,
+  PRIMARY KEY (run_id, queue)
+) WITHOUT ROWID;
+
+CREATE TRIGGER items_busy_ms AFTER UPDATE OF busy_ms ON items WHEN NEW.busy_ms <> OLD.busy_ms
+BEGIN
+  INSERT INTO queue_usage (run_id, queue, busy_ms) VALUES (NEW.run_id, NEW.queue, NEW.busy_ms - OLD.busy_ms)
+  ON CONFLICT (run_id, queue) DO UPDATE SET busy_ms = busy_ms + excluded.busy_ms;
+END;
+
+CREATE TABLE queues (
+  name      TEXT PRIMARY KEY,
+  share     REAL NOT NULL CHECK (share >= 0 AND share <= 100),
+  max_share REAL NOT NULL CHECK (max_share >= share AND max_share <= 100)
+);
+
+CREATE TABLE workers (
+  id           TEXT    PRIMARY KEY,
+  host         TEXT    NOT NULL,
+  pid          INTEGER NOT NULL,
+  cpus         REAL    NOT NULL,
+  memory_bytes INTEGER NOT NULL,
+  started_at   INTEGER NOT NULL,
+  heartbeat_at INTEGER NOT NULL,
+  stopped_at   INTEGER,
+  state        TEXT    NOT NULL CHECK (state IN ('active', 'draining', 'stopped', 'lost'))
+);
+`,
+  },
 ];

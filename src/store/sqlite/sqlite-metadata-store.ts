@@ -1,56 +1,31 @@
-import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { SluiceError, errorMessage } from '../../core/errors.js';
+import { SluiceError } from '../../core/errors.js';
 import type { RunRecord, RunStatus, TaskRecord } from '../../core/types.js';
 import type { MetadataStore, NewRun, NewTask, TaskResult } from '../metadata-store.js';
-import { applyMigrations, isMigrated } from './apply-migrations.js';
-import { MIGRATIONS, type Migration } from './migrations.js';
-import { QUERIES, type QueryName } from './queries.js';
+import { SqliteConnection, type SqliteMetadataStoreOptions } from './sqlite-connection.js';
+import { SqliteWorkQueue } from './sqlite-work-queue.js';
 
-export interface SqliteMetadataStoreOptions {
-  /** The schema to apply; tests pass their own. Defaults to `MIGRATIONS`. */
-  readonly migrations?: readonly Migration[];
-  /** Clock for `schema_migrations.applied_at`. */
-  readonly now?: () => number;
-}
-
-type Statements = { readonly [K in QueryName]: Database.Statement };
+export type { SqliteMetadataStoreOptions } from './sqlite-connection.js';
 
 const TASK_RESULT_STATUSES = new Set(['succeeded', 'failed', 'not_run']);
 
 /**
  * The metadata store in one SQLite file (or `:memory:`), shared safely by several processes:
  * WAL journal, a 5 s busy timeout, and `BEGIN IMMEDIATE` for every write that reads first.
- * State changes are conditional UPDATEs, so two workers can never both start one task.
- * Call `migrate()` once after opening; other methods fail with STORE_MIGRATION until the schema
- * is current.
+ * State changes are conditional UPDATEs, so two workers can never both start one task or lease
+ * one item. Runs and tasks here; the work-item queue in SqliteWorkQueue. Call `migrate()` once
+ * after opening; other methods fail with STORE_MIGRATION until the schema is current.
  */
-export class SqliteMetadataStore implements MetadataStore {
-  readonly file: string;
-  private readonly db: Database.Database;
-  private readonly migrations: readonly Migration[];
-  private readonly now: () => number;
-  private statements: Statements | undefined;
-
+export class SqliteMetadataStore extends SqliteWorkQueue implements MetadataStore {
   constructor(file: string, options: SqliteMetadataStoreOptions = {}) {
-    this.file = file === ':memory:' ? file : resolve(file);
-    this.migrations = options.migrations ?? MIGRATIONS;
-    this.now = options.now ?? Date.now;
-    try {
-      if (this.file !== ':memory:') mkdirSync(dirname(this.file), { recursive: true });
-      this.db = new Database(this.file);
-      this.db.pragma('journal_mode = WAL');
-      this.db.pragma('busy_timeout = 5000');
-      this.db.pragma('synchronous = NORMAL');
-      this.db.pragma('foreign_keys = ON');
-    } catch (err) {
-      throw new SluiceError('STORE_MIGRATION', `cannot open metadata store ${this.file}: ${errorMessage(err)}`, { cause: err });
-    }
+    super(new SqliteConnection(file, options));
+  }
+
+  get file(): string {
+    return this.conn.file;
   }
 
   async migrate(): Promise<void> {
-    this.guard(() => applyMigrations(this.db, this.migrations, this.file, this.now));
+    this.conn.migrate();
   }
 
   async createRun(run: NewRun, tasks: readonly NewTask[]): Promise<void> {
@@ -58,44 +33,43 @@ export class SqliteMetadataStore implements MetadataStore {
     for (const t of tasks) {
       if (seen.has(t.model)) throw new SluiceError('STORE_CONFLICT', `run ${run.id}: model ${t.model} is listed twice`);
       seen.add(t.model);
+      if (!Number.isSafeInteger(t.concurrency) || t.concurrency < 1) {
+        throw new SluiceError('STORE_CONFLICT', `run ${run.id}: task ${t.model} (group ${t.group}): concurrency must be an integer >= 1, got ${String(t.concurrency)}`);
+      }
     }
-    const q = this.q();
-    this.guard(() => this.db.transaction(() => {
-      if (q.getRun.get(run.id) !== undefined) throw new SluiceError('STORE_CONFLICT', `run ${run.id} already exists in ${this.file}`);
+    this.conn.write((q) => {
+      if (q.getRun.get(run.id) !== undefined) throw new SluiceError('STORE_CONFLICT', `run ${run.id} already exists in ${this.conn.file}`);
       q.insertRun.run({ id: run.id, project: run.project, selector: run.selector, startedAt: run.startedAt });
-      tasks.forEach((t, seq) => q.insertTask.run({ runId: run.id, model: t.model, seq, group: t.group }));
-    }).immediate());
+      tasks.forEach((t, seq) => q.insertTask.run({ runId: run.id, model: t.model, seq, group: t.group, concurrency: t.concurrency }));
+    });
   }
 
   async finishRun(runId: string, status: Exclude<RunStatus, 'running'>, endedAt: number, error?: string): Promise<void> {
-    const q = this.q();
-    this.guard(() => this.db.transaction(() => {
+    this.conn.write((q) => {
       if (q.finishRun.run({ runId, status, endedAt, error: error ?? null }).changes === 1) return;
       const run = q.getRun.get(runId) as RunRecord | undefined;
-      if (run === undefined) throw this.runNotFound(runId);
+      if (run === undefined) throw this.conn.runNotFound(runId);
       throw new SluiceError('STORE_CONFLICT', `run ${runId} is already ${run.status}; it cannot be marked ${status}`);
-    }).immediate());
+    });
   }
 
   async abandonRun(runId: string, endedAt: number, reason: string): Promise<boolean> {
-    const q = this.q();
-    return this.guard(() => this.db.transaction(() => {
-      if (q.getRun.get(runId) === undefined) throw this.runNotFound(runId);
+    return this.conn.write((q) => {
+      if (q.getRun.get(runId) === undefined) throw this.conn.runNotFound(runId);
       const params = { runId, endedAt, error: reason };
       if (q.finishRun.run({ ...params, status: 'failed' }).changes === 0) return false;
       q.abandonRunningTasks.run(params);
       q.abandonPendingTasks.run(params);
       return true;
-    }).immediate());
+    });
   }
 
   async startTask(runId: string, model: string, startedAt: number): Promise<void> {
-    const q = this.q();
-    this.guard(() => this.db.transaction(() => {
+    this.conn.write((q) => {
       if (q.startTask.run({ runId, model, startedAt }).changes === 1) return;
-      const status = this.taskStatus(runId, model);
+      const status = this.conn.taskStatus(runId, model);
       throw new SluiceError('STORE_CONFLICT', `task ${model} of run ${runId} is ${status}, not pending; it cannot be started`);
-    }).immediate());
+    });
   }
 
   async finishTask(runId: string, model: string, result: TaskResult): Promise<void> {
@@ -103,22 +77,20 @@ export class SqliteMetadataStore implements MetadataStore {
       throw new SluiceError('STORE_CONFLICT', `task ${model} of run ${runId}: "${String(result.status)}" is not a final status (succeeded, failed, not_run)`);
     }
     const fromStatus = result.status === 'not_run' ? 'pending' : 'running';
-    const q = this.q();
-    this.guard(() => this.db.transaction(() => {
+    this.conn.write((q) => {
       const changes = q.finishTask.run({
         runId, model, fromStatus, status: result.status, endedAt: result.endedAt,
         rowsOut: result.rowsOut ?? null, bytesOut: result.bytesOut ?? null, files: result.files ?? null,
         snapshot: result.snapshot ?? null, error: result.error ?? null,
       }).changes;
       if (changes === 1) return;
-      const status = this.taskStatus(runId, model);
+      const status = this.conn.taskStatus(runId, model);
       throw new SluiceError('STORE_CONFLICT', `task ${model} of run ${runId} is ${status}; only a ${fromStatus} task can become ${result.status}`);
-    }).immediate());
+    });
   }
 
   async getRun(runId: string): Promise<RunRecord | undefined> {
-    const q = this.q();
-    return this.guard(() => q.getRun.get(runId) as RunRecord | undefined);
+    return this.conn.read((q) => q.getRun.get(runId) as RunRecord | undefined);
   }
 
   async listRuns(options: { limit?: number } = {}): Promise<RunRecord[]> {
@@ -126,59 +98,17 @@ export class SqliteMetadataStore implements MetadataStore {
     if (!Number.isInteger(limit) || (options.limit !== undefined && limit < 0)) {
       throw new SluiceError('STORE_CONFLICT', `listRuns: limit must be a non-negative integer, got ${String(options.limit)}`);
     }
-    const q = this.q();
-    return this.guard(() => q.listRuns.all(limit) as RunRecord[]);
+    return this.conn.read((q) => q.listRuns.all(limit) as RunRecord[]);
   }
 
   async listTasks(runId: string): Promise<TaskRecord[]> {
-    const q = this.q();
-    return this.guard(() => this.db.transaction(() => {
-      if (q.getRun.get(runId) === undefined) throw this.runNotFound(runId);
+    return this.conn.read((q) => {
+      if (q.getRun.get(runId) === undefined) throw this.conn.runNotFound(runId);
       return q.listTasks.all(runId) as TaskRecord[];
-    }).deferred());
+    });
   }
 
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
-  }
-
-  /** The prepared statements, once the schema is current. */
-  private q(): Statements {
-    if (this.statements !== undefined) return this.statements;
-    if (!this.db.open) throw new SluiceError('STORE_CONFLICT', `metadata store ${this.file} is closed`);
-    if (!isMigrated(this.db, this.migrations)) {
-      throw new SluiceError('STORE_MIGRATION', `metadata store ${this.file} is not migrated: call migrate() first`);
-    }
-    const prepared: Partial<Record<QueryName, Database.Statement>> = {};
-    for (const name of Object.keys(QUERIES) as QueryName[]) prepared[name] = this.db.prepare(QUERIES[name]);
-    this.statements = prepared as Statements;
-    return this.statements;
-  }
-
-  /** Why a task could not change state: its status, or STORE_NOT_FOUND for the run or the task. */
-  private taskStatus(runId: string, model: string): string {
-    const q = this.q();
-    const row = q.taskStatus.get(runId, model) as { status: string } | undefined;
-    if (row !== undefined) return row.status;
-    if (q.getRun.get(runId) === undefined) throw this.runNotFound(runId);
-    throw new SluiceError('STORE_NOT_FOUND', `run ${runId} has no task for model ${model}`);
-  }
-
-  private runNotFound(runId: string): SluiceError {
-    return new SluiceError('STORE_NOT_FOUND', `run ${runId} not found in metadata store ${this.file}`);
-  }
-
-  /** SluiceErrors pass through; a lock held past the busy timeout becomes STORE_CONFLICT. */
-  private guard<T>(op: () => T): T {
-    try {
-      return op();
-    } catch (err) {
-      if (err instanceof SluiceError) throw err;
-      const code = (err as { code?: unknown }).code;
-      if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || (typeof code === 'string' && code.startsWith('SQLITE_BUSY'))) {
-        throw new SluiceError('STORE_CONFLICT', `metadata store ${this.file} is busy (locked by another process for more than 5 s): ${errorMessage(err)}`, { cause: err });
-      }
-      throw err;
-    }
+    this.conn.close();
   }
 }

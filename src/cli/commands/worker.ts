@@ -1,0 +1,39 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { parseMemory } from '../../coordinator/parse-memory.js';
+import { SluiceError } from '../../core/errors.js';
+import { workerMain } from '../../executor/worker-main.js';
+import { findProjectRoot } from '../../catalog/find-project-root.js';
+import { formatTime } from '../format.js';
+import { intOption } from '../numeric-options.js';
+import { withProject } from '../project-option.js';
+
+export function registerWorker(program: Command): void {
+  withProject(program.command('worker'))
+    .description("run a standalone worker: claim work items from the project's metadata store until SIGTERM")
+    .option('--id <id>', 'worker id (default: <host>-<pid>)')
+    .option('--cpus <n>', 'cores this worker offers (default: all); it takes only items that fit', intOption('--cpus'))
+    .option('--memory <size>', 'memory this worker offers, e.g. 8GB (default: all)')
+    .action(async (opts: { project?: string; id?: string; cpus?: number; memory?: string }) => {
+      const root = opts.project ? findProjectRoot(resolve(opts.project)) : findProjectRoot(process.cwd());
+      let memoryBytes: number | undefined;
+      if (opts.memory !== undefined) {
+        try {
+          memoryBytes = parseMemory(opts.memory);
+        } catch {
+          throw new SluiceError('CLI_USAGE', `--memory must be a size such as 8GB, got '${opts.memory}'`);
+        }
+      }
+      process.stderr.write(`sluice worker: project ${root}; stop with SIGTERM or Ctrl-C (the item in hand is handed back)\n`);
+      const stats = await workerMain({
+        projectRoot: root,
+        ...(opts.id !== undefined && { id: opts.id }),
+        ...(opts.cpus !== undefined && { cpus: opts.cpus }),
+        ...(memoryBytes !== undefined && { memoryBytes }),
+        onEvent: (e) => {
+          if (e.kind === 'item_finished') process.stdout.write(`${formatTime(Date.now())}  ${e.outcome.padEnd(9)} ${e.itemId} (attempt ${e.attempt})${e.error ? `: ${e.error.split('\n')[0]}` : ''}\n`);
+        },
+      });
+      process.stderr.write(`sluice worker: stopped; ${stats.succeeded} succeeded, ${stats.failed} failed, ${stats.released} handed back, ${stats.fenced} fenced\n`);
+    });
+}

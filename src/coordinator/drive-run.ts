@@ -1,0 +1,216 @@
+import { randomBytes } from 'node:crypto';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { errorMessage } from '../core/errors.js';
+import type { Project, TaskStatus } from '../core/types.js';
+import { countStatuses, RUN_RESULT_SCHEMA, type RunEvent, type RunResult, type TaskOutcome } from '../executor/run-result.js';
+import type { ItemOutput } from '../executor/item-spec.js';
+import type { Plan } from '../planner/build-plan.js';
+import type { Manifest } from '../snapshot/manifest.js';
+import { commitSnapshot } from '../snapshot/publish-snapshot.js';
+import { readCurrentSnapshot } from '../snapshot/read-snapshot.js';
+import type { ObjectStore } from '../storage/object-store.js';
+import type { MetadataStore } from '../store/metadata-store.js';
+import type { ItemRecord } from '../store/work-queue.js';
+import { compileItems } from './compile-items.js';
+import { downstreamWeights } from './downstream-weights.js';
+import { parseMemory } from './parse-memory.js';
+
+export interface CoordinatorContext {
+  readonly project: Project;
+  readonly store: MetadataStore;
+  readonly objects: ObjectStore;
+  /** A DuckDB connection for listing source files. */
+  readonly conn: DuckDBConnection;
+  readonly now?: () => number;
+}
+
+/** How the coordinator talks to the workers: wake-up hints both ways. Workers may be anywhere. */
+export interface WorkerSignals {
+  /** Tell workers new items are queued (a hint; they also poll). */
+  wake(): void;
+  /** Resolve when a worker reports progress, or after `ms` (the coordinator also polls). */
+  waitForChange(ms: number): Promise<void>;
+}
+
+export interface DriveOptions {
+  readonly runId?: string;
+  readonly signal?: AbortSignal;
+  readonly onEvent?: (event: RunEvent) => void;
+  readonly pollMs?: number;
+}
+
+/** `20261125T120301Z-3f9a1c`: sorts by start time, unique across processes. */
+export function newRunId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+type Phase = 'waiting' | 'queued' | 'done';
+
+/**
+ * The coordinator of one run. It never runs user SQL: it queues each task's work items once
+ * its upstream tasks are published, watches items in the metadata store, publishes a task's
+ * snapshot when all its items succeeded (one create-if-absent manifest write), fails it when
+ * an item is dead, and marks everything downstream of a failure not run. Workers do the work.
+ * Returns every task's outcome; throws only if the metadata store itself fails.
+ */
+export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: WorkerSignals, opts: DriveOptions = {}): Promise<RunResult> {
+  const now = ctx.now ?? Date.now;
+  const { project, store } = ctx;
+  const runId = opts.runId ?? newRunId(new Date(now()));
+  const emit = opts.onEvent ?? (() => {});
+  const pollMs = opts.pollMs ?? 250;
+  const startedAt = now();
+  const concurrency = new Map(plan.groups.map((g) => [g.name, g.concurrency] as const));
+  const weights = downstreamWeights(plan);
+  const exec = project.config.execution;
+
+  await store.setQueues(project.config.queues);
+  await store.createRun(
+    { id: runId, project: plan.project, selector: plan.selector, startedAt },
+    plan.models.map((m) => ({ model: m.name, group: m.group, concurrency: concurrency.get(m.group) ?? 1 })),
+  );
+  emit({ kind: 'run_started', runId, tasks: plan.models.length, groups: plan.groups.length });
+
+  const phase = new Map<string, Phase>(plan.models.map((m) => [m.name, 'waiting'] as const));
+  const status = new Map<string, TaskStatus>(plan.models.map((m) => [m.name, 'pending'] as const));
+  const outcomes = new Map<string, TaskOutcome>();
+  const snapshotOf = new Map<string, number>();
+  const started = new Set<string>();
+  const group = new Map(plan.models.map((m) => [m.name, m.group] as const));
+
+  const record = async (o: TaskOutcome, fromPending = false): Promise<void> => {
+    phase.set(o.model, 'done');
+    status.set(o.model, o.status);
+    outcomes.set(o.model, o);
+    if (fromPending && o.status === 'failed') await store.startTask(runId, o.model, o.startedAt ?? now());
+    await store.finishTask(runId, o.model, {
+      status: o.status as 'succeeded' | 'failed' | 'not_run',
+      endedAt: o.endedAt ?? now(),
+      ...(o.rowsOut !== null && { rowsOut: o.rowsOut }),
+      ...(o.bytesOut !== null && { bytesOut: o.bytesOut }),
+      ...(o.files !== null && { files: o.files }),
+      ...(o.snapshot !== null && { snapshot: o.snapshot }),
+      ...(o.error !== null && { error: o.error }),
+    });
+    emit({ kind: 'task_finished', task: o });
+  };
+  const blank = (model: string, s: TaskStatus, error: string | null, startedAtMs: number | null): TaskOutcome => {
+    const endedAt = now();
+    return { model, group: group.get(model)!, status: s, startedAt: startedAtMs, endedAt, durationMs: startedAtMs === null ? null : endedAt - startedAtMs, rowsOut: null, bytesOut: null, files: null, snapshot: null, error };
+  };
+
+  let cancelled = false;
+  for (;;) {
+    if (opts.signal?.aborted && !cancelled) {
+      cancelled = true;
+      await store.cancelRun(runId, now());
+      workers.wake();
+    }
+
+    // Queue the tasks that became ready; mark the blocked ones not run.
+    let queuedAny = false;
+    for (const m of plan.models) {
+      if (phase.get(m.name) !== 'waiting') continue;
+      const blocker = m.waitsFor.find((u) => status.get(u) === 'failed' || status.get(u) === 'not_run');
+      if (blocker || cancelled) {
+        await record(blank(m.name, 'not_run', blocker ? `upstream model ${blocker} ${status.get(blocker) === 'failed' ? 'failed' : 'did not run'}` : 'run interrupted', null));
+        continue;
+      }
+      if (!m.waitsFor.every((u) => status.get(u) === 'succeeded')) continue;
+      try {
+        await queueTask(m.name);
+        phase.set(m.name, 'queued');
+        queuedAny = true;
+      } catch (err) {
+        await record(blank(m.name, 'failed', errorMessage(err), now()), true);
+      }
+    }
+    if (queuedAny) workers.wake();
+
+    // Watch the queued tasks' items.
+    if ([...phase.values()].some((p) => p === 'queued')) {
+      const byModel = groupItems(await store.listItems(runId));
+      for (const [model, items] of byModel) {
+        if (phase.get(model) !== 'queued') continue;
+        const first = Math.min(...items.map((i) => i.startedAt ?? Infinity));
+        if (!started.has(model) && Number.isFinite(first)) {
+          started.add(model);
+          emit({ kind: 'task_started', model, group: group.get(model)! });
+        }
+        const startedAtMs = Number.isFinite(first) ? first : null;
+        const dead = items.find((i) => i.state === 'dead');
+        if (dead) {
+          const attempts = `after ${dead.attempt} attempt${dead.attempt === 1 ? '' : 's'}`;
+          await record(blank(model, 'failed', `${dead.error ?? 'work item failed'} (work item ${dead.itemNo + 1} of ${items.length}, dead ${attempts})`, startedAtMs), startedAtMs === null);
+        } else if (items.some((i) => i.state === 'cancelled')) {
+          await record(blank(model, startedAtMs === null ? 'not_run' : 'failed', 'run interrupted', startedAtMs), false);
+        } else if (items.every((i) => i.state === 'succeeded')) {
+          await record(await publishTask(model, items, startedAtMs ?? now()));
+        }
+      }
+    }
+
+    if ([...phase.values()].every((p) => p === 'done')) break;
+    await workers.waitForChange(pollMs);
+  }
+
+  const endedAt = now();
+  const tasks = plan.models.map((m) => outcomes.get(m.name)!);
+  const failed = tasks.filter((t) => t.status === 'failed');
+  const runStatus = failed.length === 0 && !cancelled ? 'succeeded' : 'failed';
+  const error = cancelled ? 'run interrupted' : failed.length > 0 ? `${failed.length} task(s) failed: ${failed.map((t) => t.model).join(', ')}` : undefined;
+  await store.finishRun(runId, runStatus, endedAt, error);
+  const result: RunResult = { schema: RUN_RESULT_SCHEMA, runId, project: plan.project, selector: plan.selector, status: runStatus, startedAt, endedAt, durationMs: endedAt - startedAt, tasks, counts: countStatuses(tasks) };
+  emit({ kind: 'run_finished', result });
+  return result;
+
+  async function queueTask(name: string): Promise<void> {
+    const model = project.models.get(name)!;
+    const snapshots = new Map<string, Manifest>();
+    for (const dep of model.dependsOn) {
+      if (project.sources.has(dep)) continue;
+      const manifest = await readCurrentSnapshot(ctx.objects, dep);
+      if (!manifest) throw new Error(`model ${name} reads ${dep}, which has never been built: run it too (--select +${name})`);
+      snapshots.set(dep, manifest);
+    }
+    const current = await readCurrentSnapshot(ctx.objects, name);
+    const snapshot = (current?.snapshot ?? 0) + 1;
+    snapshotOf.set(name, snapshot);
+    const specs = await compileItems({ project, conn: ctx.conn, snapshots }, model, snapshot, exec.maxItemsPerTask);
+    const cpus = model.resources.cpus ?? 1;
+    const memoryBytes = model.resources.memory ? parseMemory(model.resources.memory) : 0;
+    await store.enqueueItems(
+      runId,
+      name,
+      specs.map((spec, itemNo) => ({ itemNo, queue: model.queue, priority: weights.get(name) ?? 0, cpus, memoryBytes, spec: JSON.stringify(spec) })),
+      { maxCodeAttempts: exec.retry.codeAttempts, maxInfraAttempts: exec.retry.infraAttempts, backoffMs: exec.retry.backoffMs, maxBackoffMs: exec.retry.maxBackoffMs },
+      now(),
+    );
+  }
+
+  async function publishTask(name: string, items: ItemRecord[], startedAtMs: number): Promise<TaskOutcome> {
+    try {
+      const outputs = items.map((i) => JSON.parse(i.output ?? 'null') as ItemOutput);
+      const columns = outputs[0]!.columns;
+      const differs = outputs.find((o) => JSON.stringify(o.columns) !== JSON.stringify(columns));
+      if (differs) throw new Error(`work items produced different columns: ${fmtColumns(columns)} vs ${fmtColumns(differs.columns)}`);
+      const model = project.models.get(name)!;
+      const manifest = await commitSnapshot(ctx.objects, { model: name, snapshot: snapshotOf.get(name)!, runId, partitionBy: model.partitionBy, columns, files: outputs.flatMap((o) => o.files) });
+      const endedAt = now();
+      return { model: name, group: group.get(name)!, status: 'succeeded', startedAt: startedAtMs, endedAt, durationMs: endedAt - startedAtMs, rowsOut: manifest.rows, bytesOut: manifest.bytes, files: manifest.files.length, snapshot: manifest.snapshot, error: null };
+    } catch (err) {
+      return blank(name, 'failed', `publishing failed: ${errorMessage(err)}`, startedAtMs);
+    }
+  }
+}
+
+function groupItems(items: readonly ItemRecord[]): Map<string, ItemRecord[]> {
+  const out = new Map<string, ItemRecord[]>();
+  for (const i of items) out.set(i.model, [...(out.get(i.model) ?? []), i]);
+  return out;
+}
+
+function fmtColumns(cols: ItemOutput['columns']): string {
+  return cols.map((c) => `${c.name} ${c.type}`).join(', ');
+}

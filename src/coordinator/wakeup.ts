@@ -1,0 +1,30 @@
+/** A wake-up hint: `wait(ms)` resolves at the next `notify()` or after `ms`, whichever is first. */
+export class Wakeup {
+  private waiters: (() => void)[] = [];
+  private pending = false;
+
+  notify(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    if (waiters.length === 0) this.pending = true;
+    for (const w of waiters) w();
+  }
+
+  wait(ms: number): Promise<void> {
+    if (this.pending) {
+      this.pending = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const waiters = this.waiters;
+      function done() {
+        clearTimeout(timer);
+        const i = waiters.indexOf(done);
+        if (i >= 0) waiters.splice(i, 1);
+        resolve();
+      }
+      this.waiters.push(done);
+    });
+  }
+}

@@ -1,0 +1,45 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { Engine, InputRelation } from '../engine/engine.js';
+import { filesRelationSql, snapshotRelationSql } from '../engine/relation-sql.js';
+import { uploadOutput } from '../snapshot/publish-snapshot.js';
+import type { ObjectStore } from '../storage/object-store.js';
+import type { ItemInput, ItemOutput, ItemSpec } from './item-spec.js';
+
+/**
+ * Run one attempt of a work item: build its inputs, run the model on the engine into a staging
+ * folder unique to the attempt, and move the output to its final (still unpublished) keys.
+ * The staging folder is removed whatever happens.
+ */
+export async function executeItem(
+  objects: ObjectStore,
+  engine: Engine,
+  spec: ItemSpec,
+  attemptTag: string,
+  signal?: AbortSignal,
+  workerId = 'local',
+): Promise<ItemOutput> {
+  const inputs: InputRelation[] = [];
+  for (const input of spec.inputs) inputs.push({ name: input.name, query: await inputQuery(objects, input) });
+  // Named after the worker, so a sweep can tell a live worker's staging from a dead one's.
+  const stagingId = `${stagingOwnerPrefix(workerId)}${attemptTag}-${randomBytes(3).toString('hex')}`;
+  const dir = await objects.createStaging(stagingId);
+  try {
+    const output = await engine.runModel({ model: spec.model, inputs, outputDir: join(dir, 'out') }, signal);
+    const files = await uploadOutput(objects, spec.model.name, spec.snapshot, attemptTag, output);
+    return { columns: output.columns, rows: output.rows, bytes: output.bytes, files };
+  } finally {
+    await objects.removeStaging(stagingId);
+  }
+}
+
+async function inputQuery(objects: ObjectStore, input: ItemInput): Promise<string> {
+  if (input.kind === 'files') return `SELECT * FROM ${filesRelationSql(input.files)}${input.empty ? ' WHERE false' : ''}`;
+  const paths = await objects.localPaths(input.keys);
+  return snapshotRelationSql(paths, input.columns, input.partitionBy);
+}
+
+/** Staging folders of a worker start with this. */
+export function stagingOwnerPrefix(workerId: string): string {
+  return `${workerId.replace(/[^A-Za-z0-9_-]/g, '_')}.`;
+}

@@ -1,0 +1,39 @@
+import type { RunnableModel } from '../engine/engine.js';
+import type { ColumnDef, FileInput } from '../engine/relation-sql.js';
+import type { ManifestFile } from '../snapshot/manifest.js';
+
+/**
+ * A work item's compiled work, stored with the item in the queue: everything a worker needs,
+ * so workers need the stores but not the project. Versioned: a worker refuses a newer `v`.
+ */
+export const ITEM_SPEC_VERSION = 1;
+
+export interface ItemSpec {
+  readonly v: typeof ITEM_SPEC_VERSION;
+  readonly model: RunnableModel;
+  /** The snapshot the task will publish; part of every output file's key. */
+  readonly snapshot: number;
+  readonly inputs: readonly ItemInput[];
+  /** The partition values this item covers, or null for a whole task. */
+  readonly slice: { readonly column: string; readonly values: readonly string[] } | null;
+}
+
+export type ItemInput =
+  /** Source files. `empty`: no file of this slice exists; read the schema from `paths`, no rows. */
+  | { readonly name: string; readonly kind: 'files'; readonly files: FileInput; readonly empty?: boolean }
+  /** Files of an upstream model's snapshot (object keys). */
+  | { readonly name: string; readonly kind: 'snapshot'; readonly keys: readonly string[]; readonly columns: readonly ColumnDef[]; readonly partitionBy: readonly string[] };
+
+/** What a succeeded attempt produced: files already at their final keys, not yet published. */
+export interface ItemOutput {
+  readonly columns: readonly ColumnDef[];
+  readonly rows: number;
+  readonly bytes: number;
+  readonly files: readonly ManifestFile[];
+}
+
+export function parseItemSpec(json: string, itemId: string): ItemSpec {
+  const spec = JSON.parse(json) as ItemSpec;
+  if (spec.v !== ITEM_SPEC_VERSION) throw new Error(`work item ${itemId}: spec version ${String(spec.v)} is not supported by this worker (expects ${ITEM_SPEC_VERSION}); upgrade the worker`);
+  return spec;
+}

@@ -1,0 +1,73 @@
+import { cpus as machineCpus, hostname, totalmem } from 'node:os';
+import { resolve } from 'node:path';
+import { loadConfig } from '../catalog/load-config.js';
+import { ValidationError } from '../core/errors.js';
+import { Wakeup } from '../coordinator/wakeup.js';
+import { openEngine, openStores } from '../runtime/open-runtime.js';
+import { runWorker, type WorkerEvent, type WorkerStats } from './worker.js';
+
+export interface WorkerMainOptions {
+  readonly projectRoot: string;
+  readonly id?: string;
+  /** What this worker offers (default: the machine's cores and memory). */
+  readonly cpus?: number;
+  readonly memoryBytes?: number;
+  /** Workers on this machine sharing the DuckDB memory limit. */
+  readonly shareOf?: number;
+  readonly onEvent?: (e: WorkerEvent) => void;
+  /** Resolved on stop requests other than signals (e.g. the parent went away). */
+  readonly stop?: AbortSignal;
+  readonly wakeup?: Wakeup;
+}
+
+/**
+ * A worker process's life: open the stores named by the project's settings, register, claim
+ * and run work items until stopped (SIGTERM/SIGINT: finish nothing new, hand back the item in
+ * hand, deregister, exit). Needs only `sluice.yaml`, not the models: items carry their SQL.
+ */
+export async function workerMain(opts: WorkerMainOptions): Promise<WorkerStats> {
+  const root = resolve(opts.projectRoot);
+  const loaded = loadConfig(root);
+  if (!loaded.config) throw new ValidationError(loaded.problems);
+  const project = { root, config: loaded.config };
+  const exec = project.config.execution;
+  const cpus = opts.cpus ?? machineCpus().length;
+  const memoryBytes = opts.memoryBytes ?? Math.floor(totalmem() / (opts.shareOf ?? 1));
+  const id = opts.id ?? `${hostname()}-${process.pid}`;
+
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  opts.stop?.addEventListener('abort', onSignal);
+
+  const stores = await openStores(project);
+  const engine = await openEngine(project, { shareOf: opts.shareOf ?? 1 });
+  const { store } = stores;
+  await store.registerWorker({ id, host: hostname(), pid: process.pid, cpus, memoryBytes, startedAt: Date.now() });
+  const beat = setInterval(() => void store.workerHeartbeat(id, Date.now(), stop.signal.aborted ? 'draining' : 'active').catch(() => {}), exec.heartbeatMs);
+  try {
+    const wakeup = opts.wakeup;
+    return await runWorker({
+      id,
+      store,
+      objects: stores.objects,
+      engine,
+      cpus,
+      memoryBytes,
+      leaseMs: exec.leaseMs,
+      heartbeatMs: exec.heartbeatMs,
+      pollMs: wakeup ? 1000 : 200,
+      stop: stop.signal,
+      ...(wakeup && { waitForWork: (ms: number) => wakeup.wait(ms) }),
+      ...(opts.onEvent && { onEvent: opts.onEvent }),
+    });
+  } finally {
+    clearInterval(beat);
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+    await store.stopWorker(id, Date.now(), 'stopped').catch(() => {});
+    await engine.close();
+    await stores.close();
+  }
+}

@@ -1,0 +1,128 @@
+import { randomBytes } from 'node:crypto';
+import { SluiceError, errorMessage } from '../core/errors.js';
+import type { Engine } from '../engine/engine.js';
+import type { ObjectStore } from '../storage/object-store.js';
+import type { MetadataStore } from '../store/metadata-store.js';
+import type { FailureKind, Lease } from '../store/work-queue.js';
+import { executeItem } from './execute-item.js';
+import { parseItemSpec } from './item-spec.js';
+
+export interface WorkerOptions {
+  readonly id: string;
+  readonly store: MetadataStore;
+  readonly objects: ObjectStore;
+  readonly engine: Engine;
+  readonly cpus: number;
+  readonly memoryBytes: number;
+  readonly leaseMs: number;
+  readonly heartbeatMs: number;
+  /** How long to wait for work before asking again (a wake-up cuts it short). */
+  readonly pollMs?: number;
+  /** Expired leases are reaped by every worker, at most this often. */
+  readonly reapEveryMs?: number;
+  /** Aborted: stop claiming, interrupt the item in hand and hand it back (SIGTERM). */
+  readonly stop: AbortSignal;
+  /** Resolves when there may be new work (a hint from the coordinator); optional. */
+  readonly waitForWork?: (ms: number) => Promise<void>;
+  readonly onEvent?: (event: WorkerEvent) => void;
+  readonly now?: () => number;
+}
+
+export type WorkerEvent =
+  | { readonly kind: 'item_started'; readonly itemId: string; readonly attempt: number }
+  | { readonly kind: 'item_finished'; readonly itemId: string; readonly attempt: number; readonly outcome: 'succeeded' | 'retry' | 'dead' | 'fenced' | 'released'; readonly error?: string };
+
+export interface WorkerStats {
+  succeeded: number;
+  failed: number;
+  fenced: number;
+  released: number;
+}
+
+/**
+ * The worker loop: claim a work item that fits, run it while heartbeating its lease, report the
+ * outcome, fenced by the attempt number. A lost lease (heartbeat refused) interrupts the work;
+ * nothing the attempt wrote is published. On stop, the item in hand is interrupted and handed
+ * back as an infrastructure failure, so another worker redoes it after a short backoff.
+ */
+export async function runWorker(opts: WorkerOptions): Promise<WorkerStats> {
+  const now = opts.now ?? Date.now;
+  const stats: WorkerStats = { succeeded: 0, failed: 0, fenced: 0, released: 0 };
+  const pollMs = opts.pollMs ?? 200;
+  // Reap about twice per lease period (a lost worker's items come back within ~1.5 leases).
+  const reapEveryMs = opts.reapEveryMs ?? Math.min(10_000, Math.max(250, opts.leaseMs / 2));
+  const sleep = opts.waitForWork ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  let lastReap = 0;
+  while (!opts.stop.aborted) {
+    if (now() - lastReap >= reapEveryMs) {
+      lastReap = now();
+      await opts.store.reapExpired(lastReap);
+    }
+    const t = now();
+    const lease = await opts.store.claimItem({ workerId: opts.id, cpus: opts.cpus, memoryBytes: opts.memoryBytes, now: t, leaseMs: opts.leaseMs, liveSince: t - 3 * opts.heartbeatMs });
+    if (!lease) {
+      await Promise.race([sleep(pollMs), abortPromise(opts.stop)]);
+      continue;
+    }
+    await runLease(opts, lease, stats, now);
+  }
+  return stats;
+}
+
+async function runLease(opts: WorkerOptions, lease: Lease, stats: WorkerStats, now: () => number): Promise<void> {
+  const { item, attempt } = lease;
+  opts.onEvent?.({ kind: 'item_started', itemId: item.id, attempt });
+  const work = new AbortController();
+  let leaseLost = false;
+  const onStop = () => work.abort();
+  opts.stop.addEventListener('abort', onStop);
+  const beat = setInterval(() => {
+    void opts.store.heartbeat(item.id, attempt, now(), opts.leaseMs).then(
+      (ok) => {
+        if (!ok && !leaseLost) {
+          leaseLost = true;
+          work.abort();
+        }
+      },
+      () => {
+        // The store is unreachable: we can no longer prove we hold the lease, so stop.
+        leaseLost = true;
+        work.abort();
+      },
+    );
+  }, opts.heartbeatMs);
+  const finish = (outcome: Extract<WorkerEvent, { kind: 'item_finished' }>['outcome'], error?: string) =>
+    opts.onEvent?.({ kind: 'item_finished', itemId: item.id, attempt, outcome, ...(error !== undefined && { error }) });
+  try {
+    const spec = parseItemSpec(item.spec, item.id);
+    const tag = `i${item.itemNo}a${attempt}${randomBytes(2).toString('hex')}`;
+    const output = await executeItem(opts.objects, opts.engine, spec, tag, work.signal, opts.id);
+    if (work.signal.aborted) throw new SluiceError('EXEC_INTERRUPTED', 'interrupted');
+    const ok = await opts.store.completeItem(item.id, attempt, { now: now(), rowsOut: output.rows, bytesOut: output.bytes, output: JSON.stringify(output) });
+    if (ok) {
+      stats.succeeded++;
+      finish('succeeded');
+    } else {
+      // Fenced: someone else owns the item now. Our files were never published; remove them.
+      await opts.objects.delete(output.files.map((f) => f.key));
+      stats.fenced++;
+      finish('fenced');
+    }
+  } catch (err) {
+    const stopping = opts.stop.aborted;
+    const kind: FailureKind = stopping || leaseLost || !(err instanceof SluiceError && err.code === 'EXEC_SQL') ? 'infra' : 'code';
+    const message = stopping ? 'worker stopped (SIGTERM); handed back' : leaseLost ? 'lease lost' : errorMessage(err);
+    const outcome = await opts.store.failItem(item.id, attempt, kind, message, now());
+    if (outcome === 'fenced') stats.fenced++;
+    else if (stopping) stats.released++;
+    else stats.failed++;
+    finish(outcome === 'fenced' ? 'fenced' : stopping ? 'released' : outcome, message);
+  } finally {
+    clearInterval(beat);
+    opts.stop.removeEventListener('abort', onStop);
+  }
+}
+
+function abortPromise(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
+}
