@@ -48,7 +48,7 @@ export interface NewItem {
 }
 
 export interface ItemRecord {
-  /** `<runId>/<model>/<itemNo>`. */
+  /** `<runId>/<model>/<itemNo, zero-padded to 6 digits>`: id order is item order within a task. */
   readonly id: string;
   readonly runId: string;
   readonly model: string;

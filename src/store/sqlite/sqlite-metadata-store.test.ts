@@ -131,7 +131,7 @@ describe('SqliteMetadataStore (sqlite only)', () => {
     for (const model of ['x', 'y']) await current.enqueueItems('old', model, [{ itemNo: 0, queue: 'q', priority: 0, cpus: 1, memoryBytes: 1, spec: '{}' }], retry, 1);
     for (const id of ['w1', 'w2']) await current.registerWorker({ id, host: 'h', pid: 1, cpus: 1, memoryBytes: 1, startedAt: 1 });
     const claim = (now: number) => current.claimItem({ workerId: 'w1', cpus: 1, memoryBytes: 1, now, leaseMs: 1_000, liveSince: 0 });
-    assert.equal((await claim(2))?.item.id, 'old/x/0');
+    assert.equal((await claim(2))?.item.id, 'old/x/000000');
     assert.equal(await claim(3), undefined, 'group g runs one task at a time');
   });
 

@@ -63,7 +63,8 @@ export class SqliteWorkQueue implements WorkQueue {
       if (task === undefined) this.conn.taskStatus(runId, model); // throws STORE_NOT_FOUND
       if (task!.status !== 'pending') throw new SluiceError('STORE_CONFLICT', `${where} is ${task!.status}; items can only be added to a pending task`);
       for (const item of items) {
-        const id = `${runId}/${model}/${item.itemNo}`;
+        // Zero-padded so that id order (the last claim tie-break) is item order.
+        const id = `${runId}/${model}/${String(item.itemNo).padStart(6, '0')}`;
         if (q.getItem.get(id) !== undefined) throw new SluiceError('STORE_CONFLICT', `${where}: item ${id} already exists`);
         q.insertItem.run({ id, runId, model, itemNo: item.itemNo, group: task!.group, queue: item.queue, priority: item.priority,
           cpus: item.cpus, memoryBytes: item.memoryBytes, spec: item.spec, now,
