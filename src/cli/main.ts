@@ -3,6 +3,7 @@ import { formatProblem, SluiceError } from '../core/errors.js';
 import { registerDemo } from './commands/demo.js';
 import { registerInit } from './commands/init.js';
 import { registerPlan } from './commands/plan.js';
+import { registerRetry } from './commands/retry.js';
 import { registerRun } from './commands/run.js';
 import { registerStatus } from './commands/status.js';
 import { registerValidate } from './commands/validate.js';
@@ -16,7 +17,7 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError()
     .exitOverride();
-  for (const register of [registerInit, registerValidate, registerPlan, registerRun, registerStatus, registerWorker, registerWorkers, registerDemo]) register(program);
+  for (const register of [registerInit, registerValidate, registerPlan, registerRun, registerRetry, registerStatus, registerWorker, registerWorkers, registerDemo]) register(program);
   return program;
 }
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { errorMessage } from '../core/errors.js';
+import { errorMessage, SluiceError } from '../core/errors.js';
 import type { Project, TaskStatus } from '../core/types.js';
 import { countStatuses, RUN_RESULT_SCHEMA, type RunEvent, type RunResult, type TaskOutcome } from '../executor/run-result.js';
 import type { ItemOutput } from '../executor/item-spec.js';
@@ -34,6 +34,8 @@ export interface WorkerSignals {
 
 export interface DriveOptions {
   readonly runId?: string;
+  /** Drive an existing, finished run again (`sluice retry`): reopen it and finish what is left. */
+  readonly resume?: boolean;
   readonly signal?: AbortSignal;
   readonly onEvent?: (event: RunEvent) => void;
   readonly pollMs?: number;
@@ -60,24 +62,28 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
   const runId = opts.runId ?? newRunId(new Date(now()));
   const emit = opts.onEvent ?? (() => {});
   const pollMs = opts.pollMs ?? 250;
-  const startedAt = now();
+  let startedAt = now();
   const concurrency = new Map(plan.groups.map((g) => [g.name, g.concurrency] as const));
   const weights = downstreamWeights(plan);
   const exec = project.config.execution;
 
   await store.setQueues(project.config.queues);
-  await store.createRun(
-    { id: runId, project: plan.project, selector: plan.selector, startedAt },
-    plan.models.map((m) => ({ model: m.name, group: m.group, concurrency: concurrency.get(m.group) ?? 1 })),
-  );
-  emit({ kind: 'run_started', runId, tasks: plan.models.length, groups: plan.groups.length });
-
   const phase = new Map<string, Phase>(plan.models.map((m) => [m.name, 'waiting'] as const));
   const status = new Map<string, TaskStatus>(plan.models.map((m) => [m.name, 'pending'] as const));
   const outcomes = new Map<string, TaskOutcome>();
   const snapshotOf = new Map<string, number>();
   const started = new Set<string>();
   const group = new Map(plan.models.map((m) => [m.name, m.group] as const));
+
+  if (opts.resume) {
+    startedAt = await reopen();
+  } else {
+    await store.createRun(
+      { id: runId, project: plan.project, selector: plan.selector, startedAt },
+      plan.models.map((m) => ({ model: m.name, group: m.group, concurrency: concurrency.get(m.group) ?? 1 })),
+    );
+  }
+  emit({ kind: 'run_started', runId, tasks: plan.models.length, groups: plan.groups.length });
 
   const record = async (o: TaskOutcome, fromPending = false): Promise<void> => {
     phase.set(o.model, 'done');
@@ -164,6 +170,32 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
   const result: RunResult = { schema: RUN_RESULT_SCHEMA, runId, project: plan.project, selector: plan.selector, status: runStatus, startedAt, endedAt, durationMs: endedAt - startedAt, tasks, counts: countStatuses(tasks) };
   emit({ kind: 'run_finished', result });
   return result;
+
+  /** Reopen the run and take up its state: succeeded tasks are done, tasks with items are watched. */
+  async function reopen(): Promise<number> {
+    const run = await store.getRun(runId);
+    if (!run) throw new SluiceError('STORE_NOT_FOUND', `no run '${runId}'`);
+    const tasks = await store.listTasks(runId);
+    const planned = new Set(plan.models.map((m) => m.name));
+    if (tasks.length !== planned.size || tasks.some((t) => !planned.has(t.model))) {
+      throw new SluiceError('PLAN_SELECTION', `run ${runId} ran ${tasks.map((t) => t.model).join(', ')}; the project now plans ${[...planned].join(', ')} for '${run.selector}': start a new run instead`);
+    }
+    await store.reopenRun(runId, now());
+    const items = groupItems(await store.listItems(runId));
+    for (const t of await store.listTasks(runId)) {
+      if (t.status === 'succeeded') {
+        phase.set(t.model, 'done');
+        status.set(t.model, 'succeeded');
+        outcomes.set(t.model, { model: t.model, group: t.group, status: 'succeeded', startedAt: t.startedAt, endedAt: t.endedAt, durationMs: t.startedAt !== null && t.endedAt !== null ? t.endedAt - t.startedAt : null, rowsOut: t.rowsOut, bytesOut: t.bytesOut, files: t.files, snapshot: t.snapshot, error: null });
+      } else if (t.status === 'running') {
+        const first = items.get(t.model)?.[0];
+        if (!first) continue;
+        phase.set(t.model, 'queued');
+        snapshotOf.set(t.model, (JSON.parse(first.spec) as { snapshot: number }).snapshot);
+      }
+    }
+    return run.startedAt;
+  }
 
   async function queueTask(name: string): Promise<void> {
     const model = project.models.get(name)!;

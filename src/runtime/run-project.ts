@@ -1,6 +1,6 @@
 import { cpus } from 'node:os';
 import { loadProject } from '../catalog/load-project.js';
-import { ValidationError } from '../core/errors.js';
+import { SluiceError, ValidationError } from '../core/errors.js';
 import { driveRun } from '../coordinator/drive-run.js';
 import { LocalWorkers } from '../coordinator/local-workers.js';
 import type { RunEvent, RunResult } from '../executor/run-result.js';
@@ -17,6 +17,11 @@ export interface RunProjectOptions {
   readonly onEvent?: (event: RunEvent) => void;
   /** Called once the project is validated and planned, before anything runs. */
   readonly onPlanned?: (info: { models: number; groups: number; workers: number; longestName: number }) => void;
+  /**
+   * A finished (failed, interrupted or abandoned) run to drive again instead of starting one:
+   * dead items are redriven, succeeded work is kept (`sluice retry`). Its selection is reused.
+   */
+  readonly resume?: string;
   /** Called with the worker pool once it is started (tests use it to kill workers). */
   readonly onWorkers?: (workers: LocalWorkers) => void;
 }
@@ -29,13 +34,20 @@ export interface RunProjectOptions {
  */
 export async function runProject(root: string, opts: RunProjectOptions = {}): Promise<RunResult> {
   const project = await loadProject(root);
-  const plan = buildPlan(project, opts.select ?? []);
   const count = opts.workers ?? (project.config.execution.workers || cpus().length);
   const lock = acquireRunLock(stateDir(project));
   try {
     const stores = await openStores(project);
     try {
       await recoverAbandoned(stores, project.config.execution.heartbeatMs);
+      let select = opts.select ?? [];
+      if (opts.resume !== undefined) {
+        const run = await stores.store.getRun(opts.resume);
+        if (!run) throw new SluiceError('CLI_USAGE', `no run '${opts.resume}' (sluice status lists them)`);
+        if (run.status === 'succeeded') throw new SluiceError('CLI_USAGE', `run ${run.id} succeeded; there is nothing to retry`);
+        select = run.selector === '*' ? [] : [run.selector];
+      }
+      const plan = buildPlan(project, select);
       // Workers boot (node + DuckDB) while the coordinator validates.
       const workers = new LocalWorkers({ count, projectRoot: project.root, store: stores.store });
       opts.onWorkers?.(workers);
@@ -46,6 +58,7 @@ export async function runProject(root: string, opts: RunProjectOptions = {}): Pr
         if (problems.length > 0) throw new ValidationError(problems);
         opts.onPlanned?.({ models: plan.models.length, groups: plan.groups.length, workers: count, longestName: Math.max(0, ...plan.models.map((m) => m.name.length)) });
         return await driveRun({ project, store: stores.store, objects: stores.objects, conn }, plan, workers, {
+          ...(opts.resume !== undefined && { runId: opts.resume, resume: true }),
           ...(opts.signal && { signal: opts.signal }),
           ...(opts.onEvent && { onEvent: opts.onEvent }),
         });

@@ -107,6 +107,32 @@ export function workQueueContract(name: string, make: () => Promise<WorkQueueFix
   };
 
   describe(`WorkQueue contract: ${name}`, () => {
+    it('reopenRun revives dead and cancelled items and reopens failed and not_run tasks, once', () => withStore(async (store) => {
+      await runWith(store, [task('a'), task('b'), task('c')], { a: items(2), b: items(1) }, { ...RETRY, maxCodeAttempts: 1 });
+      const first = await claimAs(store, 'w1', 1);
+      assert.equal(await store.completeItem(first!.item.id, first!.attempt, { now: 2, rowsOut: 1, bytesOut: 1, output: '{}' }), true);
+      const second = await claimAs(store, 'w1', 3);
+      assert.equal(await store.failItem(second!.item.id, second!.attempt, 'code', 'boom', 4), 'dead');
+      await store.cancelRun('r', 5);
+      await store.finishTask('r', 'a', { status: 'failed', endedAt: 6, error: 'item dead' });
+      await store.finishTask('r', 'c', { status: 'not_run', endedAt: 6, error: 'upstream a failed' });
+      await store.finishRun('r', 'failed', 7, '1 task failed');
+      assert.equal(await claimAs(store, 'w1', 8), undefined, 'a finished run has nothing claimable');
+
+      assert.deepEqual(await store.reopenRun('r', 10), { items: 2, tasks: 2 });
+      const run = await store.getRun('r');
+      assert.deepEqual([run?.status, run?.endedAt, run?.error], ['running', null, null]);
+      const tasks = Object.fromEntries((await store.listTasks('r')).map((t) => [t.model, t]));
+      assert.deepEqual([tasks.a?.status, tasks.a?.error], ['running', null], 'a has items: the coordinator watches it');
+      assert.deepEqual([tasks.c?.status, tasks.c?.startedAt], ['pending', null], 'c has none: the coordinator queues it');
+      const all = await store.listItems('r');
+      assert.deepEqual(all.map((i) => [i.model, i.itemNo, i.state]), [['a', 0, 'succeeded'], ['a', 1, 'pending'], ['b', 0, 'pending']]);
+      assert.equal(all[1]?.codeFailures, 0);
+      assert.equal((await claimAs(store, 'w2', 11))?.item.model, 'a');
+      await assert.rejects(() => store.reopenRun('r', 12), isCode('STORE_CONFLICT', 'r'));
+      await assert.rejects(() => store.reopenRun('nope', 12), isCode('STORE_NOT_FOUND', 'nope'));
+    }));
+
     it('enqueueItems stores pending items with every field; listItems orders by model then itemNo', () => withStore(async (store) => {
       await store.createRun({ id: 'r', project: 'shop', selector: '*', startedAt: 1 }, [task('b_model', 'fact.sales.1'), task('a_model')]);
       await store.enqueueItems('r', 'b_model', [item(10, { queue: 'fact', priority: 7, cpus: 2.5, memoryBytes: 3 * GB }), item(2)], RETRY, 500);

@@ -177,6 +177,15 @@ export interface WorkQueue {
   /** dead items of the run -> pending with fresh budgets; returns how many. */
   redriveDead(runId: string, now: number): Promise<number>;
 
+  /**
+   * Open a finished run to be driven again (`sluice retry`), in one transaction: its dead and
+   * cancelled items become pending with fresh budgets; its failed and not_run tasks become
+   * running if they have items (the coordinator watches those) or pending if not (it queues
+   * those), with ended_at and error cleared; the run becomes running. Succeeded tasks and items
+   * are kept. STORE_CONFLICT if the run is still running.
+   */
+  reopenRun(runId: string, now: number): Promise<{ readonly items: number; readonly tasks: number }>;
+
   /** Items of a run (optionally one task), by model then itemNo. */
   listItems(runId: string, model?: string): Promise<ItemRecord[]>;
 

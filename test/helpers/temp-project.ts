@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 export function writeProject(files: Record<string, string>): { root: string; cleanup: () => void } {
   const root = mkdtempSync(join(tmpdir(), 'sluice-test-'));
   for (const [rel, content] of Object.entries(files)) writeFile(root, rel, content);
-  return { root, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+  return { root, cleanup: () => rmSync(root, { recursive: true, force: true }), write: (rel: string, content: string) => writeFile(root, rel, content) };
 }
 
 export function writeFile(root: string, rel: string, content: string): void {

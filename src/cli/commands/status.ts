@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { loadProject } from '../../catalog/load-project.js';
-import { SluiceError } from '../../core/errors.js';
 import type { RunRecord, TaskRecord } from '../../core/types.js';
 import type { ItemRecord } from '../../store/work-queue.js';
 import { openStores } from '../../runtime/open-runtime.js';
+import { findRun } from '../find-run.js';
 import { formatBytes, formatCount, formatDuration, formatTime, table } from '../format.js';
 import { projectRoot, withProject } from '../project-option.js';
 
@@ -32,14 +32,6 @@ export function registerStatus(program: Command): void {
         await stores.close();
       }
     });
-}
-
-async function findRun(store: { getRun(id: string): Promise<RunRecord | undefined>; listRuns(o: { limit: number }): Promise<RunRecord[]> }, arg: string): Promise<RunRecord> {
-  const exact = await store.getRun(arg);
-  if (exact) return exact;
-  const matches = (await store.listRuns({ limit: 10_000 })).filter((r) => r.id.startsWith(arg));
-  if (matches.length === 1) return matches[0]!;
-  throw new SluiceError('CLI_USAGE', matches.length === 0 ? `no run '${arg}' (sluice status lists them)` : `'${arg}' matches ${matches.length} runs; give more of the id`);
 }
 
 function runDoc({ run, tasks }: { run: RunRecord; tasks: TaskRecord[] }) {

@@ -187,6 +187,19 @@ export const QUERIES = {
     UPDATE items SET state = 'pending', code_failures = 0, infra_failures = 0, not_before = @now, ended_at = NULL
     WHERE run_id = @runId AND state = 'dead'`,
 
+  // ---- reopenRun (sluice retry)
+  reopenRunRow: `UPDATE runs SET status = 'running', ended_at = NULL, error = NULL WHERE id = @runId AND status <> 'running'`,
+  reviveItems: `
+    UPDATE items SET state = 'pending', code_failures = 0, infra_failures = 0, not_before = @now, ended_at = NULL
+    WHERE run_id = @runId AND state IN ('dead', 'cancelled')`,
+  reopenTasksWithItems: `
+    UPDATE tasks SET status = 'running', ended_at = NULL, error = NULL
+    WHERE run_id = @runId AND status IN ('failed', 'not_run')
+      AND EXISTS (SELECT 1 FROM items i WHERE i.run_id = tasks.run_id AND i.model = tasks.model)`,
+  reopenTasksWithoutItems: `
+    UPDATE tasks SET status = 'pending', started_at = NULL, ended_at = NULL, error = NULL
+    WHERE run_id = @runId AND status IN ('failed', 'not_run')`,
+
   // ---- workers
   insertWorker: `
     INSERT INTO workers (id, host, pid, cpus, memory_bytes, started_at, heartbeat_at, state)

@@ -135,6 +135,17 @@ export class SqliteWorkQueue implements WorkQueue {
     });
   }
 
+  async reopenRun(runId: string, now: number): Promise<{ items: number; tasks: number }> {
+    return this.conn.write((q) => {
+      const run = q.getRun.get(runId) as { status: string } | undefined;
+      if (run === undefined) throw this.conn.runNotFound(runId);
+      if (q.reopenRunRow.run({ runId }).changes === 0) throw new SluiceError('STORE_CONFLICT', `run ${runId} is still running; only a finished run can be reopened`);
+      const items = q.reviveItems.run({ runId, now }).changes;
+      const tasks = q.reopenTasksWithItems.run({ runId }).changes + q.reopenTasksWithoutItems.run({ runId }).changes;
+      return { items, tasks };
+    });
+  }
+
   async listItems(runId: string, model?: string): Promise<ItemRecord[]> {
     return this.conn.read((q) => {
       if (q.getRun.get(runId) === undefined) throw this.conn.runNotFound(runId);

@@ -1,0 +1,38 @@
+import type { Command } from 'commander';
+import { loadProject } from '../../catalog/load-project.js';
+import { openStores } from '../../runtime/open-runtime.js';
+import { runProject } from '../../runtime/run-project.js';
+import { EXIT } from '../exit-codes.js';
+import { findRun } from '../find-run.js';
+import { progressPrinter, renderRunSummary } from '../run-output.js';
+import { intOption } from '../numeric-options.js';
+import { projectRoot, withProject } from '../project-option.js';
+
+export function registerRetry(program: Command): void {
+  withProject(program.command('retry'))
+    .argument('<run>', 'the run to finish (id or unique prefix; see sluice status)')
+    .description('redrive a failed, interrupted or abandoned run: dead work items get fresh retries, succeeded work is kept')
+    .option('-w, --workers <n>', 'worker processes to start', intOption('--workers'))
+    .option('--json', 'print the run result as JSON')
+    .action(async (runArg: string, opts: { project?: string; workers?: number; json?: boolean }) => {
+      const root = projectRoot(opts);
+      const runId = await resolveRunId(root, runArg);
+      const printer = opts.json ? undefined : progressPrinter(process.stdout);
+      const result = await runProject(root, {
+        resume: runId,
+        ...(opts.workers !== undefined && { workers: opts.workers }),
+        ...(printer && { onEvent: printer.onEvent, onPlanned: printer.onPlanned }),
+      });
+      process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : renderRunSummary(result));
+      process.exitCode = result.status === 'succeeded' ? EXIT.ok : EXIT.failed;
+    });
+}
+
+async function resolveRunId(root: string, arg: string): Promise<string> {
+  const stores = await openStores(await loadProject(root));
+  try {
+    return (await findRun(stores.store, arg)).id;
+  } finally {
+    await stores.close();
+  }
+}

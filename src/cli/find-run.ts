@@ -1,0 +1,12 @@
+import { SluiceError } from '../core/errors.js';
+import type { RunRecord } from '../core/types.js';
+import type { MetadataStore } from '../store/metadata-store.js';
+
+/** A run by id or by a unique prefix of one. */
+export async function findRun(store: Pick<MetadataStore, 'getRun' | 'listRuns'>, arg: string): Promise<RunRecord> {
+  const exact = await store.getRun(arg);
+  if (exact) return exact;
+  const matches = (await store.listRuns({ limit: 10_000 })).filter((r) => r.id.startsWith(arg));
+  if (matches.length === 1) return matches[0]!;
+  throw new SluiceError('CLI_USAGE', matches.length === 0 ? `no run '${arg}' (sluice status lists them)` : `'${arg}' matches ${matches.length} runs; give more of the id`);
+}
