@@ -134,25 +134,25 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
     }
     if (queuedAny) workers.wake();
 
-    // Watch the queued tasks' items.
+    // Watch the queued tasks: counts per task (cheap); whole items only for a task that ended.
     if ([...phase.values()].some((p) => p === 'queued')) {
-      const byModel = groupItems(await store.listItems(runId));
-      for (const [model, items] of byModel) {
+      for (const t of await store.taskProgress(runId)) {
+        const model = t.model;
         if (phase.get(model) !== 'queued') continue;
-        const first = Math.min(...items.map((i) => i.startedAt ?? Infinity));
-        if (!started.has(model) && Number.isFinite(first)) {
+        const startedAtMs = t.firstStartedAt;
+        if (!started.has(model) && startedAtMs !== null) {
           started.add(model);
           emit({ kind: 'task_started', model, group: group.get(model)! });
         }
-        const startedAtMs = Number.isFinite(first) ? first : null;
-        const dead = items.find((i) => i.state === 'dead');
-        if (dead) {
+        if (t.dead > 0) {
+          const items = await store.listItems(runId, model);
+          const dead = items.find((i) => i.state === 'dead')!;
           const attempts = `after ${dead.attempt} attempt${dead.attempt === 1 ? '' : 's'}`;
           await record(blank(model, 'failed', `${dead.error ?? 'work item failed'} (work item ${dead.itemNo + 1} of ${items.length}, dead ${attempts})`, startedAtMs), startedAtMs === null);
-        } else if (items.some((i) => i.state === 'cancelled')) {
+        } else if (t.cancelled > 0) {
           await record(blank(model, startedAtMs === null ? 'not_run' : 'failed', 'run interrupted', startedAtMs), false);
-        } else if (items.every((i) => i.state === 'succeeded')) {
-          await record(await publishTask(model, items, startedAtMs ?? now()));
+        } else if (t.succeeded === t.items) {
+          await record(await publishTask(model, await store.listItems(runId, model), startedAtMs ?? now()));
         }
       }
     }

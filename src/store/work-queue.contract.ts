@@ -107,6 +107,21 @@ export function workQueueContract(name: string, make: () => Promise<WorkQueueFix
   };
 
   describe(`WorkQueue contract: ${name}`, () => {
+    it('taskProgress counts each task\'s items by state, with its first claim', () => withStore(async (store) => {
+      await runWith(store, [task('a'), task('b'), task('c')], { a: items(3), b: items(2) }, { ...RETRY, maxCodeAttempts: 1 });
+      const l1 = await claimAs(store, 'w1', 5);
+      await store.completeItem(l1!.item.id, l1!.attempt, { now: 6, rowsOut: 1, bytesOut: 1, output: '{}' });
+      const l2 = await claimAs(store, 'w1', 7);
+      assert.equal(await store.failItem(l2!.item.id, l2!.attempt, 'code', 'x', 8), 'dead');
+      assert.deepEqual(await store.taskProgress('r'), [
+        { model: 'a', items: 3, succeeded: 1, dead: 1, cancelled: 0, firstStartedAt: 5 },
+        { model: 'b', items: 2, succeeded: 0, dead: 0, cancelled: 0, firstStartedAt: null },
+      ]);
+      await store.cancelRun('r', 9);
+      assert.deepEqual((await store.taskProgress('r')).map((t) => [t.model, t.cancelled]), [['a', 1], ['b', 2]]);
+      await assert.rejects(() => store.taskProgress('nope'), isCode('STORE_NOT_FOUND', 'nope'));
+    }));
+
     it('reopenRun revives dead and cancelled items and reopens failed and not_run tasks, once', () => withStore(async (store) => {
       await runWith(store, [task('a'), task('b'), task('c')], { a: items(2), b: items(1) }, { ...RETRY, maxCodeAttempts: 1 });
       const first = await claimAs(store, 'w1', 1);

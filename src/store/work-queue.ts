@@ -110,6 +110,17 @@ export interface CompleteItem {
 
 export type FailOutcome = 'retry' | 'dead' | 'fenced';
 
+/** How far a task's items are: what the coordinator polls (cheap: no specs or outputs). */
+export interface TaskProgress {
+  readonly model: string;
+  readonly items: number;
+  readonly succeeded: number;
+  readonly dead: number;
+  readonly cancelled: number;
+  /** The first claim of any of its items, or null if none was claimed yet. */
+  readonly firstStartedAt: number | null;
+}
+
 export interface WorkerInfo {
   readonly id: string;
   readonly host: string;
@@ -185,6 +196,9 @@ export interface WorkQueue {
    * are kept. STORE_CONFLICT if the run is still running.
    */
   reopenRun(runId: string, now: number): Promise<{ readonly items: number; readonly tasks: number }>;
+
+  /** Per task of the run that has items: counts by state, without the items' specs and outputs. */
+  taskProgress(runId: string): Promise<TaskProgress[]>;
 
   /** Items of a run (optionally one task), by model then itemNo. */
   listItems(runId: string, model?: string): Promise<ItemRecord[]>;

@@ -100,6 +100,10 @@ export const QUERIES = {
       max_code_attempts AS maxCodeAttempts, max_infra_attempts AS maxInfraAttempts, backoff_ms AS backoffMs,
       max_backoff_ms AS maxBackoffMs
     FROM items WHERE id = ?`,
+  taskProgress: `
+    SELECT model, COUNT(*) AS items, SUM(state = 'succeeded') AS succeeded, SUM(state = 'dead') AS dead,
+      SUM(state = 'cancelled') AS cancelled, MIN(started_at) AS firstStartedAt
+    FROM items WHERE run_id = ? GROUP BY model ORDER BY model`,
   listItems: `SELECT ${ITEM_COLUMNS} FROM items WHERE run_id = ? ORDER BY model, item_no`,
   listTaskItems: `SELECT ${ITEM_COLUMNS} FROM items WHERE run_id = ? AND model = ? ORDER BY item_no`,
 

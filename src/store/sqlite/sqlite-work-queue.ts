@@ -1,6 +1,6 @@
 import { SluiceError } from '../../core/errors.js';
 import type {
-  ClaimRequest, CompleteItem, FailOutcome, FailureKind, ItemRecord, Lease, NewItem, QueueConfig, RetryPolicy,
+  ClaimRequest, CompleteItem, FailOutcome, FailureKind, ItemRecord, Lease, TaskProgress, NewItem, QueueConfig, RetryPolicy,
   WorkerInfo, WorkerRecord, WorkerState, WorkQueue,
 } from '../work-queue.js';
 import { claimNext } from './claim-item.js';
@@ -143,6 +143,13 @@ export class SqliteWorkQueue implements WorkQueue {
       const items = q.reviveItems.run({ runId, now }).changes;
       const tasks = q.reopenTasksWithItems.run({ runId }).changes + q.reopenTasksWithoutItems.run({ runId }).changes;
       return { items, tasks };
+    });
+  }
+
+  async taskProgress(runId: string): Promise<TaskProgress[]> {
+    return this.conn.read((q) => {
+      if (q.getRun.get(runId) === undefined) throw this.conn.runNotFound(runId);
+      return q.taskProgress.all(runId) as TaskProgress[];
     });
   }
 
