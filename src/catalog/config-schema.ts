@@ -34,6 +34,8 @@ export const configFileSchema = z.strictObject({
         .string({ error: 'expected a metadata store URL such as "sqlite:.sluice/sluice.db"' })
         .regex(/^sqlite:.+/, { error: 'must be "sqlite:<file>" (the only metadata store supported for now)' })
         .optional(),
+      /** fsync files and folders when publishing (default true). */
+      durable: z.boolean({ error: 'expected true or false' }).optional(),
     })
     .nullish(),
   execution: z
@@ -95,6 +97,7 @@ export function toProjectConfig(raw: ConfigFile): ProjectConfig {
     storage: {
       objects: raw.storage?.objects ?? DEFAULTS.storage.objects,
       metadata: raw.storage?.metadata ?? defaultMetadataUrl(state),
+      durable: raw.storage?.durable ?? true,
     },
     execution: {
       threads: raw.execution?.threads ?? DEFAULTS.execution.threads,

@@ -92,6 +92,8 @@ export interface ProjectConfig {
     readonly objects: string;
     /** Metadata store: `sqlite:<path>` (relative to the project root or absolute). */
     readonly metadata: string;
+    /** fsync before a write counts as done (published data survives power loss, not only kill -9). */
+    readonly durable: boolean;
   };
   readonly execution: {
     /** DuckDB threads; 0 means one per core. */

@@ -32,7 +32,7 @@ export interface Stores {
 }
 
 export async function openStores(project: ProjectSettings): Promise<Stores> {
-  const objects = createObjectStore(project.config.storage.objects, project.root);
+  const objects = createObjectStore(project.config.storage.objects, project.root, { durable: project.config.storage.durable });
   const store = createMetadataStore(project.config.storage.metadata, project.root);
   await store.migrate();
   return {

@@ -11,12 +11,12 @@ const SCHEME = /^([a-z][a-z0-9+.-]*):\/\//i;
  * - a local folder, relative to `projectRoot` or absolute, or a `file:///abs/path` URI;
  * - `s3://bucket/prefix`: not available yet (a clear error).
  */
-export function createObjectStore(uri: string, projectRoot: string): ObjectStore {
+export function createObjectStore(uri: string, projectRoot: string, options: { durable?: boolean } = {}): ObjectStore {
   if (typeof uri !== 'string' || uri.trim() === '') {
     throw new SluiceError('CONFIG_INVALID', 'storage.objects: the object store location is empty; give a folder (e.g. ".sluice/objects") or a file:// URI');
   }
   const scheme = SCHEME.exec(uri)?.[1]?.toLowerCase();
-  if (scheme === undefined) return new LocalObjectStore(isAbsolute(uri) ? resolve(uri) : resolve(projectRoot, uri));
+  if (scheme === undefined) return new LocalObjectStore(isAbsolute(uri) ? resolve(uri) : resolve(projectRoot, uri), options);
   if (scheme === 'file') {
     let path: string;
     try {
@@ -24,7 +24,7 @@ export function createObjectStore(uri: string, projectRoot: string): ObjectStore
     } catch (err) {
       throw new SluiceError('CONFIG_INVALID', `storage.objects: "${uri}" is not a valid file URI (use file:///absolute/path): ${errorMessage(err)}`, { cause: err });
     }
-    return new LocalObjectStore(path);
+    return new LocalObjectStore(path, options);
   }
   if (scheme === 's3') {
     throw new SluiceError('CONFIG_INVALID', `storage.objects: "${redact(uri)}": S3 support is not available yet; use a local folder`);

@@ -23,13 +23,13 @@ export function errorCode(err: unknown): string | undefined {
   return typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : undefined;
 }
 
-/** Write `body` to a new temp file in `dir` and fsync it; the temp file is removed on failure. */
-export async function writeTempFile(dir: string, body: Uint8Array): Promise<string> {
+/** Write `body` to a new temp file in `dir` and fsync it (unless `sync` is false); the temp file is removed on failure. */
+export async function writeTempFile(dir: string, body: Uint8Array, sync = true): Promise<string> {
   const path = tempPath(dir);
   const handle = await open(path, 'wx');
   try {
     await handle.writeFile(body);
-    await handle.sync();
+    if (sync) await handle.sync();
   } catch (err) {
     await handle.close().catch(() => undefined);
     await unlink(path).catch(() => undefined);
@@ -40,11 +40,11 @@ export async function writeTempFile(dir: string, body: Uint8Array): Promise<stri
 }
 
 /** Copy `src` to a new, fsynced temp file in `dir` (for moves across file systems). */
-export async function copyToTempFile(src: string, dir: string): Promise<string> {
+export async function copyToTempFile(src: string, dir: string, sync = true): Promise<string> {
   const path = tempPath(dir);
   try {
     await copyFile(src, path, constants.COPYFILE_EXCL);
-    await fsyncPath(path);
+    if (sync) await fsyncPath(path);
   } catch (err) {
     await unlink(path).catch(() => undefined);
     throw err;

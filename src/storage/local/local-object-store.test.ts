@@ -15,6 +15,12 @@ objectStoreContract('LocalObjectStore', async () => {
   return { store, sandbox, cleanup: async () => rmSync(sandbox, { recursive: true, force: true }) };
 });
 
+objectStoreContract('LocalObjectStore (durable: false)', async () => {
+  const sandbox = mkdtempSync(join(tmpdir(), 'sluice-local-store-'));
+  const store = new LocalObjectStore(join(sandbox, 'objects'), { durable: false });
+  return { store, sandbox, cleanup: async () => rmSync(sandbox, { recursive: true, force: true }) };
+});
+
 const isCode = (code: string) => (err: unknown): boolean => err instanceof SluiceError && err.code === code;
 
 describe('LocalObjectStore (local only)', () => {

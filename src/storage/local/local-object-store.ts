@@ -24,8 +24,15 @@ export class LocalObjectStore implements ObjectStore {
   readonly uri: string;
   readonly root: string;
   private readonly stagingRoot: string;
+  private readonly durable: boolean;
 
-  constructor(root: string) {
+  /**
+   * `durable` (default true): fsync files and folders before a write counts as done, so that a
+   * published snapshot survives power loss. Without it, publishing is still atomic against
+   * process crashes (kill -9), which the page cache survives, but not against a machine crash.
+   */
+  constructor(root: string, options: { durable?: boolean } = {}) {
+    this.durable = options.durable ?? true;
     if (!isAbsolute(root)) {
       throw new SluiceError('STORAGE_IO', `local object store root "${root}" must be an absolute path`);
     }
@@ -39,12 +46,16 @@ export class LocalObjectStore implements ObjectStore {
     }
   }
 
+  private async sync(path: string): Promise<void> {
+    if (this.durable) await fsyncPath(path);
+  }
+
   async put(key: string, body: Uint8Array | string): Promise<void> {
     const file = this.pathOf(key);
     const bytes = toBytes(body);
     await this.io('write', key, async () => {
       await withParentFolder(file, async () => {
-        const temp = await writeTempFile(dirname(file), bytes);
+        const temp = await writeTempFile(dirname(file), bytes, this.durable);
         try {
           await rename(temp, file);
         } catch (err) {
@@ -52,7 +63,7 @@ export class LocalObjectStore implements ObjectStore {
           throw err;
         }
       });
-      await fsyncPath(dirname(file));
+      await this.sync(dirname(file));
     });
   }
 
@@ -61,7 +72,7 @@ export class LocalObjectStore implements ObjectStore {
     const bytes = toBytes(body);
     return this.io('write', key, async () => {
       const created = await withParentFolder(file, async () => {
-        const temp = await writeTempFile(dirname(file), bytes);
+        const temp = await writeTempFile(dirname(file), bytes, this.durable);
         try {
           await link(temp, file); // atomic: fails with EEXIST when the key exists
           return true;
@@ -73,7 +84,7 @@ export class LocalObjectStore implements ObjectStore {
           await unlink(temp).catch(() => undefined);
         }
       });
-      if (created) await fsyncPath(dirname(file));
+      if (created) await this.sync(dirname(file));
       return created;
     });
   }
@@ -83,13 +94,13 @@ export class LocalObjectStore implements ObjectStore {
     const source = resolve(localPath);
     await this.io(`move local file ${source} to`, key, async () => {
       if (!(await stat(source)).isFile()) throw new Error(`${source} is not a regular file`);
-      await fsyncPath(source);
+      await this.sync(source);
       await withParentFolder(file, async () => {
         try {
           await rename(source, file);
         } catch (err) {
           if (errorCode(err) !== 'EXDEV') throw err;
-          const temp = await copyToTempFile(source, dirname(file));
+          const temp = await copyToTempFile(source, dirname(file), this.durable);
           try {
             await rename(temp, file);
           } catch (renameErr) {
@@ -99,7 +110,7 @@ export class LocalObjectStore implements ObjectStore {
           await unlink(source).catch(() => undefined);
         }
       });
-      await fsyncPath(dirname(file));
+      await this.sync(dirname(file));
     });
   }
 
