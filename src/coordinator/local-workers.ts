@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { WorkerEvent } from '../executor/worker.js';
@@ -31,13 +32,15 @@ export class LocalWorkers implements WorkerSignals {
   private respawns = 0;
   private generation = 0;
   private readonly exits: Promise<void>[] = [];
+  /** Unique to this pool: a process may start many pools, and worker ids must never repeat. */
+  private readonly poolTag = randomBytes(3).toString('hex');
 
   constructor(private readonly opts: LocalWorkersOptions) {
     for (let i = 0; i < opts.count; i++) this.spawn();
   }
 
   private spawn(): void {
-    const id = `${hostname()}-${process.pid}-w${++this.generation}`;
+    const id = `${hostname()}-${process.pid}-${this.poolTag}-w${++this.generation}`;
     const child = fork(fileURLToPath(ENTRY), [JSON.stringify({ projectRoot: this.opts.projectRoot, id, shareOf: this.opts.count })], {
       execArgv: ENTRY.pathname.endsWith('.ts') ? ['--import', 'tsx'] : [],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
