@@ -22,7 +22,7 @@ function writeProject(files: Record<string, string>): string {
 }
 
 const VALID = {
-  'sluice.yaml': 'name: clinic\nexecution:\n  threads: 2\n  memory_limit: 4GB\ndefaults:\n  queue: batch\n',
+  'sluice.yaml': 'name: clinic\nexecution:\n  threads: 2\n  memory_limit: 4GB\nqueues:\n  dimension: {share: 40}\n  fact_queue: {share: 40, max_share: 80}\n  batch: {share: 20}\ndefaults:\n  queue: batch\n',
   'sources/pharmacy.yml': [
     'sources:',
     '  orders:',
@@ -70,8 +70,21 @@ describe('loadProject on a valid project', () => {
     assert.deepEqual(p.config, {
       name: 'clinic',
       paths: { models: 'models', sources: 'sources', state: '.sluice' },
-      storage: { objects: 'warehouse', metadata: 'sqlite:.sluice/sluice.db' },
-      execution: { threads: 2, memoryLimit: '4GB', workers: 0 },
+      storage: { objects: 'warehouse', metadata: 'sqlite:.sluice/sluice.db', durable: true },
+      execution: {
+        threads: 2,
+        memoryLimit: '4GB',
+        workers: 0,
+        leaseMs: 60_000,
+        heartbeatMs: 20_000,
+        maxItemsPerTask: 64,
+        retry: { codeAttempts: 3, infraAttempts: 5, backoffMs: 1_000, maxBackoffMs: 60_000 },
+      },
+      queues: [
+        { name: 'batch', share: 20, maxShare: 100 },
+        { name: 'dimension', share: 40, maxShare: 100 },
+        { name: 'fact_queue', share: 40, maxShare: 80 },
+      ],
       defaults: { maxTasksPerGroup: 16, stepConcurrency: 4, queue: 'batch' },
     });
     assert.deepEqual([...p.sources.keys()], ['events', 'orders', 'pharmacies']);
@@ -110,11 +123,14 @@ describe('loadProject on a valid project', () => {
       tags: ['daily', 'finance'],
       description: 'One row per order line.',
       resources: { cpus: 1, memory: '2GB' },
+      splitBy: null,
       dependsOn: ['dim_pharmacies', 'events', 'orders'],
       location: { file: 'models/pharmacy/fct_orders.sql', line: 2 },
     });
     const dim = p.models.get('dim_pharmacies')!;
     assert.deepEqual([dim.queue, dim.partitionBy, dim.tags, dim.description, dim.resources, dim.sqlLine], ['dimension', [], [], '', {}, 5]);
+    // No queue named after its type: the model goes to defaults.queue.
+    assert.equal(p.models.get('rpt_daily')?.queue, 'batch');
     assert.deepEqual(p.models.get('rpt_daily')?.dependsOn, ['fct_orders']);
   });
 
@@ -136,7 +152,7 @@ describe('loadProject on a valid project', () => {
     });
     const p = await loadProject(root);
     assert.deepEqual(p.config.paths, { models: 'sql', sources: 'inputs', state: '.state' });
-    assert.deepEqual(p.config.storage, { objects: '/data/wh', metadata: 'sqlite:.state/sluice.db' });
+    assert.deepEqual(p.config.storage, { objects: '/data/wh', metadata: 'sqlite:.state/sluice.db', durable: true });
     assert.equal(p.sources.get('raw')?.header, false);
     assert.deepEqual(p.models.get('m')?.dependsOn, ['raw']);
   });

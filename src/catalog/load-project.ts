@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ValidationError } from '../core/errors.js';
-import type { ModelDef, Problem, Project, SourceDef } from '../core/types.js';
+import type { ModelDef, Problem, Project, ProjectConfig, SourceDef } from '../core/types.js';
 import { deepFreeze } from './deep-freeze.js';
 import { DEFAULTS } from './defaults.js';
 import { CONFIG_FILE } from './find-project-root.js';
@@ -46,10 +46,11 @@ export async function loadProject(root: string): Promise<Project> {
   });
   problems.push(...checkGraph(graph, sources.declared.map((s) => s.name).concat([...models.keys()])));
 
-  if (config.config) problems.push(...unknownQueues(models, new Set(config.config.queues.map((q) => q.name))));
+  if (config.config) problems.push(...unknownQueues(models, config.config));
   if (problems.length > 0 || !config.config) throw new ValidationError(sortProblems(problems));
 
-  const modelDefs: ModelDef[] = [...models.values()].map((d) => toModelDef(d, refsByFile.get(d.file) ?? []));
+  const queueOf = queueResolver(config.config);
+  const modelDefs: ModelDef[] = [...models.values()].map((d) => toModelDef(d, refsByFile.get(d.file) ?? [], queueOf(d.header!)));
   return deepFreeze({
     root: absRoot,
     config: config.config,
@@ -125,12 +126,23 @@ function nameConflicts(models: ReadonlyMap<string, ModelDraft>, declared: readon
   return out;
 }
 
-/** A model's queue (default: its type) must be one of the configured queues. */
-function unknownQueues(models: ReadonlyMap<string, ModelDraft>, queues: ReadonlySet<string>): Problem[] {
+/**
+ * A model's queue: its header's `queue`; else the queue named after its type, if configured;
+ * else `defaults.queue`.
+ */
+function queueResolver(config: ProjectConfig): (h: NonNullable<ModelDraft['header']>) => string {
+  const queues = new Set(config.queues.map((q) => q.name));
+  return (h) => h.queue ?? (queues.has(h.type) ? h.type : config.defaults.queue);
+}
+
+/** A model's queue must be one of the configured queues. */
+function unknownQueues(models: ReadonlyMap<string, ModelDraft>, config: ProjectConfig): Problem[] {
   const out: Problem[] = [];
+  const queues = new Set(config.queues.map((q) => q.name));
+  const queueOf = queueResolver(config);
   for (const m of models.values()) {
     if (!m.header) continue;
-    const queue = m.header.queue ?? m.header.type;
+    const queue = queueOf(m.header);
     if (queues.has(queue)) continue;
     out.push({
       code: PROBLEM.invalidValue,
@@ -138,7 +150,7 @@ function unknownQueues(models: ReadonlyMap<string, ModelDraft>, queues: Readonly
       line: m.line,
       model: m.name,
       key: 'queue',
-      message: `queue '${queue}'${m.header.queue ? '' : ' (the default: the model type)'} is not configured; configured queues: ${[...queues].join(', ')} (sluice.yaml queues:)`,
+      message: `queue '${queue}'${m.header.queue ? '' : ' (the default: defaults.queue)'} is not configured; configured queues: ${[...queues].join(', ')} (sluice.yaml queues:)`,
     });
   }
   return out;
@@ -168,7 +180,7 @@ function sqlProblem(draft: ModelDraft, result: Extract<RefResult, { ok: false }>
   };
 }
 
-function toModelDef(draft: ModelDraft, dependsOn: readonly string[]): ModelDef {
+function toModelDef(draft: ModelDraft, dependsOn: readonly string[], queue: string): ModelDef {
   const h = draft.header!;
   return {
     name: draft.name,
@@ -178,7 +190,7 @@ function toModelDef(draft: ModelDraft, dependsOn: readonly string[]): ModelDef {
     type: h.type,
     businessUnit: h.business_unit,
     partitionBy: h.partition_by ?? [...DEFAULTS.model.partitionBy],
-    queue: h.queue ?? h.type,
+    queue,
     tags: h.tags ?? [...DEFAULTS.model.tags],
     description: h.description ?? DEFAULTS.model.description,
     splitBy: h.split_by ?? null,

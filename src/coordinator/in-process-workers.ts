@@ -3,7 +3,7 @@ import { runWorker, type WorkerEvent } from '../executor/worker.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { MetadataStore } from '../store/metadata-store.js';
 import type { WorkerSignals } from './drive-run.js';
-import { Wakeup } from './wakeup.js';
+import { Wakeup } from '../core/wakeup.js';
 
 /**
  * Workers as loops in this process (tests, and engines that are not DuckDB). Same protocol as
@@ -33,7 +33,7 @@ export class InProcessWorkers implements WorkerSignals {
               heartbeatMs: opts.heartbeatMs,
               pollMs: 50,
               stop: this.stopController.signal,
-              waitForWork: (ms) => this.toWorkers.wait(ms),
+              waitForWork: (ms, stop) => this.toWorkers.wait(ms, stop),
               onEvent: (e) => {
                 opts.onEvent?.(e);
                 if (e.kind === 'item_finished') this.toCoordinator.notify();

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { WorkerEvent } from '../executor/worker.js';
 import type { MetadataStore } from '../store/metadata-store.js';
 import type { WorkerSignals } from './drive-run.js';
-import { Wakeup } from './wakeup.js';
+import { Wakeup } from '../core/wakeup.js';
 
 /** The worker entry next to this module: `.ts` under tsx (tests), `.js` when built. */
 const ENTRY = new URL(`../executor/worker-entry${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);

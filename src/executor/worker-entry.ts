@@ -5,7 +5,7 @@
 if (!process.env.UV_THREADPOOL_SIZE) process.env.UV_THREADPOOL_SIZE = '8';
 
 const { workerMain } = await import('./worker-main.js');
-const { Wakeup } = await import('../coordinator/wakeup.js');
+const { Wakeup } = await import('../core/wakeup.js');
 
 const args = JSON.parse(process.argv[2] ?? '{}') as { projectRoot: string; id: string; shareOf: number };
 const wakeup = new Wakeup();

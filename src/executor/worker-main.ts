@@ -2,7 +2,7 @@ import { cpus as machineCpus, hostname, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { loadConfig } from '../catalog/load-config.js';
 import { ValidationError } from '../core/errors.js';
-import { Wakeup } from '../coordinator/wakeup.js';
+import { Wakeup } from '../core/wakeup.js';
 import { openEngine, openStores } from '../runtime/open-runtime.js';
 import { runWorker, type WorkerEvent, type WorkerStats } from './worker.js';
 
@@ -59,7 +59,7 @@ export async function workerMain(opts: WorkerMainOptions): Promise<WorkerStats> 
       heartbeatMs: exec.heartbeatMs,
       pollMs: wakeup ? 1000 : 200,
       stop: stop.signal,
-      ...(wakeup && { waitForWork: (ms: number) => wakeup.wait(ms) }),
+      ...(wakeup && { waitForWork: (ms: number, stop: AbortSignal) => wakeup.wait(ms, stop) }),
       ...(opts.onEvent && { onEvent: opts.onEvent }),
     });
   } finally {

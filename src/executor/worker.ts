@@ -4,6 +4,7 @@ import type { Engine } from '../engine/engine.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { MetadataStore } from '../store/metadata-store.js';
 import type { FailureKind, Lease } from '../store/work-queue.js';
+import { Wakeup } from '../core/wakeup.js';
 import { executeItem } from './execute-item.js';
 import { parseItemSpec } from './item-spec.js';
 
@@ -22,8 +23,8 @@ export interface WorkerOptions {
   readonly reapEveryMs?: number;
   /** Aborted: stop claiming, interrupt the item in hand and hand it back (SIGTERM). */
   readonly stop: AbortSignal;
-  /** Resolves when there may be new work (a hint from the coordinator); optional. */
-  readonly waitForWork?: (ms: number) => Promise<void>;
+  /** Resolves when there may be new work (a hint from the coordinator), after `ms`, or on `stop`. */
+  readonly waitForWork?: (ms: number, stop: AbortSignal) => Promise<void>;
   readonly onEvent?: (event: WorkerEvent) => void;
   readonly now?: () => number;
 }
@@ -51,7 +52,8 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerStats> {
   const pollMs = opts.pollMs ?? 200;
   // Reap about twice per lease period (a lost worker's items come back within ~1.5 leases).
   const reapEveryMs = opts.reapEveryMs ?? Math.min(10_000, Math.max(250, opts.leaseMs / 2));
-  const sleep = opts.waitForWork ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const idle = new Wakeup();
+  const sleep = opts.waitForWork ?? ((ms: number, stop: AbortSignal) => idle.wait(ms, stop));
   let lastReap = 0;
   while (!opts.stop.aborted) {
     if (now() - lastReap >= reapEveryMs) {
@@ -61,7 +63,7 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerStats> {
     const t = now();
     const lease = await opts.store.claimItem({ workerId: opts.id, cpus: opts.cpus, memoryBytes: opts.memoryBytes, now: t, leaseMs: opts.leaseMs, liveSince: t - 3 * opts.heartbeatMs });
     if (!lease) {
-      await Promise.race([sleep(pollMs), abortPromise(opts.stop)]);
+      await sleep(pollMs, opts.stop);
       continue;
     }
     await runLease(opts, lease, stats, now);
@@ -121,8 +123,4 @@ async function runLease(opts: WorkerOptions, lease: Lease, stats: WorkerStats, n
     clearInterval(beat);
     opts.stop.removeEventListener('abort', onStop);
   }
-}
-
-function abortPromise(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
 }

@@ -32,7 +32,7 @@ function stagingFiles(warehouse: string): number {
 describe('a process killed mid-write', () => {
   let p: Awaited<ReturnType<typeof shopProject>>;
   before(async () => {
-    p = await shopProject();
+    p = await shopProject({ config: 'execution:\n  lease_seconds: 1\n  heartbeat_seconds: 0.3\n' });
     p.write('models/fct_big.sql', model({ type: 'fact', business_unit: 'sales', partition_by: ['bucket'] }, 'select i, i % 90 as bucket, md5(i::varchar) as h, md5((i * 7)::varchar) as h2 from range(1000) t(i)'));
   });
   after(() => p.cleanup());
@@ -55,7 +55,18 @@ describe('a process killed mid-write', () => {
       if (child.exitCode !== null) throw new Error(`run ended before it could be killed:\n${output}`);
       await new Promise((r) => setTimeout(r, 20));
     }
+    // The whole machine is lost: the coordinator and every worker it started die at once.
+    const probe = new SqliteMetadataStore(join(p.root, '.sluice/sluice.db'));
+    const workerPids = (await probe.listWorkers()).map((w) => w.pid);
+    await probe.close();
     child.kill('SIGKILL');
+    for (const pid of workerPids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
     await exited;
 
     const afterKill = fileDigests(p.warehouse);
@@ -65,6 +76,8 @@ describe('a process killed mid-write', () => {
 
     // The next run takes over the lock, marks the abandoned run failed and removes its staging.
     p.write('models/fct_big.sql', model({ type: 'fact', business_unit: 'sales', partition_by: ['bucket'] }, 'select i, i % 90 as bucket, md5(i::varchar) as h, md5((i * 7)::varchar) as h2 from range(2000) t(i)'));
+    // The dead run's workers are still registered as active: the next run must not trust them.
+    await new Promise((r) => setTimeout(r, 1200));
     const next = await runProject(p.root, { workers: 2, select: ['fct_big'] });
     assert.equal(next.status, 'succeeded');
     assert.equal(next.tasks[0]!.rowsOut, 2000);

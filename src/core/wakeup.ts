@@ -10,16 +10,19 @@ export class Wakeup {
     for (const w of waiters) w();
   }
 
-  wait(ms: number): Promise<void> {
-    if (this.pending) {
+  /** Also resolves (and clears its timer, so the process can exit) when `signal` aborts. */
+  wait(ms: number, signal?: AbortSignal): Promise<void> {
+    if (this.pending || signal?.aborted) {
       this.pending = false;
       return Promise.resolve();
     }
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
       const waiters = this.waiters;
+      signal?.addEventListener('abort', done, { once: true });
       function done() {
         clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
         const i = waiters.indexOf(done);
         if (i >= 0) waiters.splice(i, 1);
         resolve();

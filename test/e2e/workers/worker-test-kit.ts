@@ -1,0 +1,163 @@
+// Helpers shared by the partition-parallel acceptance tests (test/e2e/workers/*.test.ts).
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { SluiceError } from '../../../src/core/errors.js';
+import { snapshotRelationSql } from '../../../src/engine/relation-sql.js';
+import { readCurrentSnapshot } from '../../../src/snapshot/read-snapshot.js';
+import { LocalObjectStore } from '../../../src/storage/local/local-object-store.js';
+import { SqliteMetadataStore } from '../../../src/store/sqlite/sqlite-metadata-store.js';
+import type { ItemRecord } from '../../../src/store/work-queue.js';
+import { query } from '../../helpers/duckdb-query.js';
+
+/** A small seeded PRNG (mulberry32): the same seed gives the same trial schedule. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Staging folders (and files) left under `<warehouse>/_staging`; [] when it is absent. */
+export function stagingLeft(warehouse: string): string[] {
+  const root = join(warehouse, '_staging');
+  return existsSync(root) ? readdirSync(root) : [];
+}
+
+/** Every `.parquet` file under `dir`, relative to `base`, with `/` separators, sorted. */
+export function parquetFiles(dir: string, base: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    if (!existsSync(d)) return;
+    for (const e of readdirSync(d)) {
+      const p = join(d, e);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (p.endsWith('.parquet')) out.push(relative(base, p).split(sep).join('/'));
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+export interface GlobView {
+  /** Keys the current manifest lists, sorted. */
+  readonly manifestKeys: string[];
+  readonly manifestRows: number;
+  /** Keys a plain directory listing finds under the model folder, sorted. */
+  readonly globKeys: string[];
+  /** Rows DuckDB reads through `read_parquet('<warehouse>/<model>/**\/*.parquet')`. */
+  readonly globRows: number;
+}
+
+/** What a reader that ignores manifests sees of a model, next to what its manifest says. */
+export async function globView(warehouse: string, model: string): Promise<GlobView> {
+  const manifest = await readCurrentSnapshot(new LocalObjectStore(warehouse), model);
+  if (!manifest) throw new Error(`model ${model} has no snapshot in ${warehouse}`);
+  const globKeys = parquetFiles(join(warehouse, model), warehouse);
+  let globRows = 0;
+  if (globKeys.length > 0) {
+    const glob = join(warehouse, model, '**', '*.parquet').replaceAll("'", "''");
+    const [row] = await query(`SELECT count(*) AS n FROM read_parquet('${glob}', hive_partitioning = false)`);
+    globRows = Number(row!.n);
+  }
+  return { manifestKeys: manifest.files.map((f) => f.key).sort(), manifestRows: manifest.rows, globKeys, globRows };
+}
+
+export interface PublishedModel {
+  /** As modelDigest (test/helpers/snapshot-digest.ts) computes it: rows and content checksum. */
+  readonly digest: { rows: number; checksum: string };
+  readonly view: GlobView;
+}
+
+/**
+ * modelDigest and globView of many models on ONE DuckDB instance (a fresh instance per query
+ * costs ~80 ms; the kill trials check 14 models per trial). The digest SQL is modelDigest's.
+ */
+export async function publishedState(warehouse: string, models: readonly string[]): Promise<Map<string, PublishedModel>> {
+  const objects = new LocalObjectStore(warehouse);
+  const db = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+  const conn = await db.connect();
+  const one = async (sql: string) => (await conn.runAndReadAll(sql)).getRowObjectsJson()[0]!;
+  try {
+    const out = new Map<string, PublishedModel>();
+    for (const model of models) {
+      const manifest = await readCurrentSnapshot(objects, model);
+      if (!manifest) throw new Error(`model ${model} has no snapshot in ${warehouse}`);
+      let digest = { rows: 0, checksum: 'empty' };
+      if (manifest.files.length > 0) {
+        const paths = await objects.localPaths(manifest.files.map((f) => f.key));
+        const cols = manifest.columns.map((c) => `"${c.name.replaceAll('"', '""')}"`).join(', ');
+        const relation = snapshotRelationSql(paths, manifest.columns, manifest.partitionBy);
+        const row = await one(`SELECT count(*) AS n, coalesce(md5(string_agg(r, '|' ORDER BY r)), 'empty') AS h FROM (SELECT CAST(ROW(${cols}) AS VARCHAR) AS r FROM (${relation}))`);
+        digest = { rows: Number(row.n), checksum: String(row.h) };
+      }
+      const globKeys = parquetFiles(join(warehouse, model), warehouse);
+      const glob = join(warehouse, model, '**', '*.parquet').replaceAll("'", "''");
+      const globRows = globKeys.length === 0 ? 0 : Number((await one(`SELECT count(*) AS n FROM read_parquet('${glob}', hive_partitioning = false)`)).n);
+      out.set(model, { digest, view: { manifestKeys: manifest.files.map((f) => f.key).sort(), manifestRows: manifest.rows, globKeys, globRows } });
+    }
+    return out;
+  } finally {
+    conn.closeSync();
+    db.closeSync();
+  }
+}
+
+/** Open the project's metadata store, run `fn`, close it. */
+export async function withStore<T>(db: string, fn: (store: SqliteMetadataStore) => Promise<T>): Promise<T> {
+  const store = new SqliteMetadataStore(db);
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/**
+ * Like withStore, for polling while a run starts: undefined until the store file exists and is
+ * migrated (the run creates it).
+ */
+export async function peekStore<T>(db: string, fn: (store: SqliteMetadataStore) => Promise<T | undefined>): Promise<T | undefined> {
+  if (!existsSync(db)) return undefined;
+  try {
+    return await withStore(db, fn);
+  } catch (err) {
+    if (err instanceof SluiceError && err.code === 'STORE_MIGRATION') return undefined;
+    throw err;
+  }
+}
+
+/** Poll `probe` every `everyMs` until it returns a value other than undefined; throws after `timeoutMs`. */
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000, everyMs = 25): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** The latest run of the project's metadata store that is still running (the one in progress). */
+export async function runningRunId(store: SqliteMetadataStore): Promise<string | undefined> {
+  return (await store.listRuns({ limit: 5 })).find((r) => r.status === 'running')?.id;
+}
+
+/** True while a process with this id exists (a stopped process exists too). */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** An item's attempts, failures and holder, for assertion messages. */
+export function describeItem(i: ItemRecord): string {
+  return `${i.id} ${i.state} attempt=${i.attempt} code=${i.codeFailures} infra=${i.infraFailures} late=${i.lateWrites} worker=${i.workerId} error=${i.error}`;
+}
