@@ -1,0 +1,153 @@
+import type { BenchResults, ClinicResult, ContenderName, ContenderResult } from './results.js';
+import type { Summary } from './stats.js';
+
+/** The performance goals of sluice (docs/BENCHMARKS.md), checked against one set of results. */
+export interface Goal {
+  readonly goal: string;
+  readonly target: string;
+  readonly measured: string;
+  /** null when it could not be measured. */
+  readonly met: boolean | null;
+}
+
+const CONTENDERS: readonly ContenderName[] = ['sluice', 'limit', 'naive', 'polars'];
+
+export function seconds(ms: number): string {
+  return ms >= 100_000 ? `${(ms / 1000).toFixed(0)} s` : ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${(ms / 1000).toFixed(2)} s`;
+}
+
+function millis(ms: number): string {
+  return ms >= 100 ? `${ms.toFixed(0)} ms` : `${ms.toFixed(1)} ms`;
+}
+
+function range(s: Summary, fmt: (n: number) => string): string {
+  if (s.samples.length === 1) return fmt(s.median);
+  return `${fmt(s.median)} (${fmt(s.min)}–${fmt(s.max)})`;
+}
+
+function ratio(r: number | null): string {
+  return r === null ? '–' : `${r.toFixed(2)}×`;
+}
+
+function cell(c: ContenderResult, pick: (c: ContenderResult) => Summary | undefined, fmt: (n: number) => string): string {
+  if (c.status !== 'ok') return c.status === 'WRONG' ? '**WRONG**' : c.status;
+  const s = pick(c);
+  return s ? range(s, fmt) : '–';
+}
+
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+export function goals(r: Omit<BenchResults, 'goals'>): Goal[] {
+  const all = (pick: (c: ClinicResult) => number | null, ok: (n: number) => boolean) => {
+    const values = r.clinic.map((c) => ({ label: c.label, v: pick(c) }));
+    const known = values.filter((x): x is { label: string; v: number } => x.v !== null);
+    return {
+      measured: values.map((x) => `${x.label}: ${ratio(x.v)}`).join('; ') || '–',
+      met: known.length === 0 ? null : known.length === values.length && known.every((x) => ok(x.v)),
+    };
+  };
+  const out: Goal[] = [
+    { goal: 'sluice ÷ limit (clinic, every size)', target: '≤ 1.10', ...all((c) => c.ratios.sluiceOverLimit, (v) => v <= 1.1) },
+    { goal: 'naive ÷ sluice (clinic, every size)', target: '≥ 6', ...all((c) => c.ratios.naiveOverSluice, (v) => v >= 6) },
+  ];
+  const w = r.wideDag;
+  out.push({
+    goal: `dispatch overhead per task (wide DAG${w ? `, ${w.models} models` : ''})`,
+    target: '≤ 5 ms',
+    measured: w ? `${millis(w.dispatchOverheadPerTaskMs.median)} (run loop ÷ tasks ${millis(w.runPerTaskMs.median)}; vs limit ${millis(w.overheadVsLimitPerTaskMs.median)})` : '–',
+    met: w ? w.dispatchOverheadPerTaskMs.median <= 5 : null,
+  });
+  const p = r.planning;
+  out.push({
+    goal: `plan ${p ? p.models.toLocaleString('en-US') : '10,000'} models (loadProject + buildPlan)`,
+    target: '≤ 3 s',
+    measured: p ? seconds(p.totalMs.median) : '–',
+    met: p ? p.totalMs.median <= 3000 : null,
+  });
+  return out;
+}
+
+/** The results as Markdown: what `npm run bench` prints and docs/BENCHMARKS.md quotes. */
+export function markdownReport(r: BenchResults): string {
+  const m = r.machine;
+  const parts: string[] = [
+    `### ${r.mode} suite, ${r.runs} run(s) each, ${r.startedAt.slice(0, 16).replace('T', ' ')} UTC, ${seconds(r.elapsedMs)} in all`,
+    `Machine: ${m.cpus} cores (${m.cpuModel}), ${m.memoryGiB.toFixed(1)} GiB, ${m.platform}, Node ${m.node}, DuckDB ${m.duckdb}, nodejs-polars ${m.polars}; ` +
+      `1-min load average ${m.loadAvgStart.toFixed(1)} at the start, ${m.loadAvgEnd.toFixed(1)} at the end. ` +
+      `sluice at ${r.source.commit}${r.source.uncommittedFiles > 0 ? ` with ${r.source.uncommittedFiles} uncommitted file(s)` : ''}, run as ${r.source.build}.`,
+  ];
+  if (r.clinic.length > 0) {
+    parts.push(
+      '**Clinic example (seed 42): wall time, median (min–max)**',
+      table(
+        ['size', 'raw rows', 'sluice', 'limit', 'naive', 'polars', 'sluice ÷ limit', 'naive ÷ sluice', 'polars ÷ sluice'],
+        r.clinic.map((c) => [
+          c.label,
+          c.rawRows.toLocaleString('en-US'),
+          ...CONTENDERS.map((n) => cell(c.contenders[n], (x) => x.wallMs, seconds)),
+          ratio(c.ratios.sluiceOverLimit),
+          ratio(c.ratios.naiveOverSluice),
+          ratio(c.ratios.polarsOverSluice),
+        ]),
+      ),
+      '**sluice split, and peak memory (RSS of the whole process tree, MiB, median)**',
+      table(
+        ['size', 'load + validate + plan', 'run loop', 'run loop ÷ limit', ...CONTENDERS.map((n) => `${n} RSS`)],
+        r.clinic.map((c) => [
+          c.label,
+          range(c.sluicePrepareMs, seconds),
+          range(c.sluiceRunMs, seconds),
+          ratio(c.ratios.sluiceRunOverLimit),
+          ...CONTENDERS.map((n) => cell(c.contenders[n], (x) => x.maxRssMb, (v) => v.toFixed(0))),
+        ]),
+      ),
+    );
+    const notes = r.clinic.flatMap((c) =>
+      CONTENDERS.filter((n) => c.contenders[n].status !== 'ok').map((n) => `- ${c.label}, ${n}: ${c.contenders[n].status}: ${c.contenders[n].note ?? ''}${(c.contenders[n].problems ?? []).map((p) => `\n  - ${p}`).join('')}`),
+    );
+    if (notes.length > 0) parts.push(notes.join('\n'));
+  }
+  const w = r.wideDag;
+  if (w) {
+    parts.push(
+      `**Wide DAG: ${w.models} tiny models (${w.chains} chains of ${w.depth}), ${w.workers} workers**`,
+      table(
+        ['measure', 'median (min–max)'],
+        [
+          ['sluice wall time (load + validate + plan + run)', range(w.sluice.wallMs!, seconds)],
+          ['sluice load + validate + plan', range(w.sluicePrepareMs, seconds)],
+          ['sluice run loop', range(w.sluiceRunMs, seconds)],
+          ['limit wall time', cell(w.limit, (x) => x.wallMs, seconds)],
+          ['run loop ÷ tasks', range(w.runPerTaskMs, millis)],
+          ['dispatch overhead per task', range(w.dispatchOverheadPerTaskMs, millis)],
+          ['one sluice task (median)', range(w.sluiceTaskMs, millis)],
+          ['one limit model (median)', w.limit.status === 'ok' ? range(w.limitModelMs, millis) : w.limit.status],
+          ['(run loop − limit) ÷ tasks', w.limit.status === 'ok' ? range(w.overheadVsLimitPerTaskMs, millis) : w.limit.status],
+          ['peak RSS sluice / limit (MiB)', `${w.sluice.maxRssMb!.median.toFixed(0)} / ${w.limit.maxRssMb ? w.limit.maxRssMb.median.toFixed(0) : '–'}`],
+        ],
+      ),
+    );
+  }
+  const p = r.planning;
+  if (p) {
+    parts.push(
+      `**Planning: ${p.models.toLocaleString('en-US')} model files, ${p.groups} groups**`,
+      table(
+        ['loadProject', 'buildPlan', 'total', 'peak RSS (MiB)', `bind check (${p.bind.models.toLocaleString('en-US')} models, 1 run)`],
+        [[range(p.loadMs, seconds), range(p.planMs, millis), range(p.totalMs, seconds), p.maxRssMb.median.toFixed(0), p.bind.ms === null ? p.bind.note : `${seconds(p.bind.ms)} (${p.bind.note})`]],
+      ),
+    );
+  }
+  parts.push(
+    '**Goals**',
+    table(
+      ['goal', 'target', 'measured (median)', 'met?'],
+      goals(r).map((g) => [g.goal, g.target, g.measured, g.met === null ? 'not measured' : g.met ? 'yes' : '**no**']),
+    ),
+  );
+  if (r.polarsNote) parts.push(`Peer: ${r.polarsNote}.`);
+  return `${parts.join('\n\n')}\n`;
+}
