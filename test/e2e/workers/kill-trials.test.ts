@@ -5,9 +5,12 @@ import { modelDigest } from '../../helpers/snapshot-digest.js';
 import { killTrial } from './kill-trial.js';
 import { describeItem, publishedState, seededRandom, stagingLeft, withStore } from './worker-test-kit.js';
 
-/** Trials always run; more (up to MAX_TRIALS) while fewer than MIN_MID_ITEM hit a worker mid-item. */
-const TRIALS = 10;
-const MAX_TRIALS = 16;
+/**
+ * Trials always run; more (up to MAX_TRIALS) while fewer than MIN_MID_ITEM hit a worker mid-item.
+ * The soak (`npm run soak`) sets SLUICE_KILL_TRIALS to run many more.
+ */
+const TRIALS = Math.max(10, Number(process.env.SLUICE_KILL_TRIALS ?? 10) || 10);
+const MAX_TRIALS = TRIALS + 6;
 const MIN_MID_ITEM = 3;
 const WORKERS = 2;
 // SLUICE_KILL_SEED=<n> replays a schedule (timings still vary with the machine's load).
