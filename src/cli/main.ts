@@ -10,13 +10,19 @@ import { registerValidate } from './commands/validate.js';
 import { registerWorker } from './commands/worker.js';
 import { registerWorkers } from './commands/workers.js';
 import { EXIT } from './exit-codes.js';
+import { OBJECTS_ENV, STORE_ENV } from '../runtime/open-runtime.js';
 
 export function buildProgram(): Command {
   const program = new Command('sluice')
     .description('Batch ETL on DuckDB: models as metadata, automatic DAGs, atomic Parquet publishing.')
     .version('0.1.0')
     .showHelpAfterError()
-    .exitOverride();
+    .exitOverride()
+    .hook('preAction', (_program, action) => {
+      const opts = action.opts<{ store?: string; objects?: string }>();
+      if (opts.store !== undefined) process.env[STORE_ENV] = opts.store;
+      if (opts.objects !== undefined) process.env[OBJECTS_ENV] = opts.objects;
+    });
   for (const register of [registerInit, registerValidate, registerPlan, registerRun, registerRetry, registerStatus, registerWorker, registerWorkers, registerDemo]) register(program);
   return program;
 }

@@ -7,6 +7,17 @@ export function withProject(cmd: Command): Command {
   return cmd.option('-p, --project <dir>', 'project folder (default: the folder holding sluice.yaml, from the current one up)');
 }
 
+/**
+ * Adds `--store <url>` and `--objects <uri>` to a command that opens the stores: they override
+ * `storage.metadata` and `storage.objects` for this process and the workers it starts (through
+ * SLUICE_STORE and SLUICE_OBJECTS, which `buildProgram`'s hook sets before the action runs).
+ */
+export function withStores(cmd: Command): Command {
+  return cmd
+    .option('--store <url>', 'metadata store and queue, e.g. postgres://host/db (default: storage.metadata, or $SLUICE_STORE)')
+    .option('--objects <uri>', 'object store, e.g. s3://bucket/prefix or a folder (default: storage.objects, or $SLUICE_OBJECTS)');
+}
+
 export function projectRoot(opts: { project?: string }): string {
   return opts.project ? findProjectRoot(resolve(opts.project)) : findProjectRoot(process.cwd());
 }

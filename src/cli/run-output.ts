@@ -7,7 +7,7 @@ export function progressPrinter(out: NodeJS.WritableStream) {
   return {
     onPlanned(info: { models: number; groups: number; workers: number; longestName: number }) {
       width = Math.max(width, info.longestName);
-      out.write(`planned ${info.models} model(s) in ${info.groups} group(s); ${info.workers} worker slot(s)\n`);
+      out.write(`planned ${info.models} model(s) in ${info.groups} group(s); ${info.workers === 0 ? 'no local workers: waiting for `sluice worker` processes on the same stores' : `${info.workers} worker slot(s)`}\n`);
     },
     onEvent(event: RunEvent) {
       switch (event.kind) {

@@ -1,13 +1,19 @@
 import { cpus as machineCpus, hostname, totalmem } from 'node:os';
 import { resolve } from 'node:path';
+import { toProjectConfig } from '../catalog/config-schema.js';
 import { loadConfig } from '../catalog/load-config.js';
-import { ValidationError } from '../core/errors.js';
+import { SluiceError, ValidationError } from '../core/errors.js';
 import { Wakeup } from '../core/wakeup.js';
-import { openEngine, openStores } from '../runtime/open-runtime.js';
+import { OBJECTS_ENV, STORE_ENV, openEngine, openStores, type ProjectSettings } from '../runtime/open-runtime.js';
 import { runWorker, type WorkerEvent, type WorkerStats } from './worker.js';
 
 export interface WorkerMainOptions {
-  readonly projectRoot: string;
+  /**
+   * The project folder, for `sluice.yaml` (stores, execution settings). Undefined: a worker on a
+   * machine without the project, with both stores given by SLUICE_STORE and SLUICE_OBJECTS and
+   * default execution settings (items carry their SQL, retry policy and resources).
+   */
+  readonly projectRoot: string | undefined;
   readonly id?: string;
   /** What this worker offers (default: the machine's cores and memory). */
   readonly cpus?: number;
@@ -26,10 +32,7 @@ export interface WorkerMainOptions {
  * hand, deregister, exit). Needs only `sluice.yaml`, not the models: items carry their SQL.
  */
 export async function workerMain(opts: WorkerMainOptions): Promise<WorkerStats> {
-  const root = resolve(opts.projectRoot);
-  const loaded = loadConfig(root);
-  if (!loaded.config) throw new ValidationError(loaded.problems);
-  const project = { root, config: loaded.config };
+  const project = workerSettings(opts.projectRoot);
   const exec = project.config.execution;
   const cpus = opts.cpus ?? machineCpus().length;
   const memoryBytes = opts.memoryBytes ?? Math.floor(totalmem() / (opts.shareOf ?? 1));
@@ -70,4 +73,18 @@ export async function workerMain(opts: WorkerMainOptions): Promise<WorkerStats> 
     await engine.close();
     await stores.close();
   }
+}
+
+/** The project's settings, or defaults for a worker without a project (both stores in the environment). */
+function workerSettings(projectRoot: string | undefined): ProjectSettings {
+  if (projectRoot !== undefined) {
+    const root = resolve(projectRoot);
+    const loaded = loadConfig(root);
+    if (!loaded.config) throw new ValidationError(loaded.problems);
+    return { root, config: loaded.config };
+  }
+  if (!process.env[STORE_ENV] || !process.env[OBJECTS_ENV]) {
+    throw new SluiceError('CONFIG_NOT_FOUND', 'a worker outside a project folder needs both --store and --objects (or SLUICE_STORE and SLUICE_OBJECTS)');
+  }
+  return { root: process.cwd(), config: toProjectConfig({ name: 'worker' }) };
 }

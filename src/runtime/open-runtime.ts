@@ -31,9 +31,26 @@ export interface Stores {
   close(): Promise<void>;
 }
 
+/** Environment variables that override `storage.metadata` and `storage.objects`. */
+export const STORE_ENV = 'SLUICE_STORE';
+export const OBJECTS_ENV = 'SLUICE_OBJECTS';
+
+/**
+ * Where the stores are: `storage` in sluice.yaml, overridden by SLUICE_STORE and SLUICE_OBJECTS
+ * (the CLI's `--store` and `--objects` set them, so the worker processes a run starts inherit
+ * them). An empty variable counts as unset.
+ */
+export function storageLocations(project: ProjectSettings, env: NodeJS.ProcessEnv = process.env): { readonly metadata: string; readonly objects: string } {
+  return {
+    metadata: env[STORE_ENV] || project.config.storage.metadata,
+    objects: env[OBJECTS_ENV] || project.config.storage.objects,
+  };
+}
+
 export async function openStores(project: ProjectSettings): Promise<Stores> {
-  const objects = createObjectStore(project.config.storage.objects, project.root, { durable: project.config.storage.durable });
-  const store = createMetadataStore(project.config.storage.metadata, project.root);
+  const where = storageLocations(project);
+  const objects = createObjectStore(where.objects, project.root, { durable: project.config.storage.durable });
+  const store = createMetadataStore(where.metadata, project.root);
   await store.migrate();
   return {
     objects,

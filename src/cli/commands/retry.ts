@@ -6,10 +6,10 @@ import { EXIT } from '../exit-codes.js';
 import { findRun } from '../find-run.js';
 import { progressPrinter, renderRunSummary } from '../run-output.js';
 import { intOption } from '../numeric-options.js';
-import { projectRoot, withProject } from '../project-option.js';
+import { projectRoot, withProject, withStores } from '../project-option.js';
 
 export function registerRetry(program: Command): void {
-  withProject(program.command('retry'))
+  withStores(withProject(program.command('retry')))
     .argument('<run>', 'the run to finish (id or unique prefix; see sluice status)')
     .description('redrive a failed, interrupted or abandoned run: dead work items get fresh retries, succeeded work is kept')
     .option('-w, --workers <n>', 'worker processes to start', intOption('--workers'))

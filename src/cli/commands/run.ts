@@ -4,13 +4,13 @@ import type { RunResult } from '../../executor/run-result.js';
 import { runProject } from '../../runtime/run-project.js';
 import { EXIT } from '../exit-codes.js';
 import { progressPrinter, renderRunSummary } from '../run-output.js';
-import { collect, projectRoot, withProject } from '../project-option.js';
+import { collect, projectRoot, withProject, withStores } from '../project-option.js';
 
 export function registerRun(program: Command): void {
-  withProject(program.command('run'))
+  withStores(withProject(program.command('run')))
     .description('validate, plan and run the project (or a selection), publishing each model atomically')
     .option('-s, --select <selector>', 'models to run: name, +name (with upstream), name+ (with downstream), tag:x, group:x (repeatable)', collect)
-    .option('-w, --workers <n>', 'tasks running at once (default: execution.workers, else one per core)', parseWorkers)
+    .option('-w, --workers <n>', 'local worker processes to start (default: execution.workers, else one per core); 0: start none, the run waits for `sluice worker` processes on the same stores', parseWorkers)
     .option('--json', 'print the run result as a sluice.run/v1 JSON document instead of progress lines')
     .action(async (opts: { project?: string; select?: string[]; workers?: number; json?: boolean }) => {
       const controller = new AbortController();
@@ -41,6 +41,6 @@ export function registerRun(program: Command): void {
 
 function parseWorkers(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 1024) throw new SluiceError('CLI_USAGE', `--workers must be a whole number from 1 to 1024, got '${value}'`);
+  if (!Number.isInteger(n) || n < 0 || n > 1024) throw new SluiceError('CLI_USAGE', `--workers must be a whole number from 0 to 1024, got '${value}'`);
   return n;
 }

@@ -5,10 +5,10 @@ import type { ItemRecord } from '../../store/work-queue.js';
 import { openStores } from '../../runtime/open-runtime.js';
 import { findRun } from '../find-run.js';
 import { formatBytes, formatCount, formatDuration, formatTime, table } from '../format.js';
-import { projectRoot, withProject } from '../project-option.js';
+import { projectRoot, withProject, withStores } from '../project-option.js';
 
 export function registerStatus(program: Command): void {
-  withProject(program.command('status'))
+  withStores(withProject(program.command('status')))
     .argument('[run]', 'a run id (or a unique prefix): show its tasks')
     .description('show the latest runs, or one run task by task')
     .option('-n, --limit <n>', 'how many runs to list', (v) => Number(v), 10)

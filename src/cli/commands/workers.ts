@@ -2,10 +2,10 @@ import type { Command } from 'commander';
 import { loadProject } from '../../catalog/load-project.js';
 import { openStores } from '../../runtime/open-runtime.js';
 import { formatBytes, formatTime, table } from '../format.js';
-import { projectRoot, withProject } from '../project-option.js';
+import { projectRoot, withProject, withStores } from '../project-option.js';
 
 export function registerWorkers(program: Command): void {
-  withProject(program.command('workers'))
+  withStores(withProject(program.command('workers')))
     .description('list the workers registered with the metadata store: state, last heartbeat, items held')
     .option('--all', 'include stopped and lost workers')
     .option('--json', 'print JSON')
