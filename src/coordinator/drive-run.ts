@@ -85,7 +85,9 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
   }
   emit({ kind: 'run_started', runId, tasks: plan.models.length, groups: plan.groups.length });
 
+  let finishedAny = false;
   const record = async (o: TaskOutcome, fromPending = false): Promise<void> => {
+    finishedAny = true;
     phase.set(o.model, 'done');
     status.set(o.model, o.status);
     outcomes.set(o.model, o);
@@ -158,7 +160,9 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
     }
 
     if ([...phase.values()].every((p) => p === 'done')) break;
-    await workers.waitForChange(pollMs);
+    // A task that finished may have made others ready: queue them at once, not after a wait.
+    if (finishedAny) finishedAny = false;
+    else await workers.waitForChange(pollMs);
   }
 
   const endedAt = now();
