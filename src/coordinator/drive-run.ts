@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { errorMessage, SluiceError } from '../core/errors.js';
 import type { Project, TaskStatus } from '../core/types.js';
@@ -39,7 +40,17 @@ export interface DriveOptions {
   readonly signal?: AbortSignal;
   readonly onEvent?: (event: RunEvent) => void;
   readonly pollMs?: number;
+  /** Who drives the run, recorded in the store (default `<host>:<pid>`). */
+  readonly coordinator?: string;
 }
+
+/** `<host>:<pid>`: how a run's coordinator is named in the store. */
+export function coordinatorId(): string {
+  return `${hostname()}:${process.pid}`;
+}
+
+/** A running run whose coordinator has not shown life for this many heartbeats was abandoned. */
+export const COORDINATOR_STALE_HEARTBEATS = 3;
 
 /** `20261125T120301Z-3f9a1c`: sorts by start time, unique across processes. */
 export function newRunId(now = new Date()): string {
@@ -75,15 +86,29 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
   const started = new Set<string>();
   const group = new Map(plan.models.map((m) => [m.name, m.group] as const));
 
+  const coordinator = opts.coordinator ?? coordinatorId();
   if (opts.resume) {
     startedAt = await reopen();
   } else {
     await store.createRun(
-      { id: runId, project: plan.project, selector: plan.selector, startedAt },
+      { id: runId, project: plan.project, selector: plan.selector, startedAt, coordinator, exclusiveSince: startedAt - COORDINATOR_STALE_HEARTBEATS * exec.heartbeatMs },
       plan.models.map((m) => ({ model: m.name, group: m.group, concurrency: concurrency.get(m.group) ?? 1 })),
     );
   }
   emit({ kind: 'run_started', runId, tasks: plan.models.length, groups: plan.groups.length });
+
+  // The coordinator's heartbeat: a run whose coordinator stops beating is abandoned by the next
+  // run of the project (on any machine). If someone already declared this run abandoned, stop.
+  let disowned: string | null = null;
+  const beat = setInterval(() => {
+    store.runHeartbeat(runId, now()).then(
+      (live) => {
+        if (!live && disowned === null) disowned = 'the run was declared abandoned by another process (its coordinator heartbeat was late)';
+      },
+      () => {}, // a missed beat is retried on the next tick; staleness takes several
+    );
+  }, Math.max(10, Math.floor(exec.heartbeatMs)));
+  beat.unref();
 
   let finishedAny = false;
   const record = async (o: TaskOutcome, fromPending = false): Promise<void> => {
@@ -109,71 +134,76 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
   };
 
   let cancelled = false;
-  for (;;) {
-    if (opts.signal?.aborted && !cancelled) {
-      cancelled = true;
-      await store.cancelRun(runId, now());
-      workers.wake();
-    }
-
-    // Queue the tasks that became ready; mark the blocked ones not run.
-    let queuedAny = false;
-    for (const m of plan.models) {
-      if (phase.get(m.name) !== 'waiting') continue;
-      const blocker = m.waitsFor.find((u) => status.get(u) === 'failed' || status.get(u) === 'not_run');
-      if (blocker || cancelled) {
-        await record(blank(m.name, 'not_run', blocker ? `upstream model ${blocker} ${status.get(blocker) === 'failed' ? 'failed' : 'did not run'}` : 'run interrupted', null));
-        continue;
+  try {
+    for (;;) {
+      if (disowned !== null) throw new SluiceError('EXEC_FAILED', `run ${runId}: ${disowned}; nothing more was published by this process`);
+      if (opts.signal?.aborted && !cancelled) {
+        cancelled = true;
+        await store.cancelRun(runId, now());
+        workers.wake();
       }
-      if (!m.waitsFor.every((u) => status.get(u) === 'succeeded')) continue;
-      try {
-        await queueTask(m.name);
-        phase.set(m.name, 'queued');
-        queuedAny = true;
-      } catch (err) {
-        await record(blank(m.name, 'failed', errorMessage(err), now()), true);
-      }
-    }
-    if (queuedAny) workers.wake();
 
-    // Watch the queued tasks: counts per task (cheap); whole items only for a task that ended.
-    if ([...phase.values()].some((p) => p === 'queued')) {
-      for (const t of await store.taskProgress(runId)) {
-        const model = t.model;
-        if (phase.get(model) !== 'queued') continue;
-        const startedAtMs = t.firstStartedAt;
-        if (!started.has(model) && startedAtMs !== null) {
-          started.add(model);
-          emit({ kind: 'task_started', model, group: group.get(model)! });
+      // Queue the tasks that became ready; mark the blocked ones not run.
+      let queuedAny = false;
+      for (const m of plan.models) {
+        if (phase.get(m.name) !== 'waiting') continue;
+        const blocker = m.waitsFor.find((u) => status.get(u) === 'failed' || status.get(u) === 'not_run');
+        if (blocker || cancelled) {
+          await record(blank(m.name, 'not_run', blocker ? `upstream model ${blocker} ${status.get(blocker) === 'failed' ? 'failed' : 'did not run'}` : 'run interrupted', null));
+          continue;
         }
-        if (t.dead > 0) {
-          const items = await store.listItems(runId, model);
-          const dead = items.find((i) => i.state === 'dead')!;
-          const attempts = `after ${dead.attempt} attempt${dead.attempt === 1 ? '' : 's'}`;
-          await record(blank(model, 'failed', `${dead.error ?? 'work item failed'} (work item ${dead.itemNo + 1} of ${items.length}, dead ${attempts})`, startedAtMs), startedAtMs === null);
-        } else if (t.cancelled > 0) {
-          await record(blank(model, startedAtMs === null ? 'not_run' : 'failed', 'run interrupted', startedAtMs), false);
-        } else if (t.succeeded === t.items) {
-          await record(await publishTask(model, await store.listItems(runId, model), startedAtMs ?? now()));
+        if (!m.waitsFor.every((u) => status.get(u) === 'succeeded')) continue;
+        try {
+          await queueTask(m.name);
+          phase.set(m.name, 'queued');
+          queuedAny = true;
+        } catch (err) {
+          await record(blank(m.name, 'failed', errorMessage(err), now()), true);
         }
       }
+      if (queuedAny) workers.wake();
+
+      // Watch the queued tasks: counts per task (cheap); whole items only for a task that ended.
+      if ([...phase.values()].some((p) => p === 'queued')) {
+        for (const t of await store.taskProgress(runId)) {
+          const model = t.model;
+          if (phase.get(model) !== 'queued') continue;
+          const startedAtMs = t.firstStartedAt;
+          if (!started.has(model) && startedAtMs !== null) {
+            started.add(model);
+            emit({ kind: 'task_started', model, group: group.get(model)! });
+          }
+          if (t.dead > 0) {
+            const items = await store.listItems(runId, model);
+            const dead = items.find((i) => i.state === 'dead')!;
+            const attempts = `after ${dead.attempt} attempt${dead.attempt === 1 ? '' : 's'}`;
+            await record(blank(model, 'failed', `${dead.error ?? 'work item failed'} (work item ${dead.itemNo + 1} of ${items.length}, dead ${attempts})`, startedAtMs), startedAtMs === null);
+          } else if (t.cancelled > 0) {
+            await record(blank(model, startedAtMs === null ? 'not_run' : 'failed', 'run interrupted', startedAtMs), false);
+          } else if (t.succeeded === t.items) {
+            await record(await publishTask(model, await store.listItems(runId, model), startedAtMs ?? now()));
+          }
+        }
+      }
+
+      if ([...phase.values()].every((p) => p === 'done')) break;
+      // A task that finished may have made others ready: queue them at once, not after a wait.
+      if (finishedAny) finishedAny = false;
+      else await workers.waitForChange(pollMs);
     }
 
-    if ([...phase.values()].every((p) => p === 'done')) break;
-    // A task that finished may have made others ready: queue them at once, not after a wait.
-    if (finishedAny) finishedAny = false;
-    else await workers.waitForChange(pollMs);
+    const endedAt = now();
+    const tasks = plan.models.map((m) => outcomes.get(m.name)!);
+    const failed = tasks.filter((t) => t.status === 'failed');
+    const runStatus = failed.length === 0 && !cancelled ? 'succeeded' : 'failed';
+    const error = cancelled ? 'run interrupted' : failed.length > 0 ? `${failed.length} task(s) failed: ${failed.map((t) => t.model).join(', ')}` : undefined;
+    await store.finishRun(runId, runStatus, endedAt, error);
+    const result: RunResult = { schema: RUN_RESULT_SCHEMA, runId, project: plan.project, selector: plan.selector, status: runStatus, startedAt, endedAt, durationMs: endedAt - startedAt, tasks, counts: countStatuses(tasks) };
+    emit({ kind: 'run_finished', result });
+    return result;
+  } finally {
+    clearInterval(beat);
   }
-
-  const endedAt = now();
-  const tasks = plan.models.map((m) => outcomes.get(m.name)!);
-  const failed = tasks.filter((t) => t.status === 'failed');
-  const runStatus = failed.length === 0 && !cancelled ? 'succeeded' : 'failed';
-  const error = cancelled ? 'run interrupted' : failed.length > 0 ? `${failed.length} task(s) failed: ${failed.map((t) => t.model).join(', ')}` : undefined;
-  await store.finishRun(runId, runStatus, endedAt, error);
-  const result: RunResult = { schema: RUN_RESULT_SCHEMA, runId, project: plan.project, selector: plan.selector, status: runStatus, startedAt, endedAt, durationMs: endedAt - startedAt, tasks, counts: countStatuses(tasks) };
-  emit({ kind: 'run_finished', result });
-  return result;
 
   /** Reopen the run and take up its state: succeeded tasks are done, tasks with items are watched. */
   async function reopen(): Promise<number> {
@@ -185,6 +215,7 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
       throw new SluiceError('PLAN_SELECTION', `run ${runId} ran ${tasks.map((t) => t.model).join(', ')}; the project now plans ${[...planned].join(', ')} for '${run.selector}': start a new run instead`);
     }
     await store.reopenRun(runId, now());
+    await store.runHeartbeat(runId, now(), coordinator);
     const items = groupItems(await store.listItems(runId));
     for (const t of await store.listTasks(runId)) {
       if (t.status === 'succeeded') {

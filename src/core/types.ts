@@ -156,6 +156,10 @@ export interface RunRecord {
   readonly startedAt: number;
   readonly endedAt: number | null;
   readonly error: string | null;
+  /** The process driving the run (`<host>:<pid>`), if recorded. */
+  readonly coordinator: string | null;
+  /** Its last sign of life; a running run whose heartbeat is stale was abandoned. */
+  readonly heartbeatAt: number | null;
 }
 
 export interface TaskRecord {

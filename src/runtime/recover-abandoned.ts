@@ -1,19 +1,40 @@
+import { hostname } from 'node:os';
+import { COORDINATOR_STALE_HEARTBEATS } from '../coordinator/drive-run.js';
+import type { RunRecord } from '../core/types.js';
 import { stagingOwnerPrefix } from '../executor/execute-item.js';
 import type { Stores } from './open-runtime.js';
 
 /**
- * Called with the run lock held, so no other run of this project is in progress: runs still
- * marked running were abandoned by a process that died. Mark them failed (their running tasks
- * failed, pending ones not run) and sweep staging. Published data is untouched.
+ * Runs still marked running whose coordinator is gone were abandoned: its process died (on this
+ * machine: its pid is not alive; anywhere: no heartbeat for COORDINATOR_STALE_HEARTBEATS
+ * heartbeats). Mark them failed (their items cancelled, running tasks failed, pending ones not
+ * run; `sluice retry` resumes them) and sweep staging. Runs of other projects sharing the store
+ * and runs driven by live coordinators are left alone. Published data is untouched.
  */
 export async function recoverAbandoned(stores: Stores, heartbeatMs: number, now = Date.now()): Promise<{ runs: number; staging: number }> {
   let runs = 0;
   for (const run of await stores.store.listRuns({ limit: 1000 })) {
-    if (run.status !== 'running') continue;
+    if (run.status !== 'running' || !coordinatorGone(run, heartbeatMs, now)) continue;
     await stores.store.cancelRun(run.id, now);
     if (await stores.store.abandonRun(run.id, now, 'abandoned: the process running it exited before it finished')) runs++;
   }
   return { runs, staging: await sweepStaging(stores, now - 3 * heartbeatMs) };
+}
+
+/** Whether a running run's coordinator is known dead (this host, pid gone) or silent too long. */
+export function coordinatorGone(run: Pick<RunRecord, 'coordinator' | 'heartbeatAt' | 'startedAt'>, heartbeatMs: number, now: number): boolean {
+  const lastSign = run.heartbeatAt ?? run.startedAt;
+  if (lastSign < now - COORDINATOR_STALE_HEARTBEATS * heartbeatMs) return true;
+  const m = run.coordinator === null ? null : /^(.*):(\d+)$/.exec(run.coordinator);
+  if (!m || m[1] !== hostname()) return false;
+  const pid = Number(m[2]);
+  if (pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
 }
 
 /**

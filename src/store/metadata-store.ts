@@ -1,3 +1,4 @@
+import { SluiceError } from '../core/errors.js';
 import type { RunRecord, RunStatus, TaskRecord, TaskStatus } from '../core/types.js';
 import type { WorkQueue } from './work-queue.js';
 
@@ -11,6 +12,13 @@ export interface NewRun {
   readonly project: string;
   readonly selector: string;
   readonly startedAt: number;
+  /** The process that drives the run (`<host>:<pid>`); its heartbeat starts at `startedAt`. */
+  readonly coordinator?: string;
+  /**
+   * One live run per project: when set, createRun fails with STORE_CONFLICT if another run of
+   * the same project is running with a coordinator heartbeat at or after this time.
+   */
+  readonly exclusiveSince?: number;
 }
 
 export interface NewTask {
@@ -43,6 +51,13 @@ export interface MetadataStore extends WorkQueue {
    */
   abandonRun(runId: string, endedAt: number, reason: string): Promise<boolean>;
 
+  /**
+   * The coordinator's sign of life (and, when given, who it is now: a resumed run changes hands).
+   * False when the run is not running any more (e.g. another process declared it abandoned):
+   * the coordinator must stop driving it.
+   */
+  runHeartbeat(runId: string, now: number, coordinator?: string): Promise<boolean>;
+
   /** pending -> running. Throws STORE_CONFLICT if the task is not pending. */
   startTask(runId: string, model: string, startedAt: number): Promise<void>;
   /** Record a task's outcome (from running, or from pending for `not_run`). */
@@ -55,4 +70,10 @@ export interface MetadataStore extends WorkQueue {
   listTasks(runId: string): Promise<TaskRecord[]>;
 
   close(): Promise<void>;
+}
+
+/** The error every store gives when createRun meets another live run of the project. */
+export function liveRunConflict(live: RunRecord): SluiceError {
+  const facts = [live.coordinator && `driven by ${live.coordinator}`, live.heartbeatAt !== null && `last heartbeat ${new Date(live.heartbeatAt).toISOString()}`].filter(Boolean);
+  return new SluiceError('STORE_CONFLICT', `run ${live.id} of project ${live.project} is in progress${facts.length > 0 ? ` (${facts.join(', ')})` : ''}; wait for it, or stop it, before starting another`);
 }

@@ -151,4 +151,16 @@ CREATE TABLE workers (
 );
 `,
   },
+  {
+    id: 5,
+    name: 'run_coordinators',
+    sql: `
+-- who drives a running run, and its last sign of life: a run whose coordinator stopped
+-- heartbeating was abandoned (the process died, on this machine or another)
+ALTER TABLE runs ADD COLUMN coordinator TEXT;
+ALTER TABLE runs ADD COLUMN heartbeat_at INTEGER;
+-- createRun's one-live-run-per-project check
+CREATE INDEX runs_running_by_project ON runs (project) WHERE status = 'running';
+`,
+  },
 ];

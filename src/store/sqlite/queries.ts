@@ -4,7 +4,8 @@
  * QueueConfig field names. Parameters are named (`@now`); times are epoch milliseconds.
  */
 
-const RUN_COLUMNS = `id, project, status, selector, started_at AS startedAt, ended_at AS endedAt, error`;
+const RUN_COLUMNS = `id, project, status, selector, started_at AS startedAt, ended_at AS endedAt, error, coordinator,
+  heartbeat_at AS heartbeatAt`;
 
 const TASK_COLUMNS = `run_id AS runId, model, group_name AS "group", status, started_at AS startedAt,
   ended_at AS endedAt, rows_out AS rowsOut, bytes_out AS bytesOut, files, snapshot, error`;
@@ -51,8 +52,16 @@ export const MIGRATION_QUERIES = {
 
 export const QUERIES = {
   insertRun: `
-    INSERT INTO runs (id, seq, project, selector, status, started_at)
-    VALUES (@id, (SELECT COALESCE(MAX(seq), 0) + 1 FROM runs), @project, @selector, 'running', @startedAt)`,
+    INSERT INTO runs (id, seq, project, selector, status, started_at, coordinator, heartbeat_at)
+    VALUES (@id, (SELECT COALESCE(MAX(seq), 0) + 1 FROM runs), @project, @selector, 'running', @startedAt, @coordinator, @startedAt)`,
+  /** A running run of the project whose coordinator showed life at or after @since. */
+  liveRunOfProject: `
+    SELECT ${RUN_COLUMNS} FROM runs
+    WHERE project = @project AND status = 'running' AND heartbeat_at >= @since
+    ORDER BY started_at DESC LIMIT 1`,
+  runHeartbeat: `
+    UPDATE runs SET heartbeat_at = MAX(COALESCE(heartbeat_at, 0), @now), coordinator = COALESCE(@coordinator, coordinator)
+    WHERE id = @runId AND status = 'running'`,
   insertTask: `
     INSERT INTO tasks (run_id, model, seq, group_name, concurrency, status)
     VALUES (@runId, @model, @seq, @group, @concurrency, 'pending')`,

@@ -1,6 +1,6 @@
 import { SluiceError } from '../../core/errors.js';
 import type { RunRecord, RunStatus, TaskRecord } from '../../core/types.js';
-import type { MetadataStore, NewRun, NewTask, TaskResult } from '../metadata-store.js';
+import { liveRunConflict, type MetadataStore, type NewRun, type NewTask, type TaskResult } from '../metadata-store.js';
 import { SqliteConnection, type SqliteMetadataStoreOptions } from './sqlite-connection.js';
 import { SqliteWorkQueue } from './sqlite-work-queue.js';
 
@@ -39,7 +39,11 @@ export class SqliteMetadataStore extends SqliteWorkQueue implements MetadataStor
     }
     this.conn.write((q) => {
       if (q.getRun.get(run.id) !== undefined) throw new SluiceError('STORE_CONFLICT', `run ${run.id} already exists in ${this.conn.file}`);
-      q.insertRun.run({ id: run.id, project: run.project, selector: run.selector, startedAt: run.startedAt });
+      if (run.exclusiveSince !== undefined) {
+        const live = q.liveRunOfProject.get({ project: run.project, since: run.exclusiveSince }) as RunRecord | undefined;
+        if (live) throw liveRunConflict(live);
+      }
+      q.insertRun.run({ id: run.id, project: run.project, selector: run.selector, startedAt: run.startedAt, coordinator: run.coordinator ?? null });
       tasks.forEach((t, seq) => q.insertTask.run({ runId: run.id, model: t.model, seq, group: t.group, concurrency: t.concurrency }));
     });
   }
@@ -61,6 +65,14 @@ export class SqliteMetadataStore extends SqliteWorkQueue implements MetadataStor
       q.abandonRunningTasks.run(params);
       q.abandonPendingTasks.run(params);
       return true;
+    });
+  }
+
+  async runHeartbeat(runId: string, now: number, coordinator?: string): Promise<boolean> {
+    return this.conn.write((q) => {
+      if (q.runHeartbeat.run({ runId, now, coordinator: coordinator ?? null }).changes === 1) return true;
+      if (q.getRun.get(runId) === undefined) throw this.conn.runNotFound(runId);
+      return false;
     });
   }
 
