@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { SluiceError } from '../../core/errors.js';
 import type { RunResult } from '../../executor/run-result.js';
 import { runProject } from '../../runtime/run-project.js';
+import { detachRun } from '../detach-run.js';
 import { EXIT } from '../exit-codes.js';
 import { progressPrinter, renderRunSummary } from '../run-output.js';
 import { collect, projectRoot, withProject, withStores } from '../project-option.js';
@@ -12,7 +13,13 @@ export function registerRun(program: Command): void {
     .option('-s, --select <selector>', 'models to run: name, +name (with upstream), name+ (with downstream), tag:x, group:x (repeatable)', collect)
     .option('-w, --workers <n>', 'local worker processes to start (default: execution.workers, else one per core); 0: start none, the run waits for `sluice worker` processes on the same stores', parseWorkers)
     .option('--json', 'print the run result as a sluice.run/v1 JSON document instead of progress lines')
-    .action(async (opts: { project?: string; select?: string[]; workers?: number; json?: boolean }) => {
+    .option('--detach', 'submit the run and return once it has started; a background process drives it (follow with sluice status)')
+    .action(async (opts: { project?: string; select?: string[]; workers?: number; json?: boolean; detach?: boolean }) => {
+      if (opts.detach) {
+        const d = await detachRun(projectRoot(opts), process.argv.slice(1));
+        process.stdout.write(opts.json ? `${JSON.stringify({ runId: d.runId, pid: d.pid, log: d.log }, null, 2)}\n` : `run ${d.runId} started in the background (pid ${d.pid}, log ${d.log})\nfollow it with: sluice status ${d.runId}\n`);
+        return;
+      }
       const controller = new AbortController();
       const onSignal = (signal: NodeJS.Signals) => {
         if (controller.signal.aborted) process.exit(EXIT.interrupted);
