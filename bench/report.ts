@@ -67,6 +67,9 @@ export function goals(r: Omit<BenchResults, 'goals'>): Goal[] {
     measured: p ? seconds(p.totalMs.median) : '–',
     met: p ? p.totalMs.median <= 3000 : null,
   });
+  for (const q of r.queue.filter((x) => x.store === 'postgres')) {
+    out.push({ goal: 'queue throughput on PostgreSQL (no-op items)', target: '≥ 2,000 items/s', measured: `${Math.round(q.itemsPerSecond.median).toLocaleString('en-US')} items/s`, met: q.itemsPerSecond.median >= 2000 });
+  }
   return out;
 }
 
@@ -138,6 +141,15 @@ export function markdownReport(r: BenchResults): string {
       table(
         ['loadProject', 'buildPlan', 'total', 'peak RSS (MiB)', `bind check (${p.bind.models.toLocaleString('en-US')} models, 1 run)`],
         [[range(p.loadMs, seconds), range(p.planMs, millis), range(p.totalMs, seconds), p.maxRssMb.median.toFixed(0), p.bind.ms === null ? p.bind.note : `${seconds(p.bind.ms)} (${p.bind.note})`]],
+      ),
+    );
+  }
+  if (r.queue.length > 0) {
+    parts.push(
+      '**Work-item queue: no-op items claimed and completed by separate processes**',
+      table(
+        ['store', 'items', 'tasks', 'claimers', 'items/s', 'claim + complete per item (one claimer)'],
+        r.queue.map((q) => [q.store, q.shape.items.toLocaleString('en-US'), String(q.shape.tasks), String(q.shape.claimers), range(q.itemsPerSecond, (n) => Math.round(n).toLocaleString('en-US')), range(q.msPerItem, millis)]),
       ),
     );
   }

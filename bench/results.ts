@@ -1,5 +1,6 @@
 import type { Goal } from './report.js';
 import type { Summary } from './stats.js';
+import type { QueueResult } from './workloads/queue-throughput.js';
 
 /** The document `npm run bench` writes to bench/results/latest.json. */
 export const RESULTS_SCHEMA = 'sluice.bench/v1';
@@ -104,6 +105,8 @@ export interface BenchResults {
   readonly clinic: readonly ClinicResult[];
   readonly wideDag: WideDagResult | null;
   readonly planning: PlanningResult | null;
+  /** The work-item queue alone, per metadata store (no-op items). */
+  readonly queue: readonly QueueResult[];
   /** The goals, checked (report.ts). */
   readonly goals: readonly Goal[];
 }

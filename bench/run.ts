@@ -14,6 +14,7 @@ import { FULL_CLINIC, QUICK_CLINIC, parseSizes, prepareClinic } from './workload
 import { benchClinic } from './workloads/clinic-suite.js';
 import { PLANNING, benchPlanning } from './workloads/planning.js';
 import { QUICK_WIDE_DAG, WIDE_DAG, benchWideDag } from './workloads/wide-dag.js';
+import { QUEUE, QUICK_QUEUE, benchQueue, type QueueResult } from './workloads/queue-throughput.js';
 
 const USAGE = `npm run bench [-- options]
 
@@ -22,7 +23,8 @@ const USAGE = `npm run bench [-- options]
                     10,000 models)
   --runs N          runs per measurement (default 3 quick, 5 full)
   --out FILE        results JSON (default bench/results/latest.json)
-  --only LIST       comma-separated: clinic, wide, planning (default all)
+  --only LIST       comma-separated: clinic, wide, planning, queue (default all)
+  --postgres URL    also measure the queue on this PostgreSQL (default $SLUICE_BENCH_POSTGRES; none: SQLite only)
   --sizes LIST      clinic sizes as DAYSxSCALE, e.g. 30x1,365x3 (default: the suite's)
   --no-polars       leave the peer out
   --plot FILE       the clinic chart (default docs/bench-clinic.svg; "none" to skip)
@@ -33,7 +35,8 @@ const { values: args } = parseArgs({
     quick: { type: 'boolean', default: false },
     runs: { type: 'string' },
     out: { type: 'string', default: join(REPO_ROOT, 'bench', 'results', 'latest.json') },
-    only: { type: 'string', default: 'clinic,wide,planning' },
+    only: { type: 'string', default: 'clinic,wide,planning,queue' },
+    postgres: { type: 'string', default: process.env.SLUICE_BENCH_POSTGRES ?? '' },
     sizes: { type: 'string' },
     'no-polars': { type: 'boolean', default: false },
     plot: { type: 'string', default: join(REPO_ROOT, 'docs', 'bench-clinic.svg') },
@@ -52,7 +55,7 @@ if (!Number.isInteger(runs) || runs < 1) {
   process.exit(2);
 }
 const only = new Set(args.only.split(',').map((s) => s.trim()));
-const unknown = [...only].filter((s) => !['clinic', 'wide', 'planning'].includes(s));
+const unknown = [...only].filter((s) => !['clinic', 'wide', 'planning', 'queue'].includes(s));
 if (unknown.length > 0) {
   console.error(`--only: unknown part(s) ${unknown.join(', ')}\n\n${USAGE}`);
   process.exit(2);
@@ -97,6 +100,12 @@ if (only.has('clinic')) {
 }
 const wideDag = only.has('wide') ? await benchWideDag(join(workDir, 'wide-dag'), quick ? QUICK_WIDE_DAG : WIDE_DAG, { runs, workers, build: build.dir, conn, log }) : null;
 const planning = only.has('planning') ? await benchPlanning(join(workDir, 'planning'), PLANNING, { runs, build: build.dir, bindChains: quick ? 25 : PLANNING.chains, log }) : null;
+const queue: QueueResult[] = [];
+if (only.has('queue')) {
+  const shape = quick ? QUICK_QUEUE : QUEUE;
+  queue.push(await benchQueue('sqlite', undefined, shape, { runs, log }));
+  if (args.postgres) queue.push(await benchQueue('postgres', args.postgres, shape, { runs, log }));
+}
 conn.closeSync();
 instance.closeSync();
 
@@ -123,6 +132,7 @@ const partial: Omit<BenchResults, 'goals'> = {
   clinic,
   wideDag,
   planning,
+  queue,
 };
 const results: BenchResults = { ...partial, goals: goals(partial) };
 
