@@ -3,7 +3,7 @@ import { SluiceError, errorMessage } from '../core/errors.js';
 import type { Engine } from '../engine/engine.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { MetadataStore } from '../store/metadata-store.js';
-import type { FailureKind, Lease } from '../store/work-queue.js';
+import type { FailOutcome, FailureKind, Lease } from '../store/work-queue.js';
 import { Wakeup } from '../core/wakeup.js';
 import { executeItem } from './execute-item.js';
 import { parseItemSpec } from './item-spec.js';
@@ -31,7 +31,8 @@ export interface WorkerOptions {
 
 export type WorkerEvent =
   | { readonly kind: 'item_started'; readonly itemId: string; readonly attempt: number }
-  | { readonly kind: 'item_finished'; readonly itemId: string; readonly attempt: number; readonly outcome: 'succeeded' | 'retry' | 'dead' | 'fenced' | 'released'; readonly error?: string };
+  | { readonly kind: 'item_finished'; readonly itemId: string; readonly attempt: number; readonly outcome: 'succeeded' | 'retry' | 'dead' | 'fenced' | 'released'; readonly error?: string }
+  | { readonly kind: 'store_error'; readonly error: string; readonly retryInMs: number };
 
 export interface WorkerStats {
   succeeded: number;
@@ -55,13 +56,26 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerStats> {
   const idle = new Wakeup();
   const sleep = opts.waitForWork ?? ((ms: number, stop: AbortSignal) => idle.wait(ms, stop));
   let lastReap = 0;
+  let storeErrors = 0;
   while (!opts.stop.aborted) {
-    if (now() - lastReap >= reapEveryMs) {
-      lastReap = now();
-      await opts.store.reapExpired(lastReap);
+    let lease: Lease | undefined;
+    try {
+      if (now() - lastReap >= reapEveryMs) {
+        lastReap = now();
+        await opts.store.reapExpired(lastReap);
+      }
+      const t = now();
+      lease = await opts.store.claimItem({ workerId: opts.id, cpus: opts.cpus, memoryBytes: opts.memoryBytes, now: t, leaseMs: opts.leaseMs, liveSince: t - 3 * opts.heartbeatMs });
+      storeErrors = 0;
+    } catch (err) {
+      // The metadata store is unreachable (a network blip, a database restart): we hold no lease,
+      // so nothing is at stake; report it and try again with backoff.
+      storeErrors++;
+      const waitMs = Math.min(pollMs * 2 ** Math.min(storeErrors, 6), 10_000);
+      opts.onEvent?.({ kind: 'store_error', error: errorMessage(err), retryInMs: waitMs });
+      await sleep(waitMs, opts.stop);
+      continue;
     }
-    const t = now();
-    const lease = await opts.store.claimItem({ workerId: opts.id, cpus: opts.cpus, memoryBytes: opts.memoryBytes, now: t, leaseMs: opts.leaseMs, liveSince: t - 3 * opts.heartbeatMs });
     if (!lease) {
       await sleep(pollMs, opts.stop);
       continue;
@@ -114,7 +128,15 @@ async function runLease(opts: WorkerOptions, lease: Lease, stats: WorkerStats, n
     const stopping = opts.stop.aborted;
     const kind: FailureKind = stopping || leaseLost || !(err instanceof SluiceError && err.code === 'EXEC_SQL') ? 'infra' : 'code';
     const message = stopping ? 'worker stopped (SIGTERM); handed back' : leaseLost ? 'lease lost' : errorMessage(err);
-    const outcome = await opts.store.failItem(item.id, attempt, kind, message, now());
+    let outcome: FailOutcome;
+    try {
+      outcome = await opts.store.failItem(item.id, attempt, kind, message, now());
+    } catch (storeErr) {
+      // Cannot report: the lease expires and the item is redone elsewhere. Nothing was published.
+      stats.failed++;
+      finish('released', `${message}; could not report it (${errorMessage(storeErr)}): the lease will expire`);
+      return;
+    }
     if (outcome === 'fenced') stats.fenced++;
     else if (stopping) stats.released++;
     else stats.failed++;

@@ -32,7 +32,8 @@ export function registerWorker(program: Command): void {
         ...(opts.cpus !== undefined && { cpus: opts.cpus }),
         ...(memoryBytes !== undefined && { memoryBytes }),
         onEvent: (e) => {
-          if (e.kind === 'item_finished') process.stdout.write(`${formatTime(Date.now())}  ${e.outcome.padEnd(9)} ${e.itemId} (attempt ${e.attempt})${e.error ? `: ${e.error.split('\n')[0]}` : ''}\n`);
+          if (e.kind === 'store_error') process.stderr.write(`${formatTime(Date.now())}  metadata store unreachable (${e.error.split('\n')[0]}); retrying in ${(e.retryInMs / 1000).toFixed(1)} s\n`);
+          else if (e.kind === 'item_finished') process.stdout.write(`${formatTime(Date.now())}  ${e.outcome.padEnd(9)} ${e.itemId} (attempt ${e.attempt})${e.error ? `: ${e.error.split('\n')[0]}` : ''}\n`);
         },
       });
       process.stderr.write(`sluice worker: stopped; ${stats.succeeded} succeeded, ${stats.failed} failed, ${stats.released} handed back, ${stats.fenced} fenced\n`);
