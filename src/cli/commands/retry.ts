@@ -1,9 +1,7 @@
 import type { Command } from 'commander';
-import { loadProject } from '../../catalog/load-project.js';
-import { openStores } from '../../runtime/open-runtime.js';
 import { runProject } from '../../runtime/run-project.js';
 import { EXIT } from '../exit-codes.js';
-import { findRun } from '../find-run.js';
+import { resolveRunId } from '../find-run.js';
 import { progressPrinter, renderRunSummary } from '../run-output.js';
 import { intOption } from '../numeric-options.js';
 import { projectRoot, withProject, withStores } from '../project-option.js';
@@ -26,13 +24,4 @@ export function registerRetry(program: Command): void {
       process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : renderRunSummary(result));
       process.exitCode = result.status === 'succeeded' ? EXIT.ok : EXIT.failed;
     });
-}
-
-async function resolveRunId(root: string, arg: string): Promise<string> {
-  const stores = await openStores(await loadProject(root));
-  try {
-    return (await findRun(stores.store, arg)).id;
-  } finally {
-    await stores.close();
-  }
 }

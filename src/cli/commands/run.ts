@@ -3,6 +3,7 @@ import { SluiceError } from '../../core/errors.js';
 import type { RunResult } from '../../executor/run-result.js';
 import { runProject } from '../../runtime/run-project.js';
 import { detachRun } from '../detach-run.js';
+import { resolveRunId } from '../find-run.js';
 import { EXIT } from '../exit-codes.js';
 import { progressPrinter, renderRunSummary } from '../run-output.js';
 import { collect, projectRoot, withProject, withStores } from '../project-option.js';
@@ -13,8 +14,10 @@ export function registerRun(program: Command): void {
     .option('-s, --select <selector>', 'models to run: name, +name (with upstream), name+ (with downstream), tag:x, group:x (repeatable)', collect)
     .option('-w, --workers <n>', 'local worker processes to start (default: execution.workers, else one per core); 0: start none, the run waits for `sluice worker` processes on the same stores', parseWorkers)
     .option('--json', 'print the run result as a sluice.run/v1 JSON document instead of progress lines')
+    .option('--resume <run>', 'finish an earlier run that failed, was interrupted or whose process died, keeping what it published (same as sluice retry)')
     .option('--detach', 'submit the run and return once it has started; a background process drives it (follow with sluice status)')
-    .action(async (opts: { project?: string; select?: string[]; workers?: number; json?: boolean; detach?: boolean }) => {
+    .action(async (opts: { project?: string; select?: string[]; workers?: number; json?: boolean; detach?: boolean; resume?: string }) => {
+      if (opts.resume !== undefined && opts.select) throw new SluiceError('CLI_USAGE', '--resume finishes a run with its own selection; leave out --select');
       if (opts.detach) {
         const d = await detachRun(projectRoot(opts), process.argv.slice(1));
         process.stdout.write(opts.json ? `${JSON.stringify({ runId: d.runId, pid: d.pid, log: d.log }, null, 2)}\n` : `run ${d.runId} started in the background (pid ${d.pid}, log ${d.log})\nfollow it with: sluice status ${d.runId}\n`);
@@ -31,8 +34,10 @@ export function registerRun(program: Command): void {
       let result: RunResult;
       try {
         const printer = opts.json ? undefined : progressPrinter(process.stdout);
-        result = await runProject(projectRoot(opts), {
+        const root = projectRoot(opts);
+        result = await runProject(root, {
           ...(opts.select && { select: opts.select }),
+          ...(opts.resume !== undefined && { resume: await resolveRunId(root, opts.resume) }),
           ...(opts.workers !== undefined && { workers: opts.workers }),
           signal: controller.signal,
           ...(printer && { onEvent: printer.onEvent, onPlanned: printer.onPlanned }),
