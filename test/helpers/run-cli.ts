@@ -6,12 +6,12 @@ const ENTRY = fileURLToPath(new URL('./cli-entry.ts', import.meta.url));
 const TSX = import.meta.resolve('tsx');
 
 /** Start `sluice <args>` as a child process (from source). */
-export function spawnCli(args: readonly string[], opts: { cwd?: string } = {}): ChildProcess {
-  return spawn(process.execPath, ['--import', TSX, ENTRY, ...args], { cwd: opts.cwd ?? process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
+export function spawnCli(args: readonly string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): ChildProcess {
+  return spawn(process.execPath, ['--import', TSX, ENTRY, ...args], { cwd: opts.cwd ?? process.cwd(), stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
 }
 
 /** Run `sluice <args>` to completion. */
-export async function runCli(args: readonly string[], opts: { cwd?: string } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function runCli(args: readonly string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   const child = spawnCli(args, opts);
   let stdout = '';
   let stderr = '';

@@ -4,6 +4,7 @@ import { join, relative } from 'node:path';
 import { snapshotRelationSql } from '../../src/engine/relation-sql.js';
 import { readCurrentSnapshot } from '../../src/snapshot/read-snapshot.js';
 import { LocalObjectStore } from '../../src/storage/local/local-object-store.js';
+import type { ObjectStore } from '../../src/storage/object-store.js';
 import { query } from './duckdb-query.js';
 
 /** Every file under `dir` (relative path -> sha256), to prove bytes did not change. */
@@ -30,8 +31,8 @@ export function fileDigests(dir: string): Record<string, string> {
  * Row count and an order-independent content checksum of a model's current snapshot, computed
  * by DuckDB over the published files (partition columns included, from the folder names).
  */
-export async function modelDigest(warehouse: string, model: string): Promise<{ rows: number; checksum: string }> {
-  const objects = new LocalObjectStore(warehouse);
+export async function modelDigest(warehouse: string | ObjectStore, model: string): Promise<{ rows: number; checksum: string }> {
+  const objects = typeof warehouse === 'string' ? new LocalObjectStore(warehouse) : warehouse;
   const manifest = await readCurrentSnapshot(objects, model);
   if (!manifest) throw new Error(`model ${model} has no snapshot in ${warehouse}`);
   if (manifest.files.length === 0) return { rows: 0, checksum: 'empty' };
