@@ -30,11 +30,16 @@ export async function startS3rver(buckets: readonly string[] = ['sluice-test']):
     child.once('exit', (code) => reject(new Error(`s3rver exited with ${code}: ${stderr}`)));
     child.once('error', reject);
   });
+  let stopping = false;
+  child.once('exit', (code, signal) => {
+    if (!stopping) process.stderr.write(`s3rver test server exited unexpectedly (${code ?? signal}): ${stderr}\n`);
+  });
   const endpoint = `http://127.0.0.1:${port}`;
   return {
     endpoint,
     env: { ...S3RVER_CREDENTIALS, AWS_ENDPOINT_URL_S3: endpoint, AWS_REGION: 'us-east-1' },
     async stop() {
+      stopping = true;
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
         child.stdin.end();

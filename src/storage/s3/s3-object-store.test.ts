@@ -7,6 +7,7 @@ import { join, sep } from 'node:path';
 import { inspect } from 'node:util';
 import { after, describe, it } from 'node:test';
 import { SluiceError } from '../../core/errors.js';
+import { createObjectStore } from '../create-object-store.js';
 import { objectStoreContract } from '../object-store.contract.js';
 import { type S3TestProxy, startS3Proxy } from '../../../test/helpers/s3-test-proxy.js';
 import { type S3TestServer, startS3rver } from '../../../test/helpers/s3-test-server.js';
@@ -218,6 +219,28 @@ describe('S3ObjectStore errors name the store, never the secret', () => {
       return true;
     });
     await unreachable.close();
+  });
+});
+
+describe('createObjectStore with s3://', () => {
+  it('opens an S3ObjectStore with the settings given, and refuses bad locations without echoing secrets', async () => {
+    const srv = await s3();
+    const sandbox = mkdtempSync(join(tmpdir(), 'sluice-s3-create-'));
+    try {
+      const store = createObjectStore(`s3://${BUCKET}/created/`, '/unused', { s3: { env: srv.env, cacheDir: join(sandbox, 'c'), stagingDir: join(sandbox, 's') } });
+      assert.ok(store instanceof S3ObjectStore);
+      assert.equal(store.uri, `s3://${BUCKET}/created`);
+      await store.put('a', 'b');
+      assert.equal(text(await store.get('a')), 'b');
+      assert.equal(await store.createStaging('x'), join(sandbox, 's', 'x'));
+      await store.close();
+    } finally {
+      rmSync(sandbox, { recursive: true, force: true });
+    }
+    for (const bad of ['s3://', 's3://B/x', 's3://bucket/a/../b', 's3://k:hunter22@bucket/x', 's3://k:hunter22@bucket?x=1']) {
+      assert.throws(() => createObjectStore(bad, '/unused'), (err: unknown) => isCode('CONFIG_INVALID')(err) && !(err as Error).message.includes('hunter22'), bad);
+    }
+    assert.throws(() => createObjectStore(`s3://${BUCKET}/x`, '/unused', { s3: { endpoint: 'http://k:hunter22@127.0.0.1:1' } }), (err: unknown) => isCode('CONFIG_INVALID')(err) && !(err as Error).message.includes('hunter22'));
   });
 });
 
