@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 
 /** One version of one object: its key, size and ETag (a new version gets a new cache entry). */
 export interface ObjectVersion {
@@ -24,13 +24,15 @@ interface Entry {
  * never share a file. Entries are reused across calls, downloaded `concurrency` at a time (one
  * download per version even when calls overlap) and evicted least recently used once the total
  * passes `maxBytes` — never while a call that asked for them is running, so one call may go over
- * the bound. `clear` deletes everything.
+ * the bound. `clear` deletes everything. `root` is `<cache dir>/<pid>-<random>`: the first
+ * download also deletes sibling folders of processes that are gone (crashed without `clear`).
  */
 export class DownloadCache {
   private readonly entries = new Map<string, Entry>();
   private readonly inflight = new Map<string, Promise<Entry>>();
   private total = 0;
   private clock = 0;
+  private swept: Promise<void> | undefined;
 
   constructor(
     readonly root: string,
@@ -73,6 +75,7 @@ export class DownloadCache {
   async clear(): Promise<void> {
     this.entries.clear();
     this.total = 0;
+    this.swept = undefined;
     await rm(this.root, { recursive: true, force: true });
   }
 
@@ -89,6 +92,7 @@ export class DownloadCache {
   }
 
   private async fetch(id: string, version: ObjectVersion): Promise<Entry> {
+    await (this.swept ??= sweepDeadSiblings(this.root));
     const folder = join(this.root, id);
     const path = join(folder, ...version.key.split('/'));
     await mkdir(dirname(path), { recursive: true });
@@ -129,4 +133,24 @@ function versionId(v: ObjectVersion): string {
 
 async function exists(path: string): Promise<boolean> {
   return stat(path).then(() => true, () => false);
+}
+
+/** Delete `<pid>-<hex>` folders beside `root` whose process no longer runs (best effort). */
+async function sweepDeadSiblings(root: string): Promise<void> {
+  const parent = dirname(root);
+  const names = await readdir(parent).catch(() => [] as string[]);
+  for (const name of names) {
+    const pid = /^(\d+)-[0-9a-f]+$/.exec(name)?.[1];
+    if (pid === undefined || name === basename(root) || isAlive(Number(pid))) continue;
+    await rm(join(parent, name), { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as { code?: unknown }).code === 'EPERM'; // exists, owned by someone else
+  }
 }

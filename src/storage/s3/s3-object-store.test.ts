@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
@@ -160,6 +160,12 @@ describe('S3ObjectStore (S3 only)', () => {
       await assert.rejects(() => store.localPaths(['m/none']), (err: unknown) => isCode('STORAGE_IO')(err) && /cannot download "m\/none": there is no object "m\/none"/.test((err as Error).message));
       await store.close();
       assert.ok(!existsSync(store.cacheRoot));
+      // A cache left by a process that is gone is deleted by the next store's first download.
+      const dead = join(f.sandbox, 'cache', '999999999-deadbeef');
+      mkdirSync(dead, { recursive: true });
+      await store.localPaths(['m/day=2024-01-01/a.csv']);
+      assert.ok(!existsSync(dead));
+      await store.close();
     } finally {
       await f.cleanup();
       await p.stop();
