@@ -3,17 +3,50 @@
 // encrypts ListObjectsV2 continuation tokens with DES, which Node 17+ only has in that provider.
 // Usage: node --openssl-legacy-provider s3rver-child.mjs <dir> <bucket>...; prints {"port":N}.
 // Exits when its standard input closes (the parent died or stopped it).
-// One patch, below, for a crash under concurrency.
+//
+// Two patches to its file-system store bring it closer to S3 under concurrency:
+// 1. PUT wrote straight into the object's file, so a concurrent GET or LIST could see part of
+//    it; S3 objects appear whole. Write a temp file (which LIST skips) and rename it into place.
+// 2. DELETE removed folders left empty, racing a concurrent PUT into the same folder that had
+//    created the folder but not yet opened its file: that stream failed with ENOENT on an
+//    'error' event nobody listens to, crashing the server. S3 has no folders: keep them.
+import { createHash, randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rename, unlink, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import S3rver from 's3rver';
 
-// s3rver's file-system store removes a folder left empty by a delete while a concurrent PUT into
-// the same folder has created it but not yet opened its file: the PUT's stream then fails with
-// ENOENT on an 'error' event nobody listens to, and the whole server crashes. (S3 has no folders;
-// the claim protocol puts and deletes claims side by side.) Keep empty folders instead.
 const FilesystemStore = createRequire(import.meta.url)('s3rver/lib/stores/filesystem.js');
+
+FilesystemStore.prototype.putObject = async function putObject(object) {
+  const objectPath = this.getResourcePath(object.bucket, object.key, 'object');
+  await mkdir(dirname(objectPath), { recursive: true });
+  const temp = join(dirname(objectPath), `.put-${randomBytes(8).toString('hex')}`);
+  const md5 = createHash('md5');
+  let size = 0;
+  try {
+    if (Buffer.isBuffer(object.content)) {
+      md5.update(object.content);
+      size = object.content.length;
+      await writeFile(temp, object.content);
+    } else {
+      const count = new Transform({ transform(chunk, _enc, done) { md5.update(chunk); size += chunk.length; done(null, chunk); } });
+      await pipeline(object.content, count, createWriteStream(temp));
+    }
+    const digest = md5.digest('hex');
+    await this.putMetadata(object.bucket, object.key, object.metadata, digest);
+    await rename(temp, objectPath);
+    return { size, md5: digest };
+  } catch (err) {
+    await unlink(temp).catch(() => undefined);
+    throw err;
+  }
+};
+
 FilesystemStore.prototype.deleteObject = async function deleteObject(bucket, key) {
-  const { unlink } = await import('node:fs/promises');
   await Promise.all(['object', 'object.md5', 'metadata.json'].map((resource) =>
     unlink(this.getResourcePath(bucket, key, resource)).catch((err) => { if (err.code !== 'ENOENT') throw err; })));
 };
