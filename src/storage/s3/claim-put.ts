@@ -22,8 +22,8 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  *   2. put a claim `claims/<time>-<uuid>` (unique to this call and round);
  *   3. list `claims/`: if it shows only our claim, head(key) once more (false if present), else
  *      put(key) and return true; afterwards delete our claim (the key now answers for it).
- *   4. otherwise someone else is claiming: withdraw our claim, head(key) (false if present),
- *      back off (random, growing) and start the next round.
+ *   4. otherwise someone else is claiming: withdraw our claim, back off (random, growing) and
+ *      start the next round (whose head(key) returns false once the other caller has written).
  *
  * Why at most one caller writes: a claim is deleted only by its owner, and only when the owner
  * has decided not to write in that round or after the key exists. Take two callers that both
@@ -32,9 +32,9 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * had already written the key and deleted it afterwards; in the first case B sees two claims
  * and does not write, in the second B's head(key) finds the key. Either way B returns false.
  *
- * Cost: 4 requests (head, claim, list, delete) plus the write, against 1 for a conditional PUT;
- * under contention, rounds and backoff until one caller is alone (the contract's 10 racing
- * callers settle in a few rounds). Not live under crashes: a caller killed between its claim
+ * Cost: 5 requests (head, claim, list, head, delete) plus the write, against 1 for a conditional
+ * PUT; under contention, rounds and backoff until one caller is alone (the contract's 10 racing
+ * callers settle well within the round budget). Not live under crashes: a caller killed between its claim
  * and its decision leaves a claim that makes everyone else withdraw until it is deleted by
  * hand; after `maxRounds` callers fail with an error naming the claims folder.
  */
