@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { loadProject } from '../src/catalog/load-project.js';
 import { snapshotRelationSql } from '../src/engine/relation-sql.js';
+import { s3StoreOptions } from '../src/runtime/open-runtime.js';
 import { quoteIdent } from '../src/engine/sql-quote.js';
 import { readCurrentSnapshot } from '../src/snapshot/read-snapshot.js';
 import { createObjectStore } from '../src/storage/create-object-store.js';
@@ -82,7 +83,7 @@ export async function checksumFolders(
 /** Checksums of every model of a sluice project, read through each model's current manifest. */
 export async function checksumSluice(conn: DuckDBConnection, root: string): Promise<Checksums> {
   const project = await loadProject(root);
-  const objects = createObjectStore(project.config.storage.objects, project.root);
+  const objects = createObjectStore(project.config.storage.objects, project.root, { s3: s3StoreOptions(project) });
   const out: Record<string, TableChecksum> = {};
   try {
     for (const name of project.models.keys()) {

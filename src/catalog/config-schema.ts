@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ProjectConfig } from '../core/types.js';
+import type { ProjectConfig, S3StorageConfig } from '../core/types.js';
 import { DEFAULTS, defaultMetadataUrl } from './defaults.js';
 import { identifierSchema } from './identifier.js';
 import { isMemoryLimit } from './memory-size.js';
@@ -36,6 +36,20 @@ export const configFileSchema = z.strictObject({
         .optional(),
       /** fsync files and folders when publishing (default true). */
       durable: z.boolean({ error: 'expected true or false' }).optional(),
+      /** For an s3:// object store; credentials only ever come from the environment. */
+      s3: z
+        .strictObject({
+          endpoint: z
+            .string({ error: 'expected an endpoint URL such as "http://127.0.0.1:9000"' })
+            .refine(isHttpUrl, { error: 'must be an http:// or https:// URL without credentials' })
+            .optional(),
+          region: z.string({ error: 'expected a region such as "eu-west-1"' }).min(1, { error: 'must not be empty' }).optional(),
+          force_path_style: z.boolean({ error: 'expected true or false' }).optional(),
+          /** Downloaded copies for DuckDB; relative to the project root or absolute. */
+          cache_dir: pathSchema.optional(),
+          cache_max_bytes: intSchema(0).optional(),
+        })
+        .nullish(),
     })
     .nullish(),
   execution: z
@@ -84,6 +98,15 @@ export const configFileSchema = z.strictObject({
 
 export type ConfigFile = z.output<typeof configFileSchema>;
 
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.username === '' && url.password === '';
+  } catch {
+    return false;
+  }
+}
+
 /** Applies `DEFAULTS` to a validated `sluice.yaml`. */
 export function toProjectConfig(raw: ConfigFile): ProjectConfig {
   const state = raw.paths?.state ?? DEFAULTS.paths.state;
@@ -98,6 +121,7 @@ export function toProjectConfig(raw: ConfigFile): ProjectConfig {
       objects: raw.storage?.objects ?? DEFAULTS.storage.objects,
       metadata: raw.storage?.metadata ?? defaultMetadataUrl(state),
       durable: raw.storage?.durable ?? true,
+      ...(raw.storage?.s3 ? { s3: s3Settings(raw.storage.s3) } : {}),
     },
     execution: {
       threads: raw.execution?.threads ?? DEFAULTS.execution.threads,
@@ -121,5 +145,16 @@ export function toProjectConfig(raw: ConfigFile): ProjectConfig {
       stepConcurrency: raw.defaults?.step_concurrency ?? DEFAULTS.defaults.stepConcurrency,
       queue: raw.defaults?.queue ?? DEFAULTS.defaults.queue,
     },
+  };
+}
+
+/** `storage.s3` without unset keys (defaults are applied where the store is opened). */
+function s3Settings(raw: NonNullable<NonNullable<ConfigFile['storage']>['s3']>): S3StorageConfig {
+  return {
+    ...(raw.endpoint === undefined ? {} : { endpoint: raw.endpoint }),
+    ...(raw.region === undefined ? {} : { region: raw.region }),
+    ...(raw.force_path_style === undefined ? {} : { forcePathStyle: raw.force_path_style }),
+    ...(raw.cache_dir === undefined ? {} : { cacheDir: raw.cache_dir }),
+    ...(raw.cache_max_bytes === undefined ? {} : { cacheMaxBytes: raw.cache_max_bytes }),
   };
 }

@@ -5,6 +5,8 @@ export const DEFAULTS = deepFreeze({
     objects: 'warehouse',
     /** The metadata store is `sqlite:<paths.state>/<metadataFile>` unless set. */
     metadataFile: 'sluice.db',
+    /** An s3:// object store keeps its download cache and staging folders in `<paths.state>/<folder>`. */
+    s3: { cacheFolder: 's3-cache', stagingFolder: 's3-staging', cacheMaxBytes: 10 * 1024 ** 3 },
   },
   execution: {
     threads: 0,

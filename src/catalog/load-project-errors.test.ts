@@ -101,6 +101,16 @@ describe('loadProject: sluice.yaml problems', () => {
     assert.match(problems[6]!.message, /from 1 to 256 \(got 2\.5\)/);
   });
 
+  it('storage.s3: bad endpoint, unknown key and negative cache size at their lines', async () => {
+    const problems = await problemsOf({
+      'sluice.yaml': ['name: t', 'storage:', '  s3:', '    endpoint: http://key:secret@127.0.0.1:9000', '    secret_access_key: x', '    cache_max_bytes: -1', ''].join('\n'),
+    });
+    assert.deepEqual(problems.map((p) => [p.line, p.key]).sort(), [[4, 'storage.s3.endpoint'], [5, 'storage.s3.secret_access_key'], [6, 'storage.s3.cache_max_bytes']].sort());
+    const endpoint = problems.find((p) => p.key === 'storage.s3.endpoint')!;
+    assert.match(endpoint.message, /http:\/\/ or https:\/\/ URL without credentials \(got "http:\/\/\*\*\*@127\.0\.0\.1:9000"\)/);
+    assert.ok(problems.every((p) => !p.message.includes('secret@')));
+  });
+
   it('missing name at line 1', async () => {
     await expectOne({ 'sluice.yaml': 'execution:\n  threads: 1\n' }, 'CONFIG_MISSING_KEY', 'sluice.yaml:1', /missing required key 'name'/);
   });

@@ -157,6 +157,15 @@ describe('loadProject on a valid project', () => {
     assert.deepEqual(p.models.get('m')?.dependsOn, ['raw']);
   });
 
+  it('reads storage.s3 (snake_case) into camelCase settings, omitting unset keys', async () => {
+    const root = writeProject({
+      'sluice.yaml': 'name: s\nstorage:\n  objects: s3://bucket/wh\n  s3:\n    endpoint: http://127.0.0.1:9000\n    force_path_style: true\n    cache_max_bytes: 1048576\n',
+    });
+    const p = await loadProject(root);
+    assert.equal(p.config.storage.objects, 's3://bucket/wh');
+    assert.deepEqual(p.config.storage.s3, { endpoint: 'http://127.0.0.1:9000', forcePathStyle: true, cacheMaxBytes: 1048576 });
+  });
+
   it('accepts a project with only a name', async () => {
     const p = await loadProject(writeProject({ 'sluice.yaml': 'name: empty\n' }));
     assert.equal(p.models.size + p.sources.size, 0);

@@ -84,7 +84,8 @@ export function preview(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a map';
-  const s = JSON.stringify(value);
+  // Never echo credentials written into a URL (`scheme://user:password@host`).
+  const s = JSON.stringify(value).replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s"]*@/gi, '$1***@');
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 

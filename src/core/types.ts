@@ -79,6 +79,16 @@ export interface ModelDef {
   readonly location: Location;
 }
 
+/** `storage.s3`: unset keys take the environment (AWS_*) or `DEFAULTS.storage.s3`. */
+export interface S3StorageConfig {
+  readonly endpoint?: string;
+  readonly region?: string;
+  readonly forcePathStyle?: boolean;
+  /** Relative to the project root or absolute. */
+  readonly cacheDir?: string;
+  readonly cacheMaxBytes?: number;
+}
+
 export interface ProjectConfig {
   readonly name: string;
   readonly paths: {
@@ -88,12 +98,14 @@ export interface ProjectConfig {
     readonly state: string;
   };
   readonly storage: {
-    /** Object store: a local folder (relative to the project root or absolute). */
+    /** Object store: a local folder (relative to the project root or absolute), a file:// URI or s3://bucket/prefix. */
     readonly objects: string;
     /** Metadata store: `sqlite:<path>` (relative to the project root or absolute). */
     readonly metadata: string;
     /** fsync before a write counts as done (published data survives power loss, not only kill -9). */
     readonly durable: boolean;
+    /** `storage.s3` of sluice.yaml, when given: settings of an s3:// object store. */
+    readonly s3?: S3StorageConfig;
   };
   readonly execution: {
     /** DuckDB threads; 0 means one per core. */

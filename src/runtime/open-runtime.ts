@@ -1,10 +1,12 @@
 import { join, resolve } from 'node:path';
+import { DEFAULTS } from '../catalog/defaults.js';
 import { loadProject } from '../catalog/load-project.js';
 import type { Project } from '../core/types.js';
 import { DuckDbEngine } from '../engine/duckdb-engine.js';
 import { resolveEngineSettings } from '../engine/engine-settings.js';
 import { createObjectStore } from '../storage/create-object-store.js';
 import type { ObjectStore } from '../storage/object-store.js';
+import type { S3ObjectStoreOptions } from '../storage/s3/s3-object-store.js';
 import { createMetadataStore } from '../store/create-metadata-store.js';
 import type { MetadataStore } from '../store/metadata-store.js';
 
@@ -47,9 +49,23 @@ export function storageLocations(project: ProjectSettings, env: NodeJS.ProcessEn
   };
 }
 
+/** Settings for an s3:// object store: sluice.yaml's `storage.s3`, folders under the state folder by default. */
+export function s3StoreOptions(project: ProjectSettings): S3ObjectStoreOptions {
+  const s3 = project.config.storage.s3 ?? {};
+  const defaults = DEFAULTS.storage.s3;
+  return {
+    ...(s3.endpoint === undefined ? {} : { endpoint: s3.endpoint }),
+    ...(s3.region === undefined ? {} : { region: s3.region }),
+    ...(s3.forcePathStyle === undefined ? {} : { forcePathStyle: s3.forcePathStyle }),
+    cacheDir: s3.cacheDir === undefined ? join(stateDir(project), defaults.cacheFolder) : resolve(project.root, s3.cacheDir),
+    cacheMaxBytes: s3.cacheMaxBytes ?? defaults.cacheMaxBytes,
+    stagingDir: join(stateDir(project), defaults.stagingFolder),
+  };
+}
+
 export async function openStores(project: ProjectSettings): Promise<Stores> {
   const where = storageLocations(project);
-  const objects = createObjectStore(where.objects, project.root, { durable: project.config.storage.durable });
+  const objects = createObjectStore(where.objects, project.root, { durable: project.config.storage.durable, s3: s3StoreOptions(project) });
   const store = createMetadataStore(where.metadata, project.root);
   await store.migrate();
   return {

@@ -3,15 +3,17 @@ import { fileURLToPath } from 'node:url';
 import { SluiceError, errorMessage } from '../core/errors.js';
 import { LocalObjectStore } from './local/local-object-store.js';
 import type { ObjectStore } from './object-store.js';
+import { S3ObjectStore, type S3ObjectStoreOptions } from './s3/s3-object-store.js';
 
 const SCHEME = /^([a-z][a-z0-9+.-]*):\/\//i;
 
 /**
  * The object store `uri` names (`storage.objects` in sluice.yaml):
  * - a local folder, relative to `projectRoot` or absolute, or a `file:///abs/path` URI;
- * - `s3://bucket/prefix`: not available yet (a clear error).
+ * - `s3://bucket/prefix`: a bucket (AWS or S3-compatible); `s3` holds its settings (endpoint,
+ *   region, cache and staging folders), unset ones come from the environment or defaults.
  */
-export function createObjectStore(uri: string, projectRoot: string, options: { durable?: boolean } = {}): ObjectStore {
+export function createObjectStore(uri: string, projectRoot: string, options: { durable?: boolean; s3?: S3ObjectStoreOptions } = {}): ObjectStore {
   if (typeof uri !== 'string' || uri.trim() === '') {
     throw new SluiceError('CONFIG_INVALID', 'storage.objects: the object store location is empty; give a folder (e.g. ".sluice/objects") or a file:// URI');
   }
@@ -26,10 +28,8 @@ export function createObjectStore(uri: string, projectRoot: string, options: { d
     }
     return new LocalObjectStore(path, options);
   }
-  if (scheme === 's3') {
-    throw new SluiceError('CONFIG_INVALID', `storage.objects: "${redact(uri)}": S3 support is not available yet; use a local folder`);
-  }
-  throw new SluiceError('CONFIG_INVALID', `storage.objects: "${redact(uri)}": unsupported object store scheme "${scheme}://" (use a local folder or a file:// URI)`);
+  if (scheme === 's3') return new S3ObjectStore(uri, options.s3);
+  throw new SluiceError('CONFIG_INVALID', `storage.objects: "${redact(uri)}": unsupported object store scheme "${scheme}://" (use a local folder, a file:// URI or s3://bucket/prefix)`);
 }
 
 /** Drop `user:password@` from a URI so credentials never reach a message. */

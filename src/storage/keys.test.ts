@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SluiceError } from '../core/errors.js';
-import { assertListPrefix, assertObjectKey, assertSafeKey, assertStagingId, compareKeys, prefixFolder } from './keys.js';
+import { assertListPrefix, assertObjectKey, assertSafeKey, assertStagingId, compareKeys, isReservedKey, prefixFolder } from './keys.js';
 
 function rejects(fn: () => unknown, value: string, reason: RegExp): void {
   assert.throws(fn, (err: unknown) => {
@@ -51,6 +51,16 @@ describe('assertObjectKey', () => {
     assert.equal(assertObjectKey('_staging_not/x'), '_staging_not/x');
     assert.equal(assertObjectKey('a/_staging/x'), 'a/_staging/x');
   });
+
+  it('reserves the bookkeeping folder', () => {
+    rejects(() => assertObjectKey('.sluice/claims/x'), '.sluice/claims/x', /bookkeeping/);
+    rejects(() => assertObjectKey('.sluice'), '.sluice', /bookkeeping/);
+    assert.equal(assertObjectKey('a/.sluice/x'), 'a/.sluice/x');
+    assert.equal(assertObjectKey('.sluice2/x'), '.sluice2/x');
+    assert.equal(isReservedKey('.sluice/probe/1'), true);
+    assert.equal(isReservedKey('_staging/a'), true);
+    assert.equal(isReservedKey('a/.sluice/x'), false);
+  });
 });
 
 describe('assertListPrefix', () => {
@@ -64,6 +74,7 @@ describe('assertListPrefix', () => {
     rejects(() => assertListPrefix('a//'), 'a//', /empty path segment/);
     rejects(() => assertListPrefix('a/../b'), 'a/../b', /"\.\."/);
     rejects(() => assertListPrefix('_staging/'), '_staging/', /reserved/);
+    rejects(() => assertListPrefix('.sluice/claims/'), '.sluice/claims/', /reserved/);
     rejects(() => assertListPrefix('a\\'), 'a\\', /backslash/);
   });
 });

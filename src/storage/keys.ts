@@ -9,6 +9,15 @@ import { SluiceError } from '../core/errors.js';
 /** First segment reserved for staging folders (`<root>/_staging/<id>/`); no object key may use it. */
 export const STAGING_SEGMENT = '_staging';
 
+/**
+ * First segment reserved for a store's own bookkeeping (the S3 store's conditional-put probe and
+ * claims, `.sluice/probe/`, `.sluice/claims/`); no object key may use it. Not an identifier, so
+ * no model name can collide with it.
+ */
+export const BOOKKEEPING_SEGMENT = '.sluice';
+
+const RESERVED_FIRST_SEGMENTS = [STAGING_SEGMENT, BOOKKEEPING_SEGMENT];
+
 /** S3's limit on key length, in UTF-8 bytes; applied everywhere so projects stay portable. */
 export const MAX_KEY_BYTES = 1024;
 
@@ -48,20 +57,25 @@ export function assertSafeKey(key: string): string {
   return key;
 }
 
-/** `assertSafeKey` plus: the first segment must not be the reserved staging folder. */
+/** `assertSafeKey` plus: the first segment must not be a reserved one (`_staging`, `.sluice`). */
 export function assertObjectKey(key: string): string {
   assertSafeKey(key);
-  if (key === STAGING_SEGMENT || key.startsWith(`${STAGING_SEGMENT}/`)) {
-    fail('object key', key, `keys under "${STAGING_SEGMENT}/" are reserved for staging folders`);
-  }
+  const first = key.split('/', 1)[0];
+  if (first === STAGING_SEGMENT) fail('object key', key, `keys under "${STAGING_SEGMENT}/" are reserved for staging folders`);
+  if (first === BOOKKEEPING_SEGMENT) fail('object key', key, `keys under "${BOOKKEEPING_SEGMENT}/" are reserved for the store's bookkeeping`);
   return key;
+}
+
+/** True for a key whose first segment is reserved: such objects are never listed. */
+export function isReservedKey(key: string): boolean {
+  return RESERVED_FIRST_SEGMENTS.includes(key.split('/', 1)[0] ?? '');
 }
 
 /**
  * Check a prefix for `list` and return it unchanged. A prefix is '' (everything), a folder ending
  * in `/` (`fct_orders/`) or any leading part of a key (`fct_orders/order_date=2024-`): every
  * complete segment follows the key rules, the last (partial) one only the character rules.
- * Prefixes inside the reserved staging folder are rejected.
+ * Prefixes inside the reserved folders (`_staging/`, `.sluice/`) are rejected.
  */
 export function assertListPrefix(prefix: string): string {
   const what = 'list prefix';
@@ -74,6 +88,9 @@ export function assertListPrefix(prefix: string): string {
   for (const segment of complete) checkSegment(what, prefix, segment);
   if (complete[0] === STAGING_SEGMENT) {
     fail(what, prefix, `keys under "${STAGING_SEGMENT}/" are reserved for staging folders`);
+  }
+  if (complete[0] === BOOKKEEPING_SEGMENT) {
+    fail(what, prefix, `keys under "${BOOKKEEPING_SEGMENT}/" are reserved for the store's bookkeeping`);
   }
   return prefix;
 }

@@ -20,8 +20,8 @@ export interface ObjectStoreFixture {
   readonly sandbox?: string;
 }
 
-export const HOSTILE_KEYS = ['../x', '/etc/passwd', 'a/../../b', 'a\\b', '', 'a//b', '_staging/x', 'a/./b', 'a/', 'a\u0000b', 'a\nb'];
-const HOSTILE_PREFIXES = ['../', '/etc/', 'a/../', '_staging/', 'a\\b/', 'a//', '\u0000'];
+export const HOSTILE_KEYS = ['../x', '/etc/passwd', 'a/../../b', 'a\\b', '', 'a//b', '_staging/x', '.sluice/claims/x', 'a/./b', 'a/', 'a\u0000b', 'a\nb'];
+const HOSTILE_PREFIXES = ['../', '/etc/', 'a/../', '_staging/', '.sluice/', 'a\\b/', 'a//', '\u0000'];
 const HOSTILE_STAGING_IDS = ['', '.', '..', '../x', 'a/b', 'a\\b', '/tmp'];
 
 const bytes = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'utf8'));

@@ -150,7 +150,7 @@ describe('createObjectStore', () => {
   it('explains unsupported and invalid locations', () => {
     assert.throws(() => createObjectStore('s3://user:secret@bucket/prefix', project), (err: unknown) => {
       assert.ok(isCode('CONFIG_INVALID')(err));
-      assert.match((err as Error).message, /S3 support is not available yet/);
+      assert.match((err as Error).message, /credentials do not belong in the URI/);
       assert.doesNotMatch((err as Error).message, /secret/);
       return true;
     });
