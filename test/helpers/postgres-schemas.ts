@@ -39,6 +39,8 @@ export function freshSchemaUrl(): { url: string; schema: string } {
   made.add(schema);
   const url = new URL(TEST_POSTGRES_URL);
   url.searchParams.set('schema', schema);
+  // Visibility and locking are unchanged; only the fsync at each commit (~2.5 ms here) goes.
+  url.searchParams.set('options', '-c synchronous_commit=off');
   return { url: url.toString(), schema };
 }
 

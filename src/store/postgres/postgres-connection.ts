@@ -22,7 +22,7 @@ export interface Tx {
   count(name: QueryName, params?: Readonly<Record<string, unknown>>): Promise<number>;
   /** `sql` as is (several statements allowed, no parameters): migrations. */
   exec(sql: string, params?: readonly unknown[]): Promise<Record<string, unknown>[]>;
-  /** `fn` inside a savepoint, rolled back (with the locks it took) when it returns undefined. */
+  /** `fn` inside a savepoint, rolled back (with the locks it took) when it returns undefined; kept otherwise. */
   savepoint<T>(fn: () => Promise<T | undefined>): Promise<T | undefined>;
 }
 
@@ -80,23 +80,33 @@ export class PostgresConnection {
   }
 
   /**
-   * A transaction before the schema is known to be current (migrations). `raw`: rethrow
-   * database errors as they are (for the caller to wrap with `wrap`), not wrapped.
+   * `fn` on one connection without BEGIN: each statement is its own transaction. For calls
+   * whose first statement does the work (a fenced UPDATE, a single SELECT): two round trips
+   * fewer; anything they run after it (counting a late write) needs no atomicity with it.
    */
-  async transaction<T>(begin: string, fn: (tx: Tx) => Promise<T>, raw = false): Promise<T> {
+  async autocommit<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    await this.ready();
+    return this.transaction(undefined, fn);
+  }
+
+  /**
+   * A transaction (`begin`, or none: autocommit), also before the schema is known to be
+   * current (migrations). `raw`: rethrow database errors as they are, for the caller to `wrap`.
+   */
+  async transaction<T>(begin: string | undefined, fn: (tx: Tx) => Promise<T>, raw = false): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const client = await this.connect();
       let step = 'BEGIN';
       let broken = false;
       try {
-        await client.query(begin);
+        if (begin !== undefined) await client.query(begin);
         const result = await fn(this.tx(client, (s) => { step = s; }));
         step = 'COMMIT';
-        await client.query('COMMIT');
+        if (begin !== undefined) await client.query('COMMIT');
         return result;
       } catch (err) {
         try {
-          await client.query('ROLLBACK');
+          if (begin !== undefined) await client.query('ROLLBACK');
         } catch {
           broken = true;
         }
@@ -160,8 +170,8 @@ export class PostgresConnection {
 
   private openPool(): Promise<PgPool> {
     this.pool ??= loadPg().then((pg) => {
-      const { schema, connectionString } = this.target;
-      const settings = [`-c idle_in_transaction_session_timeout=${IDLE_IN_TRANSACTION_MS}`];
+      const { schema, connectionString, options } = this.target;
+      const settings = [...(options === undefined ? [] : [options]), `-c idle_in_transaction_session_timeout=${IDLE_IN_TRANSACTION_MS}`];
       if (schema !== undefined) settings.push(`-c search_path=${schema}`);
       const pool = new pg.Pool({
         connectionString, max: this.maxConnections, options: settings.join(' '), application_name: 'sluice',
@@ -192,7 +202,7 @@ export class PostgresConnection {
         const name = `sluice_sp${++savepoints}`;
         await client.query(`SAVEPOINT ${name}`);
         const result = await fn();
-        await client.query(result === undefined ? `ROLLBACK TO SAVEPOINT ${name}` : `RELEASE SAVEPOINT ${name}`);
+        if (result === undefined) await client.query(`ROLLBACK TO SAVEPOINT ${name}`); // (kept ones end with the transaction)
         return result;
       },
     };

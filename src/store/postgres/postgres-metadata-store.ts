@@ -94,7 +94,7 @@ export class PostgresMetadataStore extends PostgresWorkQueue implements Metadata
   }
 
   async getRun(runId: string): Promise<RunRecord | undefined> {
-    return this.conn.read(async (tx) => (await tx.rows<RunRecord>('getRun', { runId }))[0]);
+    return this.conn.autocommit(async (tx) => (await tx.rows<RunRecord>('getRun', { runId }))[0]);
   }
 
   async listRuns(options: { limit?: number } = {}): Promise<RunRecord[]> {
@@ -102,7 +102,7 @@ export class PostgresMetadataStore extends PostgresWorkQueue implements Metadata
     if (limit !== null && (!Number.isInteger(limit) || limit < 0)) {
       throw new SluiceError('STORE_CONFLICT', `listRuns: limit must be a non-negative integer, got ${String(options.limit)}`);
     }
-    return this.conn.read((tx) => tx.rows<RunRecord>('listRuns', { limit }));
+    return this.conn.autocommit((tx) => tx.rows<RunRecord>('listRuns', { limit }));
   }
 
   async listTasks(runId: string): Promise<TaskRecord[]> {

@@ -6,6 +6,8 @@ export interface PostgresTarget {
   readonly connectionString: string;
   /** The schema the store's tables live in (`?schema=`), or undefined for the server's search_path. */
   readonly schema: string | undefined;
+  /** The URL's own `options` (server settings, `-c name=value ...`), which sluice adds to. */
+  readonly options: string | undefined;
   /** The URL with its password replaced by `***`: the only form that may appear in messages. */
   readonly label: string;
   /** Secrets to scrub from any text sluice shows: the URL's password and PGPASSWORD. */
@@ -18,7 +20,8 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
  * Parse `postgres://user:password@host:port/database?schema=name`. `schema` is sluice's:
  * a lowercase identifier; the store creates it on `migrate()` and sets it as the search_path of
  * every pooled connection, so one database can hold several stores (tests use one per case).
- * Other parameters (sslmode, ...) are passed to `pg` unchanged.
+ * `options` (server settings) are kept and sluice's added; other parameters (sslmode, ...)
+ * are passed to `pg` unchanged.
  */
 export function parsePostgresUrl(url: string): PostgresTarget {
   const secrets = [process.env.PGPASSWORD ?? ''].filter((s) => s !== '');
@@ -38,8 +41,11 @@ export function parsePostgresUrl(url: string): PostgresTarget {
   if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
     throw new SluiceError('CONFIG_INVALID', `storage.metadata: "${label}": schema must be a lowercase identifier (a-z, 0-9, _), got "${schema}"`);
   }
+  // pg lets the URL's parameters override its config: take `options` out, to combine with ours.
+  const options = parsed.searchParams.get('options') ?? undefined;
   parsed.searchParams.delete('schema');
-  return { connectionString: parsed.toString(), schema, label, secrets };
+  parsed.searchParams.delete('options');
+  return { connectionString: parsed.toString(), schema, options, label, secrets };
 }
 
 /** Replace the password of `scheme://user:password@host` (or a bare `user@`) by `***`. */

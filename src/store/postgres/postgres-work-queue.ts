@@ -16,8 +16,8 @@ interface ItemBudget extends RetryPolicy {
 
 /**
  * The work-item queue on PostgreSQL (WorkQueue in ../work-queue.ts). Every method is one
- * short transaction; fenced writes are UPDATEs conditional on (attempt, leased); the claim is
- * claim-item.ts. The decisions the interface leaves open are the SQLite store's (see
+ * short transaction (or, where one statement does the work, that statement alone); fenced
+ * writes are UPDATEs conditional on (attempt, leased); the claim is claim-item.ts. The decisions the interface leaves open are the SQLite store's (see
  * ../sqlite/sqlite-work-queue.ts), so both pass the same contract suite.
  */
 export class PostgresWorkQueue implements WorkQueue {
@@ -37,7 +37,7 @@ export class PostgresWorkQueue implements WorkQueue {
 
   /** The configured queues, by name (unlisted queues get UNLISTED_QUEUE's share and are not listed). */
   async listQueues(): Promise<QueueConfig[]> {
-    return this.conn.read((tx) => tx.rows<QueueConfig>('listQueues'));
+    return this.conn.autocommit((tx) => tx.rows<QueueConfig>('listQueues'));
   }
 
   async enqueueItems(runId: string, model: string, items: readonly NewItem[], retry: RetryPolicy, now: number): Promise<void> {
@@ -68,11 +68,11 @@ export class PostgresWorkQueue implements WorkQueue {
 
   async heartbeat(itemId: string, attempt: number, now: number, leaseMs: number): Promise<boolean> {
     checkLeaseMs(`heartbeat of item ${itemId}`, leaseMs);
-    return this.conn.write(async (tx) => this.fenced(tx, itemId, await tx.count('heartbeatItem', { id: itemId, attempt, expiresAt: now + leaseMs })));
+    return this.conn.autocommit(async (tx) => this.fenced(tx, itemId, await tx.count('heartbeatItem', { id: itemId, attempt, expiresAt: now + leaseMs })));
   }
 
   async completeItem(itemId: string, attempt: number, result: CompleteItem): Promise<boolean> {
-    return this.conn.write(async (tx) => this.fenced(tx, itemId, await tx.count('completeItem', {
+    return this.conn.autocommit(async (tx) => this.fenced(tx, itemId, await tx.count('completeItem', {
       id: itemId, attempt, now: result.now, rowsOut: result.rowsOut, bytesOut: result.bytesOut, output: result.output,
     })));
   }
@@ -102,11 +102,11 @@ export class PostgresWorkQueue implements WorkQueue {
   }
 
   async reapExpired(now: number): Promise<number> {
-    return this.conn.write((tx) => tx.count('reapExpired', { now }));
+    return this.conn.autocommit((tx) => tx.count('reapExpired', { now }));
   }
 
   async releaseWorker(workerId: string, now: number, reason: string): Promise<number> {
-    return this.conn.write((tx) => tx.count('releaseWorkerLeases', { workerId, now, error: reason }));
+    return this.conn.autocommit((tx) => tx.count('releaseWorkerLeases', { workerId, now, error: reason }));
   }
 
   async cancelRun(runId: string, now: number): Promise<number> {
@@ -178,7 +178,7 @@ export class PostgresWorkQueue implements WorkQueue {
   }
 
   async listWorkers(options: { includeStopped?: boolean } = {}): Promise<WorkerRecord[]> {
-    return this.conn.read((tx) => tx.rows<WorkerRecord>('listWorkers', { includeStopped: options.includeStopped === true }));
+    return this.conn.autocommit((tx) => tx.rows<WorkerRecord>('listWorkers', { includeStopped: options.includeStopped === true }));
   }
 
   protected async runMustExist(tx: Tx, runId: string): Promise<void> {

@@ -154,14 +154,15 @@ export const QUERIES = {
     WHERE p.name IS NOT NULL`,
   /** Serialises the claims of one queue (its maxShare check) until commit. */
   lockQueue: `SELECT pg_advisory_xact_lock(${LOCK_NAMESPACE}, hashtext(current_schema() || '/queue/' || @queue::text))`,
-  leasedInQueue: `SELECT COUNT(*) AS n FROM items WHERE state = 'leased' AND queue = @queue`,
   /**
-   * The first claimable item of @queue in claim order (priority, age, id) that no other
-   * transaction holds, locked: pending, backoff passed, fits the worker, its run running, its
-   * task running or its group below the task's step concurrency (as of this statement).
+   * After the queue lock: its leased items, and the first claimable item of @queue in claim
+   * order (priority, age, id) that no other transaction holds, locked: pending, backoff
+   * passed, fits the worker, its run running, its task running or its group below the task's
+   * step concurrency (as of this statement).
    */
   nextItem: `
-    SELECT i.id, i.run_id AS "runId", i.model, i.group_name AS "group", t.status AS "taskStatus"
+    SELECT i.id, i.run_id AS "runId", i.model, i.group_name AS "group", t.status AS "taskStatus",
+      (SELECT COUNT(*) FROM items l WHERE l.state = 'leased' AND l.queue = @queue) AS leased
     FROM items i
     JOIN tasks t ON t.run_id = i.run_id AND t.model = i.model
     JOIN runs r ON r.id = i.run_id
@@ -181,7 +182,12 @@ export const QUERIES = {
       (SELECT COUNT(*) FROM tasks b WHERE b.run_id = t.run_id AND b.group_name = t.group_name AND b.status = 'running') AS running
     FROM tasks t JOIN runs r ON r.id = t.run_id
     WHERE t.run_id = @runId AND t.model = @model`,
+  /** The lease, and the task's start if it is pending (claimItem). */
   leaseItem: `
+    WITH started AS (
+      UPDATE tasks SET status = 'running', started_at = @now::bigint
+      WHERE run_id = @runId AND model = @model AND status = 'pending'
+    )
     UPDATE items SET state = 'leased', attempt = attempt + 1, worker_id = @workerId, leased_at = @now::bigint,
       lease_expires_at = @expiresAt, started_at = COALESCE(started_at, @now::bigint)
     WHERE id = @id AND state = 'pending'
