@@ -71,7 +71,7 @@ describe('loadProject: sluice.yaml problems', () => {
       'sluice.yaml': [
         'name: Bad Name',
         'storage:',
-        '  metadata: postgres://db',
+        '  metadata: mysql://db',
         'execution:',
         '  threads: -1',
         '  memory_limit: 99%',
