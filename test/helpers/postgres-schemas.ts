@@ -4,8 +4,11 @@
  * test that made it, by `dropSchemasOfThisProcess()` at the end of the file, and, for a process
  * that died before it could, by `dropSchemasOfDeadProcesses()` at the start of the next run.
  */
+import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { after, it } from 'node:test';
 import pg from 'pg';
+import { PostgresMetadataStore, type PostgresMetadataStoreOptions } from '../../src/store/postgres/postgres-metadata-store.js';
 
 export const TEST_POSTGRES_URL = process.env.SLUICE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const START_POSTGRES = 'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start';
@@ -78,5 +81,36 @@ function alive(pid: number): boolean {
     return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Register a test file's suites if the server answers; otherwise one failing test that says
+ * how to start it (never a silent skip). Schemas this process made are dropped at the end.
+ */
+export async function ifPostgresIsUp(register: () => void): Promise<void> {
+  const unreachable = await probePostgres();
+  after(() => dropSchemasOfThisProcess());
+  if (unreachable !== undefined) {
+    it('PostgreSQL is reachable', () => assert.fail(unreachable));
+    return;
+  }
+  await dropSchemasOfDeadProcesses();
+  register();
+}
+
+/** Stores on one fresh schema, all closed and the schema dropped after `fn`. */
+export async function withSchema(fn: (open: (options?: PostgresMetadataStoreOptions) => PostgresMetadataStore, schema: string) => Promise<void>): Promise<void> {
+  const { url, schema } = freshSchemaUrl();
+  const opened: PostgresMetadataStore[] = [];
+  try {
+    await fn((options) => {
+      const s = new PostgresMetadataStore(url, options);
+      opened.push(s);
+      return s;
+    }, schema);
+  } finally {
+    for (const s of opened) await s.close();
+    await dropSchema(schema);
   }
 }

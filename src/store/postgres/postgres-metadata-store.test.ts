@@ -1,22 +1,16 @@
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { inspect } from 'node:util';
-import {
-  adminQuery, dropSchema, dropSchemasOfDeadProcesses, dropSchemasOfThisProcess, freshSchemaUrl, probePostgres, schemaExists, START_POSTGRES,
-} from '../../../test/helpers/postgres-schemas.js';
+import { adminQuery, dropSchema, freshSchemaUrl, ifPostgresIsUp, schemaExists, withSchema } from '../../../test/helpers/postgres-schemas.js';
 import { SluiceError } from '../../core/errors.js';
 import { createMetadataStore } from '../create-metadata-store.js';
 import { metadataStoreContract } from '../metadata-store.contract.js';
-import type { RetryPolicy } from '../work-queue.js';
 import { workQueueContract } from '../work-queue.contract.js';
 import { MIGRATIONS } from './migrations.js';
-import { PostgresMetadataStore, type PostgresMetadataStoreOptions } from './postgres-metadata-store.js';
+import { PostgresMetadataStore } from './postgres-metadata-store.js';
 
 const isCode = (code: string, pattern?: RegExp) => (err: unknown): boolean =>
   err instanceof SluiceError && err.code === code && (pattern === undefined || pattern.test(err.message));
-
-const RETRY: RetryPolicy = { maxCodeAttempts: 3, maxInfraAttempts: 3, backoffMs: 1_000, maxBackoffMs: 60_000 };
-const GB = 1024 ** 3;
 
 function registerSuites(): void {
   metadataStoreContract('PostgresMetadataStore', async () => {
@@ -30,22 +24,6 @@ function registerSuites(): void {
   });
 
   describe('PostgresMetadataStore (postgres only)', () => {
-    /** Stores on one fresh schema, closed and dropped after `fn`. */
-    const withSchema = async (fn: (open: (options?: PostgresMetadataStoreOptions) => PostgresMetadataStore, schema: string) => Promise<void>): Promise<void> => {
-      const { url, schema } = freshSchemaUrl();
-      const opened: PostgresMetadataStore[] = [];
-      try {
-        await fn((options) => {
-          const s = new PostgresMetadataStore(url, options);
-          opened.push(s);
-          return s;
-        }, schema);
-      } finally {
-        for (const s of opened) await s.close();
-        await dropSchema(schema);
-      }
-    };
-
     it('concurrent migrate() from several processes creates the schema and records each migration once', () => withSchema(async (open, schema) => {
       const stores = Array.from({ length: 6 }, () => open());
       await Promise.all(stores.map((s) => s.migrate()));
@@ -88,54 +66,6 @@ function registerSuites(): void {
       const claim = (now: number) => current.claimItem({ workerId: 'w1', cpus: 1, memoryBytes: 1, now, leaseMs: 1_000, liveSince: 0 });
       assert.equal((await claim(2))?.item.id, 'old/x/000000');
       assert.equal(await claim(3), undefined, 'group g runs one task at a time');
-    }));
-
-    it("claimers on separate connections, each in another queue, never exceed a group's step concurrency", () => withSchema(async (open) => {
-      // Claimer k fits only the items of task m<k> (cpus k+1, memory 8-k GB), each task in its own
-      // queue: the claims hold different queue locks and run at once; only the group lock
-      // stands between them and a third running task.
-      const n = 8;
-      const setup = open();
-      await setup.migrate();
-      const claimers = Array.from({ length: n }, () => open());
-      await Promise.all(claimers.map((c) => c.migrate()));
-      for (let k = 0; k < n; k++) await setup.registerWorker({ id: `w${k}`, host: 'h', pid: k, cpus: 8, memoryBytes: 8 * GB, startedAt: 0 });
-      for (let round = 0; round < 6; round++) {
-        const runId = `r${round}`;
-        const models = Array.from({ length: n }, (_, k) => `m${k}`);
-        await setup.createRun({ id: runId, project: 'p', selector: '*', startedAt: 0 }, models.map((model) => ({ model, group: 'g', concurrency: 2 })));
-        for (const [k, model] of models.entries()) {
-          const item = { queue: `q${k}`, priority: 0, cpus: k + 1, memoryBytes: (n - k) * GB, spec: '{}' };
-          await setup.enqueueItems(runId, model, [{ itemNo: 0, ...item }, { itemNo: 1, ...item }], RETRY, 0);
-        }
-        const leases = await Promise.all(claimers.map((c, k) => c.claimItem({ workerId: `w${k}`, cpus: k + 1, memoryBytes: (n - k) * GB, now: 10, leaseMs: 60_000, liveSince: 0 })));
-        const running = (await setup.listTasks(runId)).filter((t) => t.status === 'running');
-        assert.equal(running.length, 2, `round ${round}: ${running.map((t) => t.model).join(', ')} running`);
-        assert.equal(leases.filter((l) => l !== undefined).length, 2, `round ${round}: one lease per running task`);
-        await setup.cancelRun(runId, 20);
-        await setup.finishRun(runId, 'failed', 20, 'round over');
-      }
-    }));
-
-    it("claimers on separate connections never exceed a queue's maxShare of the live slots", () => withSchema(async (open) => {
-      const n = 10;
-      const setup = open();
-      await setup.migrate();
-      const claimers = Array.from({ length: n }, () => open());
-      await Promise.all(claimers.map((c) => c.migrate()));
-      await setup.setQueues([{ name: 'fact', share: 30, maxShare: 50 }, { name: 'default', share: 70, maxShare: 100 }]);
-      for (let k = 0; k < n; k++) await setup.registerWorker({ id: `w${k}`, host: 'h', pid: k, cpus: 8, memoryBytes: 8 * GB, startedAt: 0 });
-      for (let round = 0; round < 6; round++) {
-        const runId = `r${round}`;
-        const models = Array.from({ length: 2 * n }, (_, k) => `m${k}`);
-        await setup.createRun({ id: runId, project: 'p', selector: '*', startedAt: 0 }, models.map((model) => ({ model, group: model, concurrency: 1 })));
-        for (const model of models) await setup.enqueueItems(runId, model, [{ itemNo: 0, queue: 'fact', priority: 0, cpus: 1, memoryBytes: GB, spec: '{}' }], RETRY, 0);
-        const leases = await Promise.all(claimers.map((c, k) => c.claimItem({ workerId: `w${k}`, cpus: 8, memoryBytes: 8 * GB, now: 10, leaseMs: 60_000, liveSince: 0 })));
-        assert.equal(leases.filter((l) => l !== undefined).length, 5, `round ${round}: 50% of 10 live slots`);
-        assert.equal((await setup.listItems(runId)).filter((i) => i.state === 'leased').length, 5);
-        await setup.cancelRun(runId, 20);
-        await setup.finishRun(runId, 'failed', 20, 'round over');
-      }
     }));
 
     it('drops its test schemas', async () => {
@@ -216,12 +146,4 @@ function registerSuites(): void {
   });
 }
 
-// Not skipped when the server is down: one failing test says how to start it.
-const unreachable = await probePostgres();
-after(() => dropSchemasOfThisProcess());
-if (unreachable !== undefined) {
-  it('PostgreSQL is reachable', () => assert.fail(unreachable));
-} else {
-  await dropSchemasOfDeadProcesses();
-  registerSuites();
-}
+await ifPostgresIsUp(registerSuites);
