@@ -1,9 +1,9 @@
-import { inspect } from 'node:util';
-import { SluiceError, errorMessage, type ErrorCode } from '../../core/errors.js';
+import { SluiceError, type ErrorCode } from '../../core/errors.js';
 import { applyMigrations, isMigrated } from './apply-migrations.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
 import { loadPg, type PgPool, type PgPoolClient } from './pg-client.js';
-import { parsePostgresUrl, scrub, type PostgresTarget } from './postgres-url.js';
+import { sqlState, wrapPgError } from './postgres-errors.js';
+import { parsePostgresUrl, type PostgresTarget } from './postgres-url.js';
 import { compileNamed, QUERIES, type CompiledQuery, type QueryName } from './queries.js';
 
 export interface PostgresMetadataStoreOptions {
@@ -105,13 +105,15 @@ export class PostgresConnection {
         if (begin !== undefined) await client.query('COMMIT');
         return result;
       } catch (err) {
+        const code = sqlState(err);
+        // No SQLSTATE: the connection itself failed; do not hand it back to the pool.
+        broken = !(err instanceof SluiceError) && code === undefined;
         try {
-          if (begin !== undefined) await client.query('ROLLBACK');
+          if (begin !== undefined && !broken) await client.query('ROLLBACK');
         } catch {
           broken = true;
         }
         if (err instanceof SluiceError) throw err;
-        const code = sqlState(err);
         if (code !== undefined && RETRYABLE.has(code) && attempt < MAX_TRIES) continue;
         throw raw ? err : this.wrap(err, `${step} failed`);
       } finally {
@@ -132,17 +134,9 @@ export class PostgresConnection {
     throw new SluiceError('STORE_NOT_FOUND', `run ${runId} has no task for model ${model}`);
   }
 
-  /**
-   * A pg error as a SluiceError: connection problems STORE_UNAVAILABLE, the rest `otherwise`
-   * (STORE_CONFLICT). The message names the store and `what` failed, never a secret.
-   */
+  /** A pg error as a SluiceError naming this store (see wrapPgError). */
   wrap(err: unknown, what: string, otherwise: ErrorCode = 'STORE_CONFLICT'): SluiceError {
-    if (err instanceof SluiceError) return err;
-    const code = sqlState(err);
-    const unavailable = code === undefined || /^(08|28|3D|53|57P)/.test(code);
-    const detail = scrub(errorMessage(err), this.target.secrets);
-    const message = `metadata store ${this.label}: ${what}: ${detail}${code === undefined ? '' : ` (SQLSTATE ${code})`}`;
-    return new SluiceError(unavailable ? 'STORE_UNAVAILABLE' : otherwise, message, { cause: this.safeCause(err) });
+    return wrapPgError(err, this.target, what, otherwise);
   }
 
   async close(): Promise<void> {
@@ -213,20 +207,4 @@ export class PostgresConnection {
     if (q === undefined) this.compiled.set(name, (q = compileNamed(QUERIES[name])));
     return q;
   }
-
-  /** The original error if nothing in it (message, fields, stack) shows a secret; else a scrubbed copy. */
-  private safeCause(err: unknown): unknown {
-    const secrets = this.target.secrets;
-    if (secrets.length === 0 || !secrets.some((s) => inspect(err, { depth: 4 }).includes(s))) return err;
-    const copy = new Error(scrub(errorMessage(err), secrets));
-    const code = sqlState(err) ?? (err as { code?: unknown }).code;
-    if (typeof code === 'string') Object.assign(copy, { code });
-    return copy;
-  }
-}
-
-/** The SQLSTATE of a PostgreSQL error (5 characters), if `err` is one. */
-function sqlState(err: unknown): string | undefined {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && /^(?!E)[0-9A-Z]{5}$/.test(code) ? code : undefined; // not errno codes (EPIPE)
 }
