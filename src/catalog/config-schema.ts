@@ -29,10 +29,10 @@ export const configFileSchema = z.strictObject({
     .strictObject({
       /** Object store: a local folder, a file:// URI or s3://bucket/prefix. */
       objects: pathSchema.optional(),
-      /** Metadata store URL: `sqlite:<file>` or `postgres://…`. */
+      /** Metadata store URL: `sqlite:<file>` or `postgres://user@host:5432/database?schema=name`. */
       metadata: z
         .string({ error: 'expected a metadata store URL such as "sqlite:.sluice/sluice.db"' })
-        .regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)/i, { error: 'must be "sqlite:<file>" or "postgres://[user@]host[:port]/database"' })
+        .regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)/i, { error: 'must be "sqlite:<file>" or "postgres://user@host:5432/database"' })
         .optional(),
       /** fsync files and folders when publishing (default true). */
       durable: z.boolean({ error: 'expected true or false' }).optional(),

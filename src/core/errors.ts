@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'STORE_MIGRATION'
   | 'STORE_NOT_FOUND'
   | 'STORE_CONFLICT'
+  | 'STORE_UNAVAILABLE'
   | 'STORAGE_KEY'
   | 'STORAGE_IO'
   | 'STORAGE_CORRUPT'

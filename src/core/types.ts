@@ -15,7 +15,7 @@
  * - **Queue**: a capacity share of the workers (dimension 30%, fact 30%, ...).
  * - **Worker**: a process that runs work on the engine, writes output and reports back.
  * - **Snapshot**: one published version of a model: a manifest listing its immutable files.
- * - **Metadata store**: runs, tasks, items and metrics (SQLite now, PostgreSQL later).
+ * - **Metadata store**: runs, tasks, items and metrics (SQLite or PostgreSQL).
  * - **Object store**: where data lives (a local folder now, S3 later).
  */
 
@@ -100,7 +100,7 @@ export interface ProjectConfig {
   readonly storage: {
     /** Object store: a local folder (relative to the project root or absolute), a file:// URI or s3://bucket/prefix. */
     readonly objects: string;
-    /** Metadata store: `sqlite:<path>` (relative to the project root or absolute). */
+    /** Metadata store: `sqlite:<path>` (relative to the project root or absolute) or `postgres://...`. */
     readonly metadata: string;
     /** fsync before a write counts as done (published data survives power loss, not only kill -9). */
     readonly durable: boolean;

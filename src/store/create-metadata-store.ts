@@ -1,17 +1,20 @@
 import { isAbsolute, resolve } from 'node:path';
 import { SluiceError } from '../core/errors.js';
 import type { MetadataStore } from './metadata-store.js';
+import { PostgresMetadataStore } from './postgres/postgres-metadata-store.js';
+import { redactUrl } from './postgres/postgres-url.js';
 import { SqliteMetadataStore } from './sqlite/sqlite-metadata-store.js';
 
 /**
  * The metadata store `url` names (`storage.metadata` in sluice.yaml):
  * - `sqlite:<path>`: a SQLite file, relative to `projectRoot` or absolute (`sqlite::memory:` too);
- * - `postgres://...` / `postgresql://...`: not available yet (a clear error).
- * The store is not migrated: call `migrate()` before using it.
+ * - `postgres://user@host:5432/database?schema=name` (or `postgresql://`): a PostgreSQL database,
+ *   the tables in `schema` (default: the server's search_path); `pg` connects on first use.
+ * The store is not migrated: call `migrate()` before using it. Messages never show a password.
  */
 export function createMetadataStore(url: string, projectRoot: string): MetadataStore {
   if (typeof url !== 'string' || url.trim() === '') {
-    throw new SluiceError('CONFIG_INVALID', 'storage.metadata: the metadata store URL is empty; use sqlite:<path>, e.g. "sqlite:.sluice/metadata.db"');
+    throw new SluiceError('CONFIG_INVALID', 'storage.metadata: the metadata store URL is empty; use sqlite:<path>, e.g. "sqlite:.sluice/metadata.db", or postgres://user@host:5432/database');
   }
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, ''); // also accept sqlite:///abs/path
@@ -20,12 +23,7 @@ export function createMetadataStore(url: string, projectRoot: string): MetadataS
     return new SqliteMetadataStore(isAbsolute(path) ? path : resolve(projectRoot, path));
   }
   if (/^postgres(ql)?:\/\//i.test(url)) {
-    throw new SluiceError('CONFIG_INVALID', `storage.metadata: "${redact(url)}": PostgreSQL support is not available yet; use sqlite:<path>`);
+    return new PostgresMetadataStore(url);
   }
-  throw new SluiceError('CONFIG_INVALID', `storage.metadata: "${redact(url)}" is not a supported metadata store URL; use sqlite:<path>, e.g. "sqlite:.sluice/metadata.db"`);
-}
-
-/** Drop `user:password@` so credentials never reach a message. */
-function redact(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1***@');
+  throw new SluiceError('CONFIG_INVALID', `storage.metadata: "${redactUrl(url)}" is not a supported metadata store URL; use sqlite:<path>, e.g. "sqlite:.sluice/metadata.db", or postgres://user@host:5432/database`);
 }

@@ -4,7 +4,7 @@ import type { WorkQueue } from './work-queue.js';
 
 /**
  * The metadata store: runs, tasks, and the work-item queue (work-queue.ts); metrics later.
- * Implementations: `sqlite/` now, `postgres/` later. All pass `metadata-store.contract.ts`.
+ * Implementations: `sqlite/` and `postgres/`. All pass `metadata-store.contract.ts`.
  * Times are epoch milliseconds.
  */
 export interface NewRun {

@@ -5,7 +5,7 @@ import type { MetadataStore, NewTask } from './metadata-store.js';
 import type { ClaimRequest, ItemRecord, Lease, NewItem, RetryPolicy } from './work-queue.js';
 
 /**
- * The behaviour every WorkQueue implementation must have (SQLite now, PostgreSQL later). Each
+ * The behaviour every WorkQueue implementation must have (SQLite and PostgreSQL). Each
  * implementation's test file calls `workQueueContract(name, make)`; `make` returns a fresh,
  * empty, unmigrated store, and, where the implementation can, `connect` opens another
  * connection to the same store (for the claim race).

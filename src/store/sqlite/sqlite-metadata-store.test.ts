@@ -222,8 +222,8 @@ describe('createMetadataStore', () => {
   });
 
   it('explains unsupported URLs without leaking credentials', () => {
-    assert.throws(() => createMetadataStore('postgres://sluice:hunter2@db:5432/sluice', project), (err: unknown) => {
-      assert.ok(isCode('CONFIG_INVALID', /PostgreSQL support is not available yet/)(err));
+    assert.throws(() => createMetadataStore('mysql://sluice:hunter2@db:3306/sluice', project), (err: unknown) => {
+      assert.ok(isCode('CONFIG_INVALID', /not a supported metadata store URL/)(err));
       assert.doesNotMatch((err as Error).message, /hunter2/);
       return true;
     });

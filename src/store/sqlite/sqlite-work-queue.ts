@@ -5,7 +5,7 @@ import type {
 } from '../work-queue.js';
 import { claimNext } from './claim-item.js';
 import type { SqliteConnection, Statements } from './sqlite-connection.js';
-import { backoffFor, checkClaim, checkItems, checkLeaseMs, checkQueues, checkRetryPolicy, checkWorker } from './work-queue-input.js';
+import { backoffFor, checkClaim, checkItems, checkLeaseMs, checkQueues, checkRetryPolicy, checkWorker } from '../work-queue-input.js';
 
 interface ItemBudget extends RetryPolicy {
   readonly state: string;

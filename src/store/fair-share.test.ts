@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { belowMaxShare, rankQueues, UNLISTED_QUEUE, type QueueLoad } from './claim-item.js';
+import { belowMaxShare, rankQueues, UNLISTED_QUEUE, type QueueLoad } from './fair-share.js';
 
 const load = (name: string, share: number, usage: number, leased = 0, maxShare = 100): QueueLoad => ({ name, share, maxShare, usage, leased });
 

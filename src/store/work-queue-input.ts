@@ -1,5 +1,5 @@
-import { SluiceError } from '../../core/errors.js';
-import type { ClaimRequest, NewItem, QueueConfig, RetryPolicy, WorkerInfo } from '../work-queue.js';
+import { SluiceError } from '../core/errors.js';
+import type { ClaimRequest, NewItem, QueueConfig, RetryPolicy, WorkerInfo } from './work-queue.js';
 
 /**
  * Checks on what callers hand the work queue, before any SQL runs. Every failure is

@@ -1,0 +1,131 @@
+import { SluiceError } from '../../core/errors.js';
+import type { RunRecord, RunStatus, TaskRecord } from '../../core/types.js';
+import { liveRunConflict, type MetadataStore, type NewRun, type NewTask, type TaskResult } from '../metadata-store.js';
+import { PostgresConnection, type PostgresMetadataStoreOptions } from './postgres-connection.js';
+import { PostgresWorkQueue } from './postgres-work-queue.js';
+
+export type { PostgresMetadataStoreOptions } from './postgres-connection.js';
+
+const TASK_RESULT_STATUSES = new Set(['succeeded', 'failed', 'not_run']);
+
+/**
+ * The metadata store in a PostgreSQL database (`postgres://user@host:5432/db?schema=name`),
+ * shared by any number of processes on any number of hosts. Every call is one short
+ * transaction on a pooled connection; state changes are conditional UPDATEs, so two workers
+ * can never both start one task or lease one item. Runs and tasks here; the work-item queue in
+ * PostgresWorkQueue (claims: claim-item.ts; decisions: docs/adr/0007-postgres-queue.md). Call
+ * `migrate()` once after opening; other methods fail with STORE_MIGRATION until the schema is
+ * current. Errors never show the URL's password or PGPASSWORD.
+ */
+export class PostgresMetadataStore extends PostgresWorkQueue implements MetadataStore {
+  constructor(url: string, options: PostgresMetadataStoreOptions = {}) {
+    super(new PostgresConnection(url, options));
+  }
+
+  /** The store's URL with its password replaced by `***`. */
+  get label(): string {
+    return this.conn.label;
+  }
+
+  async migrate(): Promise<void> {
+    await this.conn.migrate();
+  }
+
+  async createRun(run: NewRun, tasks: readonly NewTask[]): Promise<void> {
+    const seen = new Set<string>();
+    for (const t of tasks) {
+      if (seen.has(t.model)) throw new SluiceError('STORE_CONFLICT', `run ${run.id}: model ${t.model} is listed twice`);
+      seen.add(t.model);
+      if (!Number.isSafeInteger(t.concurrency) || t.concurrency < 1) {
+        throw new SluiceError('STORE_CONFLICT', `run ${run.id}: task ${t.model} (group ${t.group}): concurrency must be an integer >= 1, got ${String(t.concurrency)}`);
+      }
+    }
+    await this.conn.write(async (tx) => {
+      if ((await tx.rows('getRun', { runId: run.id })).length > 0) throw new SluiceError('STORE_CONFLICT', `run ${run.id} already exists in ${this.conn.label}`);
+      if (run.exclusiveSince !== undefined) {
+        await tx.rows('lockProjectRuns', { project: run.project });
+        const [live] = await tx.rows<RunRecord>('liveRunOfProject', { project: run.project, since: run.exclusiveSince });
+        if (live) throw liveRunConflict(live);
+      }
+      await tx.count('insertRun', { id: run.id, project: run.project, selector: run.selector, startedAt: run.startedAt, coordinator: run.coordinator ?? null });
+      if (tasks.length === 0) return;
+      await tx.count('insertTasks', { runId: run.id, models: tasks.map((t) => t.model), groups: tasks.map((t) => t.group), concurrencies: tasks.map((t) => t.concurrency) });
+    });
+  }
+
+  async finishRun(runId: string, status: Exclude<RunStatus, 'running'>, endedAt: number, error?: string): Promise<void> {
+    await this.conn.write(async (tx) => {
+      if ((await tx.count('finishRun', { runId, status, endedAt, error: error ?? null })) === 1) return;
+      const [run] = await tx.rows<RunRecord>('getRun', { runId });
+      if (run === undefined) throw this.conn.runNotFound(runId);
+      throw new SluiceError('STORE_CONFLICT', `run ${runId} is already ${run.status}; it cannot be marked ${status}`);
+    });
+  }
+
+  async abandonRun(runId: string, endedAt: number, reason: string): Promise<boolean> {
+    return this.conn.write(async (tx) => {
+      await this.runMustExist(tx, runId);
+      const params = { runId, endedAt, error: reason };
+      if ((await tx.count('finishRun', { ...params, status: 'failed' })) === 0) return false;
+      await tx.count('abandonRunningTasks', params);
+      await tx.count('abandonPendingTasks', params);
+      return true;
+    });
+  }
+
+  async runHeartbeat(runId: string, now: number, coordinator?: string): Promise<boolean> {
+    return this.conn.write(async (tx) => {
+      if ((await tx.count('runHeartbeat', { runId, now, coordinator: coordinator ?? null })) === 1) return true;
+      await this.runMustExist(tx, runId);
+      return false;
+    });
+  }
+
+  async startTask(runId: string, model: string, startedAt: number): Promise<void> {
+    await this.conn.write(async (tx) => {
+      if ((await tx.count('startTask', { runId, model, startedAt })) === 1) return;
+      const status = await this.conn.taskStatus(tx, runId, model);
+      throw new SluiceError('STORE_CONFLICT', `task ${model} of run ${runId} is ${status}, not pending; it cannot be started`);
+    });
+  }
+
+  async finishTask(runId: string, model: string, result: TaskResult): Promise<void> {
+    if (!TASK_RESULT_STATUSES.has(result.status)) {
+      throw new SluiceError('STORE_CONFLICT', `task ${model} of run ${runId}: "${String(result.status)}" is not a final status (succeeded, failed, not_run)`);
+    }
+    const fromStatus = result.status === 'not_run' ? 'pending' : 'running';
+    await this.conn.write(async (tx) => {
+      const changes = await tx.count('finishTask', {
+        runId, model, fromStatus, status: result.status, endedAt: result.endedAt,
+        rowsOut: result.rowsOut ?? null, bytesOut: result.bytesOut ?? null, files: result.files ?? null,
+        snapshot: result.snapshot ?? null, error: result.error ?? null,
+      });
+      if (changes === 1) return;
+      const status = await this.conn.taskStatus(tx, runId, model);
+      throw new SluiceError('STORE_CONFLICT', `task ${model} of run ${runId} is ${status}; only a ${fromStatus} task can become ${result.status}`);
+    });
+  }
+
+  async getRun(runId: string): Promise<RunRecord | undefined> {
+    return this.conn.autocommit(async (tx) => (await tx.rows<RunRecord>('getRun', { runId }))[0]);
+  }
+
+  async listRuns(options: { limit?: number } = {}): Promise<RunRecord[]> {
+    const limit = options.limit ?? null; // NULL: no limit
+    if (limit !== null && (!Number.isInteger(limit) || limit < 0)) {
+      throw new SluiceError('STORE_CONFLICT', `listRuns: limit must be a non-negative integer, got ${String(options.limit)}`);
+    }
+    return this.conn.autocommit((tx) => tx.rows<RunRecord>('listRuns', { limit }));
+  }
+
+  async listTasks(runId: string): Promise<TaskRecord[]> {
+    return this.conn.read(async (tx) => {
+      await this.runMustExist(tx, runId);
+      return tx.rows<TaskRecord>('listTasks', { runId });
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.conn.close();
+  }
+}
