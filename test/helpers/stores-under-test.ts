@@ -16,6 +16,8 @@ export interface StoresUnderTest {
   readonly objects: string;
   /** Environment the sluice processes need (credentials, endpoints). */
   readonly env: NodeJS.ProcessEnv;
+  /** Secrets in `store`, `objects` or `env` that must never appear in any output. */
+  readonly secrets: readonly string[];
   openStore(): Promise<MetadataStore>;
   openObjects(): ObjectStore;
   cleanup(): Promise<void>;
@@ -31,6 +33,7 @@ export async function localStores(): Promise<StoresUnderTest> {
     store,
     objects,
     env: {},
+    secrets: [],
     async openStore() {
       const s = createMetadataStore(store, dir);
       await s.migrate();
@@ -38,6 +41,48 @@ export async function localStores(): Promise<StoresUnderTest> {
     },
     openObjects: () => createObjectStore(objects, dir),
     async cleanup() {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * The scale-out stores: a fresh schema of the PostgreSQL on 127.0.0.1:5432 (the one CI uses) and
+ * a bucket of an s3rver started on a loopback port. Credentials reach sluice processes only
+ * through the environment, as in production.
+ */
+export async function postgresS3Stores(): Promise<StoresUnderTest> {
+  const { freshSchemaUrl, dropSchema, dropSchemasOfThisProcess } = await import('./postgres-schemas.js');
+  const { startS3rver } = await import('./s3-test-server.js');
+  const { url: plainUrl, schema } = freshSchemaUrl();
+  // Secrets that must never be printed: a password in the URL (trust auth ignores it) and the
+  // S3 secret key (s3rver checks the key id only).
+  const pgPassword = 'pg-Secret-9431';
+  const s3Secret = 's3-Secret-7719';
+  const withPassword = new URL(plainUrl);
+  withPassword.password = pgPassword;
+  const url = withPassword.toString();
+  const started = await startS3rver(['lake']);
+  const server = { ...started, env: { ...started.env, AWS_SECRET_ACCESS_KEY: s3Secret } };
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-stores-'));
+  const objects = 's3://lake/warehouse';
+  const s3 = { cacheDir: join(dir, 'cache'), cacheMaxBytes: 1 << 30, stagingDir: join(dir, 'staging'), env: server.env };
+  return {
+    label: 'PostgreSQL + S3 (s3rver)',
+    store: url,
+    objects,
+    env: server.env,
+    secrets: [pgPassword, s3Secret],
+    async openStore() {
+      const s = createMetadataStore(url, dir);
+      await s.migrate();
+      return s;
+    },
+    openObjects: () => createObjectStore(objects, dir, { s3 }),
+    async cleanup() {
+      await dropSchema(schema);
+      await dropSchemasOfThisProcess();
+      await started.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -97,6 +97,10 @@ export function scaleOutScenario(label: string, make: () => Promise<StoresUnderT
       } finally {
         await objects.close();
       }
+      // Credentials never reach any output: workers' logs, the submitter's, the resumed run's.
+      const everything = [logs.join(''), submitterOut, resumed.stdout, resumed.stderr].join('\n');
+      for (const secret of stores.secrets) assert.ok(!everything.includes(secret), `a secret was printed:\n${everything}`);
+
       const after = await stores.openStore();
       try {
         const items = await after.listItems(runId);
