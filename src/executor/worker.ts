@@ -5,7 +5,12 @@ import type { ObjectStore } from '../storage/object-store.js';
 import type { MetadataStore } from '../store/metadata-store.js';
 import type { FailureKind, Lease } from '../store/work-queue.js';
 import { Wakeup } from '../core/wakeup.js';
+import type { InputStats } from '../engine/input-stats.js';
+import { startAttemptMeter } from '../observability/attempt-meter.js';
+import { CountingObjectStore } from '../observability/counting-object-store.js';
+import type { AttemptOutcome } from '../store/metrics-store.js';
 import { executeItem } from './execute-item.js';
+import type { ItemOutput } from './item-spec.js';
 import { parseItemSpec } from './item-spec.js';
 
 export interface WorkerOptions {
@@ -31,7 +36,9 @@ export interface WorkerOptions {
 
 export type WorkerEvent =
   | { readonly kind: 'item_started'; readonly itemId: string; readonly attempt: number }
-  | { readonly kind: 'item_finished'; readonly itemId: string; readonly attempt: number; readonly outcome: 'succeeded' | 'retry' | 'dead' | 'fenced' | 'released'; readonly error?: string };
+  | { readonly kind: 'item_finished'; readonly itemId: string; readonly attempt: number; readonly outcome: 'succeeded' | 'retry' | 'dead' | 'fenced' | 'released'; readonly error?: string }
+  /** The attempt's resource use was measured (and recorded in the metadata store unless `recorded` is false). */
+  | { readonly kind: 'item_measured'; readonly itemId: string; readonly attempt: number; readonly outcome: AttemptOutcome; readonly wallMs: number; readonly cpuMs: number; readonly rowsOut: number; readonly recorded: boolean };
 
 export interface WorkerStats {
   succeeded: number;
@@ -73,6 +80,12 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerStats> {
 
 async function runLease(opts: WorkerOptions, lease: Lease, stats: WorkerStats, now: () => number): Promise<void> {
   const { item, attempt } = lease;
+  const claimedAt = item.leasedAt ?? now();
+  const meter = startAttemptMeter();
+  const objects = new CountingObjectStore(opts.objects);
+  let inputs: InputStats | undefined;
+  let output: ItemOutput | undefined;
+  let measured: { outcome: AttemptOutcome; error: string | null } = { outcome: 'failed', error: null };
   opts.onEvent?.({ kind: 'item_started', itemId: item.id, attempt });
   const work = new AbortController();
   let leaseLost = false;
@@ -93,21 +106,27 @@ async function runLease(opts: WorkerOptions, lease: Lease, stats: WorkerStats, n
       },
     );
   }, opts.heartbeatMs);
-  const finish = (outcome: Extract<WorkerEvent, { kind: 'item_finished' }>['outcome'], error?: string) =>
-    opts.onEvent?.({ kind: 'item_finished', itemId: item.id, attempt, outcome, ...(error !== undefined && { error }) });
+  // Announced after the attempt's metrics are recorded, so a task's metrics are complete when
+  // the coordinator sees its last item finish.
+  let finished: Extract<WorkerEvent, { kind: 'item_finished' }> | undefined;
+  const finish = (outcome: Extract<WorkerEvent, { kind: 'item_finished' }>['outcome'], error?: string) => {
+    finished = { kind: 'item_finished', itemId: item.id, attempt, outcome, ...(error !== undefined && { error }) };
+  };
   try {
     const spec = parseItemSpec(item.spec, item.id);
     const tag = `i${item.itemNo}a${attempt}${randomBytes(2).toString('hex')}`;
-    const output = await executeItem(opts.objects, opts.engine, spec, tag, work.signal, opts.id);
+    output = await executeItem(objects, opts.engine, spec, tag, work.signal, opts.id, (s) => (inputs = s));
     if (work.signal.aborted) throw new SluiceError('EXEC_INTERRUPTED', 'interrupted');
     const ok = await opts.store.completeItem(item.id, attempt, { now: now(), rowsOut: output.rows, bytesOut: output.bytes, output: JSON.stringify(output) });
     if (ok) {
       stats.succeeded++;
+      measured = { outcome: 'succeeded', error: null };
       finish('succeeded');
     } else {
       // Fenced: someone else owns the item now. Our files were never published; remove them.
       await opts.objects.delete(output.files.map((f) => f.key));
       stats.fenced++;
+      measured = { outcome: 'fenced', error: 'fenced: the lease was no longer ours' };
       finish('fenced');
     }
   } catch (err) {
@@ -118,9 +137,29 @@ async function runLease(opts: WorkerOptions, lease: Lease, stats: WorkerStats, n
     if (outcome === 'fenced') stats.fenced++;
     else if (stopping) stats.released++;
     else stats.failed++;
+    measured = { outcome: outcome === 'fenced' ? 'fenced' : stopping ? 'released' : 'failed', error: message };
     finish(outcome === 'fenced' ? 'fenced' : stopping ? 'released' : outcome, message);
   } finally {
     clearInterval(beat);
     opts.stop.removeEventListener('abort', onStop);
+    const usage = meter.stop();
+    const endedAt = now();
+    const published = measured.outcome === 'succeeded' && output !== undefined;
+    let recorded = true;
+    // Metrics never fail an item: a store error here is reported in the event and dropped.
+    await opts.store
+      .recordAttempt({
+        itemId: item.id, attempt, workerId: opts.id, outcome: measured.outcome, startedAt: claimedAt, endedAt,
+        queueWaitMs: Math.max(0, claimedAt - Math.max(item.createdAt, item.notBefore)),
+        wallMs: usage.wallMs, cpuMs: usage.cpuMs, peakRssBytes: usage.peakRssBytes, cpus: item.cpus, memoryBytes: item.memoryBytes,
+        rowsIn: inputs?.rows ?? null, bytesIn: inputs?.bytes ?? 0, filesIn: inputs?.files ?? 0, partitionsIn: inputs?.partitions ?? 0,
+        rowsOut: published ? output!.rows : 0, bytesOut: published ? output!.bytes : 0, filesOut: published ? output!.files.length : 0,
+        writeRequests: objects.counts.writes, readRequests: objects.counts.reads, error: measured.error,
+      })
+      .catch(() => {
+        recorded = false;
+      });
+    opts.onEvent?.({ kind: 'item_measured', itemId: item.id, attempt, outcome: measured.outcome, wallMs: usage.wallMs, cpuMs: usage.cpuMs, rowsOut: published ? output!.rows : 0, recorded });
+    if (finished) opts.onEvent?.(finished);
   }
 }
