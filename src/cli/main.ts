@@ -5,6 +5,7 @@ import { registerInit } from './commands/init.js';
 import { registerPlan } from './commands/plan.js';
 import { registerRetry } from './commands/retry.js';
 import { registerRun } from './commands/run.js';
+import { registerStats } from './commands/stats.js';
 import { registerStatus } from './commands/status.js';
 import { registerValidate } from './commands/validate.js';
 import { registerWorker } from './commands/worker.js';
@@ -17,7 +18,7 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError()
     .exitOverride();
-  for (const register of [registerInit, registerValidate, registerPlan, registerRun, registerRetry, registerStatus, registerWorker, registerWorkers, registerDemo]) register(program);
+  for (const register of [registerInit, registerValidate, registerPlan, registerRun, registerRetry, registerStatus, registerStats, registerWorker, registerWorkers, registerDemo]) register(program);
   return program;
 }
 
