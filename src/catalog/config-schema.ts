@@ -3,6 +3,7 @@ import type { ProjectConfig } from '../core/types.js';
 import { DEFAULTS, defaultMetadataUrl } from './defaults.js';
 import { identifierSchema } from './identifier.js';
 import { isMemoryLimit } from './memory-size.js';
+import { budgetsSchema, costSchema, toBudgets, toPriceCatalogue } from './cost-schema.js';
 
 const pathSchema = z.string({ error: 'expected a path (string)' }).min(1, { error: 'must not be empty' });
 
@@ -80,6 +81,10 @@ export const configFileSchema = z.strictObject({
       queue: identifierSchema.optional(),
     })
     .nullish(),
+  /** The price catalogue (defaults: DEFAULTS.cost). */
+  cost: costSchema.nullish(),
+  /** Cost budgets: per run, and per group by name. */
+  budgets: budgetsSchema.nullish(),
 });
 
 export type ConfigFile = z.output<typeof configFileSchema>;
@@ -121,5 +126,8 @@ export function toProjectConfig(raw: ConfigFile): ProjectConfig {
       stepConcurrency: raw.defaults?.step_concurrency ?? DEFAULTS.defaults.stepConcurrency,
       queue: raw.defaults?.queue ?? DEFAULTS.defaults.queue,
     },
+    // Absent unless configured (ProjectConfig: absent means the defaults), so configs stay comparable.
+    ...(raw.cost && { cost: toPriceCatalogue(raw.cost) }),
+    ...(raw.budgets && { budgets: toBudgets(raw.budgets) }),
   };
 }

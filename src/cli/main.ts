@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { formatProblem, SluiceError } from '../core/errors.js';
+import { registerCost } from './commands/cost.js';
 import { registerDemo } from './commands/demo.js';
 import { registerInit } from './commands/init.js';
 import { registerPlan } from './commands/plan.js';
@@ -18,7 +19,7 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError()
     .exitOverride();
-  for (const register of [registerInit, registerValidate, registerPlan, registerRun, registerRetry, registerStatus, registerStats, registerWorker, registerWorkers, registerDemo]) register(program);
+  for (const register of [registerInit, registerValidate, registerPlan, registerRun, registerRetry, registerStatus, registerStats, registerCost, registerWorker, registerWorkers, registerDemo]) register(program);
   return program;
 }
 

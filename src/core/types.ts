@@ -123,6 +123,45 @@ export interface ProjectConfig {
     readonly stepConcurrency: number;
     readonly queue: string;
   };
+  /** Prices that turn resource use into cost (`cost:`); absent means the defaults (DEFAULTS.cost). */
+  readonly cost?: PriceCatalogue;
+  /** Cost budgets per run and per group (`budgets:`), in the catalogue's currency; absent means none. */
+  readonly budgets?: Budgets;
+}
+
+/** Compute prices for one way of buying machines. */
+export interface ComputePrices {
+  readonly coreHour: number;
+  readonly gibHour: number;
+}
+
+export const PRICING_MODES = ['on_demand', 'spot'] as const;
+export type PricingMode = (typeof PRICING_MODES)[number];
+
+/** The price catalogue: what a core, a GiB of memory and an object-store request cost. */
+export interface PriceCatalogue {
+  readonly currency: string;
+  /** What workers run on: a run's cost is priced with these compute prices. */
+  readonly pricing: PricingMode;
+  readonly onDemand: ComputePrices;
+  readonly spot: ComputePrices;
+  /** A managed cluster's surcharge on on-demand compute, in percent (e.g. 25). */
+  readonly managedUpliftPct: number;
+  readonly objectStore: {
+    /** Per 1,000 write-class requests (PUT, COPY, POST, LIST). */
+    readonly writePer1000: number;
+    /** Per 1,000 read-class requests (GET, HEAD). */
+    readonly readPer1000: number;
+    /** Per GiB stored for a month. */
+    readonly gibMonth: number;
+  };
+}
+
+export interface Budgets {
+  /** Most a run may cost. */
+  readonly run?: number;
+  /** Most each named group may cost in one run. */
+  readonly groups: Readonly<Record<string, number>>;
 }
 
 export interface Project {

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { loadProject } from '../../catalog/load-project.js';
 import { initExample } from '../../example/init-example.js';
 import { openStores } from '../../runtime/open-runtime.js';
+import { runCost } from '../../runtime/run-cost.js';
 import { runProject } from '../../runtime/run-project.js';
 import { verifyPublished } from '../../runtime/verify-published.js';
 import { EXIT } from '../exit-codes.js';
@@ -35,9 +36,9 @@ export function registerDemo(program: Command): void {
         onEvent: printer.onEvent,
         onPlanned: printer.onPlanned,
       });
-      process.stdout.write(renderRunSummary(result));
-
       const project = await loadProject(target);
+      process.stdout.write(renderRunSummary(result, await runCost(project, result.runId)));
+
       const stores = await openStores(project);
       let checks;
       try {

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { SluiceError } from '../../core/errors.js';
 import type { RunResult } from '../../executor/run-result.js';
+import { loadProject } from '../../catalog/load-project.js';
+import { runCost } from '../../runtime/run-cost.js';
 import { runProject } from '../../runtime/run-project.js';
 import { EXIT } from '../exit-codes.js';
 import { progressPrinter, renderRunSummary } from '../run-output.js';
@@ -34,7 +36,8 @@ export function registerRun(program: Command): void {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
       }
-      process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : renderRunSummary(result));
+      if (opts.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      else process.stdout.write(renderRunSummary(result, await runCost(await loadProject(projectRoot(opts)), result.runId).catch(() => undefined)));
       process.exitCode = controller.signal.aborted ? EXIT.interrupted : result.status === 'succeeded' ? EXIT.ok : EXIT.failed;
     });
 }
