@@ -3,6 +3,7 @@ import type { ProjectConfig } from '../core/types.js';
 import { DEFAULTS, defaultMetadataUrl } from './defaults.js';
 import { identifierSchema } from './identifier.js';
 import { isMemoryLimit } from './memory-size.js';
+import { alertsSchema, toAlertsConfig } from './alerts-schema.js';
 import { budgetsSchema, costSchema, toBudgets, toPriceCatalogue } from './cost-schema.js';
 
 const pathSchema = z.string({ error: 'expected a path (string)' }).min(1, { error: 'must not be empty' });
@@ -85,6 +86,8 @@ export const configFileSchema = z.strictObject({
   cost: costSchema.nullish(),
   /** Cost budgets: per run, and per group by name. */
   budgets: budgetsSchema.nullish(),
+  /** Alerts to webhooks. */
+  alerts: alertsSchema.nullish(),
 });
 
 export type ConfigFile = z.output<typeof configFileSchema>;
@@ -129,5 +132,6 @@ export function toProjectConfig(raw: ConfigFile): ProjectConfig {
     // Absent unless configured (ProjectConfig: absent means the defaults), so configs stay comparable.
     ...(raw.cost && { cost: toPriceCatalogue(raw.cost) }),
     ...(raw.budgets && { budgets: toBudgets(raw.budgets) }),
+    ...(raw.alerts && { alerts: toAlertsConfig(raw.alerts) }),
   };
 }

@@ -34,6 +34,7 @@ export const DEFAULTS = deepFreeze({
    * - object store: S3 Standard, $0.005 per 1,000 PUT/COPY/POST/LIST, $0.0004 per 1,000 GET,
    *   $0.023 per GB-month (aws.amazon.com/s3/pricing).
    */
+  alerts: { retries: 3, backoffSeconds: 1, timeoutSeconds: 5, anomaly: { factor: 3, minRuns: 3 } },
   cost: {
     currency: 'USD',
     pricing: 'on_demand' as 'on_demand' | 'spot',

@@ -127,6 +127,31 @@ export interface ProjectConfig {
   readonly cost?: PriceCatalogue;
   /** Cost budgets per run and per group (`budgets:`), in the catalogue's currency; absent means none. */
   readonly budgets?: Budgets;
+  /** Where alerts go (`alerts:`); absent means nowhere. */
+  readonly alerts?: AlertsConfig;
+}
+
+export const ALERT_KINDS = ['task_failed', 'run_failed', 'sla_missed', 'over_budget', 'anomaly'] as const;
+export type AlertKind = (typeof ALERT_KINDS)[number];
+
+export interface WebhookConfig {
+  readonly url: string;
+  /** `json`: sluice's alert document; `slack`: a Slack-compatible `{ text }` message. */
+  readonly format: 'json' | 'slack';
+  /** The kinds sent to this webhook. */
+  readonly events: readonly AlertKind[];
+}
+
+export interface AlertsConfig {
+  readonly webhooks: readonly WebhookConfig[];
+  /** Retries after a failed delivery (so attempts = retries + 1). */
+  readonly retries: number;
+  readonly backoffMs: number;
+  readonly timeoutMs: number;
+  /** A run that takes longer than this misses its SLA; null: no SLA. */
+  readonly runSlaMs: number | null;
+  /** A run whose cost or duration is above `factor` × the median of the previous runs of its selection. */
+  readonly anomaly: { readonly factor: number; readonly minRuns: number };
 }
 
 /** Compute prices for one way of buying machines. */

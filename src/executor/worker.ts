@@ -85,7 +85,30 @@ async function runLease(opts: WorkerOptions, lease: Lease, stats: WorkerStats, n
   const objects = new CountingObjectStore(opts.objects);
   let inputs: InputStats | undefined;
   let output: ItemOutput | undefined;
-  let measured: { outcome: AttemptOutcome; error: string | null } = { outcome: 'failed', error: null };
+  let measured: { outcome: AttemptOutcome; recorded: boolean } | undefined;
+  /**
+   * Record the attempt's metrics BEFORE reporting its outcome, so that when the coordinator
+   * sees an item end, its metrics are in the store (ADR 0007). A fenced report re-records the
+   * attempt as fenced (same attempt: the row is replaced). Metrics never fail an item.
+   */
+  const record = async (outcome: AttemptOutcome, error: string | null): Promise<void> => {
+    const usage = meter.stop();
+    const published = outcome === 'succeeded' && output !== undefined;
+    let recorded = true;
+    await opts.store
+      .recordAttempt({
+        itemId: item.id, attempt, workerId: opts.id, outcome, startedAt: claimedAt, endedAt: claimedAt + usage.wallMs,
+        queueWaitMs: Math.max(0, claimedAt - Math.max(item.createdAt, item.notBefore)),
+        wallMs: usage.wallMs, cpuMs: usage.cpuMs, peakRssBytes: usage.peakRssBytes, cpus: item.cpus, memoryBytes: item.memoryBytes,
+        rowsIn: inputs?.rows ?? null, bytesIn: inputs?.bytes ?? 0, filesIn: inputs?.files ?? 0, partitionsIn: inputs?.partitions ?? 0,
+        rowsOut: published ? output!.rows : 0, bytesOut: published ? output!.bytes : 0, filesOut: published ? output!.files.length : 0,
+        writeRequests: objects.counts.writes, readRequests: objects.counts.reads, error,
+      })
+      .catch(() => {
+        recorded = false;
+      });
+    measured = { outcome, recorded };
+  };
   opts.onEvent?.({ kind: 'item_started', itemId: item.id, attempt });
   const work = new AbortController();
   let leaseLost = false;
@@ -106,8 +129,6 @@ async function runLease(opts: WorkerOptions, lease: Lease, stats: WorkerStats, n
       },
     );
   }, opts.heartbeatMs);
-  // Announced after the attempt's metrics are recorded, so a task's metrics are complete when
-  // the coordinator sees its last item finish.
   let finished: Extract<WorkerEvent, { kind: 'item_finished' }> | undefined;
   const finish = (outcome: Extract<WorkerEvent, { kind: 'item_finished' }>['outcome'], error?: string) => {
     finished = { kind: 'item_finished', itemId: item.id, attempt, outcome, ...(error !== undefined && { error }) };
@@ -117,49 +138,37 @@ async function runLease(opts: WorkerOptions, lease: Lease, stats: WorkerStats, n
     const tag = `i${item.itemNo}a${attempt}${randomBytes(2).toString('hex')}`;
     output = await executeItem(objects, opts.engine, spec, tag, work.signal, opts.id, (s) => (inputs = s));
     if (work.signal.aborted) throw new SluiceError('EXEC_INTERRUPTED', 'interrupted');
+    await record('succeeded', null);
     const ok = await opts.store.completeItem(item.id, attempt, { now: now(), rowsOut: output.rows, bytesOut: output.bytes, output: JSON.stringify(output) });
     if (ok) {
       stats.succeeded++;
-      measured = { outcome: 'succeeded', error: null };
       finish('succeeded');
     } else {
       // Fenced: someone else owns the item now. Our files were never published; remove them.
+      await record('fenced', 'fenced: the lease was no longer ours');
       await opts.objects.delete(output.files.map((f) => f.key));
       stats.fenced++;
-      measured = { outcome: 'fenced', error: 'fenced: the lease was no longer ours' };
       finish('fenced');
     }
   } catch (err) {
     const stopping = opts.stop.aborted;
     const kind: FailureKind = stopping || leaseLost || !(err instanceof SluiceError && err.code === 'EXEC_SQL') ? 'infra' : 'code';
     const message = stopping ? 'worker stopped (SIGTERM); handed back' : leaseLost ? 'lease lost' : errorMessage(err);
+    await record(stopping ? 'released' : 'failed', message);
     const outcome = await opts.store.failItem(item.id, attempt, kind, message, now());
-    if (outcome === 'fenced') stats.fenced++;
-    else if (stopping) stats.released++;
+    if (outcome === 'fenced') {
+      await record('fenced', message);
+      stats.fenced++;
+    } else if (stopping) stats.released++;
     else stats.failed++;
-    measured = { outcome: outcome === 'fenced' ? 'fenced' : stopping ? 'released' : 'failed', error: message };
     finish(outcome === 'fenced' ? 'fenced' : stopping ? 'released' : outcome, message);
   } finally {
     clearInterval(beat);
     opts.stop.removeEventListener('abort', onStop);
-    const usage = meter.stop();
-    const endedAt = now();
-    const published = measured.outcome === 'succeeded' && output !== undefined;
-    let recorded = true;
-    // Metrics never fail an item: a store error here is reported in the event and dropped.
-    await opts.store
-      .recordAttempt({
-        itemId: item.id, attempt, workerId: opts.id, outcome: measured.outcome, startedAt: claimedAt, endedAt,
-        queueWaitMs: Math.max(0, claimedAt - Math.max(item.createdAt, item.notBefore)),
-        wallMs: usage.wallMs, cpuMs: usage.cpuMs, peakRssBytes: usage.peakRssBytes, cpus: item.cpus, memoryBytes: item.memoryBytes,
-        rowsIn: inputs?.rows ?? null, bytesIn: inputs?.bytes ?? 0, filesIn: inputs?.files ?? 0, partitionsIn: inputs?.partitions ?? 0,
-        rowsOut: published ? output!.rows : 0, bytesOut: published ? output!.bytes : 0, filesOut: published ? output!.files.length : 0,
-        writeRequests: objects.counts.writes, readRequests: objects.counts.reads, error: measured.error,
-      })
-      .catch(() => {
-        recorded = false;
-      });
-    opts.onEvent?.({ kind: 'item_measured', itemId: item.id, attempt, outcome: measured.outcome, wallMs: usage.wallMs, cpuMs: usage.cpuMs, rowsOut: published ? output!.rows : 0, recorded });
+    if (measured) {
+      const usage = meter.stop();
+      opts.onEvent?.({ kind: 'item_measured', itemId: item.id, attempt, outcome: measured.outcome, wallMs: usage.wallMs, cpuMs: usage.cpuMs, rowsOut: measured.outcome === 'succeeded' ? (output?.rows ?? 0) : 0, recorded: measured.recorded });
+    }
     if (finished) opts.onEvent?.(finished);
   }
 }
