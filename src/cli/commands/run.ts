@@ -31,6 +31,9 @@ export function registerRun(program: Command): void {
           ...(opts.workers !== undefined && { workers: opts.workers }),
           signal: controller.signal,
           ...(printer && { onEvent: printer.onEvent, onPlanned: printer.onPlanned }),
+          onAlert: (d) => {
+            if (!d.ok) process.stderr.write(`warning: alert ${d.kind} to ${d.url} not delivered after ${d.attempts} attempt(s): ${d.error}\n`);
+          },
         });
       } finally {
         process.off('SIGINT', onSignal);
