@@ -3,7 +3,7 @@ import type { ProjectConfig } from '../core/types.js';
 import { DEFAULTS, defaultMetadataUrl } from './defaults.js';
 import { identifierSchema } from './identifier.js';
 import { isMemoryLimit } from './memory-size.js';
-import { alertsSchema, toAlertsConfig } from './alerts-schema.js';
+import { alertsSchema, lineageSchema, toAlertsConfig, toLineageConfig } from './alerts-schema.js';
 import { budgetsSchema, costSchema, toBudgets, toPriceCatalogue } from './cost-schema.js';
 
 const pathSchema = z.string({ error: 'expected a path (string)' }).min(1, { error: 'must not be empty' });
@@ -88,6 +88,8 @@ export const configFileSchema = z.strictObject({
   budgets: budgetsSchema.nullish(),
   /** Alerts to webhooks. */
   alerts: alertsSchema.nullish(),
+  /** OpenLineage events per task. */
+  lineage: lineageSchema.nullish(),
 });
 
 export type ConfigFile = z.output<typeof configFileSchema>;
@@ -133,5 +135,6 @@ export function toProjectConfig(raw: ConfigFile): ProjectConfig {
     ...(raw.cost && { cost: toPriceCatalogue(raw.cost) }),
     ...(raw.budgets && { budgets: toBudgets(raw.budgets) }),
     ...(raw.alerts && { alerts: toAlertsConfig(raw.alerts) }),
+    ...(raw.lineage && { lineage: toLineageConfig(raw.lineage, raw.name) }),
   };
 }

@@ -129,6 +129,19 @@ export interface ProjectConfig {
   readonly budgets?: Budgets;
   /** Where alerts go (`alerts:`); absent means nowhere. */
   readonly alerts?: AlertsConfig;
+  /** Where OpenLineage events go (`lineage:`); absent means nowhere. */
+  readonly lineage?: LineageConfig;
+}
+
+export interface LineageConfig {
+  /** POST each event here (an OpenLineage HTTP endpoint, e.g. Marquez's /api/v1/lineage). */
+  readonly url: string | null;
+  /** Append each event as one JSON line to this file (relative to the project root). */
+  readonly file: string | null;
+  /** The jobs' namespace (default: the project name). */
+  readonly namespace: string;
+  readonly timeoutMs: number;
+  readonly retries: number;
 }
 
 export const ALERT_KINDS = ['task_failed', 'run_failed', 'sla_missed', 'over_budget', 'anomaly'] as const;

@@ -9,6 +9,7 @@ import { openEngine, openStores, stateDir } from './open-runtime.js';
 import { recoverAbandoned, sweepStaging } from './recover-abandoned.js';
 import { acquireRunLock } from './run-lock.js';
 import { startRunAlerts } from './run-alerts.js';
+import { startRunLineage } from './run-lineage.js';
 import type { Delivery } from '../observability/alerts/deliver-webhook.js';
 
 export interface RunProjectOptions {
@@ -56,6 +57,7 @@ export async function runProject(root: string, opts: RunProjectOptions = {}): Pr
       const workers = new LocalWorkers({ count, projectRoot: project.root, store: stores.store });
       opts.onWorkers?.(workers);
       const alerts = startRunAlerts(project, stores.store, opts.onAlert);
+      const lineage = startRunLineage(project, stores.objects.uri);
       const engine = await openEngine(project, { threads: 1 });
       const conn = await engine.connect();
       let result: RunResult;
@@ -67,9 +69,10 @@ export async function runProject(root: string, opts: RunProjectOptions = {}): Pr
         result = await driveRun({ project, store: stores.store, objects: stores.objects, conn }, plan, workers, {
           ...(opts.resume !== undefined && { runId: opts.resume, resume: true }),
           ...(opts.signal && { signal: opts.signal }),
-          ...((onEvent || alerts) && {
+          ...((onEvent || alerts || lineage) && {
             onEvent: (e: RunEvent) => {
               alerts?.onEvent(e);
+              lineage?.onEvent(e);
               onEvent?.(e);
             },
           }),
@@ -83,6 +86,7 @@ export async function runProject(root: string, opts: RunProjectOptions = {}): Pr
       }
       // After the workers stopped: every attempt's metrics are in, so cost is complete.
       await alerts?.finish(result);
+      await lineage?.flush();
       return result;
     } finally {
       await stores.close();
