@@ -3,6 +3,7 @@ import { formatProblem, SluiceError } from '../core/errors.js';
 import { registerCost } from './commands/cost.js';
 import { registerDemo } from './commands/demo.js';
 import { registerInit } from './commands/init.js';
+import { registerLogs } from './commands/logs.js';
 import { registerPlan } from './commands/plan.js';
 import { registerRetry } from './commands/retry.js';
 import { registerRun } from './commands/run.js';
@@ -19,7 +20,7 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError()
     .exitOverride();
-  for (const register of [registerInit, registerValidate, registerPlan, registerRun, registerRetry, registerStatus, registerStats, registerCost, registerWorker, registerWorkers, registerDemo]) register(program);
+  for (const register of [registerInit, registerValidate, registerPlan, registerRun, registerRetry, registerStatus, registerStats, registerCost, registerLogs, registerWorker, registerWorkers, registerDemo]) register(program);
   return program;
 }
 

@@ -8,8 +8,7 @@ import { buildPlan } from '../planner/build-plan.js';
 import { openEngine, openStores, stateDir } from './open-runtime.js';
 import { recoverAbandoned, sweepStaging } from './recover-abandoned.js';
 import { acquireRunLock } from './run-lock.js';
-import { startRunAlerts } from './run-alerts.js';
-import { startRunLineage } from './run-lineage.js';
+import { startRunObservers } from './run-observers.js';
 import type { Delivery } from '../observability/alerts/deliver-webhook.js';
 
 export interface RunProjectOptions {
@@ -56,8 +55,11 @@ export async function runProject(root: string, opts: RunProjectOptions = {}): Pr
       // Workers boot (node + DuckDB) while the coordinator validates.
       const workers = new LocalWorkers({ count, projectRoot: project.root, store: stores.store });
       opts.onWorkers?.(workers);
-      const alerts = startRunAlerts(project, stores.store, opts.onAlert);
-      const lineage = startRunLineage(project, stores.objects.uri);
+      const observers = startRunObservers(project, stores.store, stores.objects.uri, {
+        ...(opts.resume !== undefined && { resume: opts.resume }),
+        ...(opts.onEvent && { next: opts.onEvent }),
+        ...(opts.onAlert && { onAlert: opts.onAlert }),
+      });
       const engine = await openEngine(project, { threads: 1 });
       const conn = await engine.connect();
       let result: RunResult;
@@ -65,17 +67,10 @@ export async function runProject(root: string, opts: RunProjectOptions = {}): Pr
         const problems = await engine.checkBindings(project, plan.graph.order);
         if (problems.length > 0) throw new ValidationError(problems);
         opts.onPlanned?.({ models: plan.models.length, groups: plan.groups.length, workers: count, longestName: Math.max(0, ...plan.models.map((m) => m.name.length)) });
-        const onEvent = opts.onEvent;
         result = await driveRun({ project, store: stores.store, objects: stores.objects, conn }, plan, workers, {
           ...(opts.resume !== undefined && { runId: opts.resume, resume: true }),
           ...(opts.signal && { signal: opts.signal }),
-          ...((onEvent || alerts || lineage) && {
-            onEvent: (e: RunEvent) => {
-              alerts?.onEvent(e);
-              lineage?.onEvent(e);
-              onEvent?.(e);
-            },
-          }),
+          onEvent: observers.onEvent,
         });
       } finally {
         conn.closeSync();
@@ -85,8 +80,7 @@ export async function runProject(root: string, opts: RunProjectOptions = {}): Pr
         await sweepStaging(stores, Date.now() - 3 * project.config.execution.heartbeatMs);
       }
       // After the workers stopped: every attempt's metrics are in, so cost is complete.
-      await alerts?.finish(result);
-      await lineage?.flush();
+      await observers.finish(result);
       return result;
     } finally {
       await stores.close();

@@ -101,5 +101,23 @@ describe('sluice stats and cost', () => {
       q.cleanup();
     }
   });
-});
 
+  it('logs shows a run\'s coordinator and worker lines with their ids, for one model on request', async () => {
+    const json = await runCli(['logs', runId, '--json', '-p', p.root]);
+    assert.equal(json.code, 0, json.stderr);
+    const records = json.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    assert.ok(records.every((r: { runId: string }) => r.runId === runId));
+    const workerLines = records.filter((r: { component: string }) => r.component === 'worker');
+    assert.ok(workerLines.length >= 2 * 8, 'a start and an outcome line per attempt (8 items)');
+    for (const r of workerLines) assert.ok(r.model && r.itemId && r.attempt >= 1 && r.workerId, JSON.stringify(r));
+    assert.ok(records.some((r: { component: string; msg: string }) => r.component === 'coordinator' && r.msg === 'run succeeded'));
+    const fct = await runCli(['logs', runId.slice(0, 18), 'fct_orders', '-p', p.root]);
+    assert.equal(fct.code, 0, fct.stderr);
+    assert.equal(fct.stdout.match(/attempt succeeded/g)?.length, 5);
+    assert.match(fct.stdout, /INFO  coordinator fct_orders  task published .*rowsOut=1000/);
+    assert.doesNotMatch(fct.stdout, /dim_customers/);
+    const bad = await runCli(['logs', runId, 'nope', '-p', p.root]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /has no model 'nope'/);
+  });
+});

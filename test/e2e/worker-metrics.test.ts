@@ -12,10 +12,8 @@ describe('sluice worker --metrics-port', () => {
   after(() => p.cleanup());
 
   it('serves Prometheus text while it works, counting the attempts it ran', async () => {
-    const worker = spawnCli(['worker', '--metrics-port', '0', '--id', 'standalone-1', '-p', p.root]);
+    const worker = spawnCli(['worker', '--metrics-port', '0', '--id', 'standalone-1', '--log-format', 'json', '-p', p.root]);
     let stderr = '';
-    let stdout = '';
-    worker.stdout!.on('data', (d) => (stdout += d));
     const port = await new Promise<number>((resolve, reject) => {
       worker.stderr!.on('data', (d) => {
         stderr += d;
@@ -32,8 +30,11 @@ describe('sluice worker --metrics-port', () => {
       assert.equal(res.status, 200);
       const { samples } = parsePrometheusText(await res.text());
       const attempts = samples.filter((s) => s.name === 'sluice_worker_attempts_total' && s.labels.worker_id === 'standalone-1').reduce((n, s) => n + s.value, 0);
-      const ran = stdout.split('\n').filter((l) => /\s(succeeded|retry|dead|fenced|released)\s/.test(l)).length;
-      assert.equal(attempts, ran, `the counter matches the attempts the worker printed:\n${stdout}`);
+      // The worker logs one JSON line per attempt outcome on stderr.
+      const logged = stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { outcome?: string; workerId?: string; itemId?: string });
+      const ran = logged.filter((l) => l.outcome !== undefined);
+      assert.ok(ran.every((l) => l.workerId === 'standalone-1' && typeof l.itemId === 'string'));
+      assert.equal(attempts, ran.length, `the counter matches the attempts the worker logged:\n${stderr}`);
       assert.ok(samples.some((s) => s.name === 'sluice_worker_busy'));
     } finally {
       worker.kill('SIGTERM');

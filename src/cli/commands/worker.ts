@@ -3,11 +3,11 @@ import type { Command } from 'commander';
 import { parseMemory } from '../../coordinator/parse-memory.js';
 import { SluiceError } from '../../core/errors.js';
 import { workerMain } from '../../executor/worker-main.js';
+import type { WorkerEvent } from '../../executor/worker.js';
 import { serveMetrics, type MetricsServer } from '../../observability/metrics-server.js';
 import { WorkerMetrics } from '../../observability/worker-metrics.js';
 import { hostname } from 'node:os';
 import { findProjectRoot } from '../../catalog/find-project-root.js';
-import { formatTime } from '../format.js';
 import { intOption } from '../numeric-options.js';
 import { withProject } from '../project-option.js';
 
@@ -17,8 +17,13 @@ export function registerWorker(program: Command): void {
     .option('--id <id>', 'worker id (default: <host>-<pid>)')
     .option('--cpus <n>', 'cores this worker offers (default: all); it takes only items that fit', intOption('--cpus'))
     .option('--memory <size>', 'memory this worker offers, e.g. 8GB (default: all)')
+    .option('--log-format <format>', 'log lines on stderr: human or json (default: human on a terminal, else json)')
+    .option('--log-level <level>', 'debug, info, warn or error', 'info')
     .option('--metrics-port <port>', 'serve Prometheus metrics on http://<host>:<port>/metrics (0: any free port)', intOption('--metrics-port'))
-    .action(async (opts: { project?: string; id?: string; cpus?: number; memory?: string; metricsPort?: number }) => {
+    .action(async (opts: { project?: string; id?: string; cpus?: number; memory?: string; metricsPort?: number; logFormat?: string; logLevel: string }) => {
+      if (opts.logFormat !== undefined && opts.logFormat !== 'human' && opts.logFormat !== 'json') throw new SluiceError('CLI_USAGE', `--log-format must be human or json, got '${opts.logFormat}'`);
+      if (!['debug', 'info', 'warn', 'error'].includes(opts.logLevel)) throw new SluiceError('CLI_USAGE', `--log-level must be debug, info, warn or error, got '${opts.logLevel}'`);
+      const human = opts.logFormat === undefined ? process.stderr.isTTY === true : opts.logFormat === 'human';
       const root = opts.project ? findProjectRoot(resolve(opts.project)) : findProjectRoot(process.cwd());
       let memoryBytes: number | undefined;
       if (opts.memory !== undefined) {
@@ -48,10 +53,9 @@ export function registerWorker(program: Command): void {
           id,
           ...(opts.cpus !== undefined && { cpus: opts.cpus }),
           ...(memoryBytes !== undefined && { memoryBytes }),
-          onEvent: (e) => {
-            metrics?.observe(e);
-            if (e.kind === 'item_finished') process.stdout.write(`${formatTime(Date.now())}  ${e.outcome.padEnd(9)} ${e.itemId} (attempt ${e.attempt})${e.error ? `: ${e.error.split('\n')[0]}` : ''}\n`);
-          },
+          logConsole: { stream: process.stderr, human },
+          logLevel: opts.logLevel,
+          ...(metrics && { onEvent: (e: WorkerEvent) => metrics.observe(e) }),
         });
       } finally {
         await server?.close();
