@@ -1,4 +1,5 @@
 import type { RunEvent, RunResult, TaskOutcome } from '../executor/run-result.js';
+import type { Delivery } from '../observability/alerts/deliver-webhook.js';
 import { formatMoney, type CostReport } from '../observability/cost-report.js';
 import { formatBytes, formatCount, formatDuration } from './format.js';
 
@@ -71,4 +72,9 @@ export function costSummary(cost: CostReport): string[] {
   const out = [`  cost ${m(t.total)} at ${cost.pricing.replace('_', '-')} prices (all on-demand ${m(t.onDemand)}, on a managed cluster ${m(t.managed)}; sluice cost shows the breakdown)`];
   for (const b of cost.budgets.filter((x) => x.over)) out.push(`  OVER BUDGET: ${b.scope === 'run' ? 'the run' : `group ${b.key}`} cost ${m(b.cost)}, budget ${m(b.budget)}`);
   return out;
+}
+
+/** A warning on stderr for an alert that could not be delivered (alerts never fail a run). */
+export function warnUndelivered(d: Delivery): void {
+  if (!d.ok) process.stderr.write(`warning: alert ${d.kind} to ${d.url} not delivered after ${d.attempts} attempt(s): ${d.error}\n`);
 }

@@ -85,6 +85,7 @@ export function metricsStoreContract(name: string, make: () => Promise<MetricsSt
       await assert.rejects(() => store.recordAttempt(attempt('r/nope/000000', 1)), isCode('STORE_NOT_FOUND', 'r/nope/000000'));
       await assert.rejects(() => store.recordAttempt(attempt('r/dim_a/000000', 1, { outcome: 'exploded' as never })), isCode('STORE_CONFLICT', 'outcome'));
       await assert.rejects(() => store.recordAttempt(attempt('r/dim_a/000000', 1, { wallMs: -1 })), isCode('STORE_CONFLICT', 'wallMs'));
+      await assert.rejects(() => store.recordAttempt(attempt('r/dim_a/000000', 0)), isCode('STORE_CONFLICT', 'attempt'));
       await assert.rejects(() => store.listAttempts('missing'), isCode('STORE_NOT_FOUND', 'missing'));
       await assert.rejects(() => store.rollup('missing', 'run'), isCode('STORE_NOT_FOUND', 'missing'));
       await assert.rejects(() => store.labelTasks('r', [{ model: 'zzz', businessUnit: 'x', type: 'fact' }]), isCode('STORE_NOT_FOUND', 'zzz'));

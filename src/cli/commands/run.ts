@@ -5,7 +5,7 @@ import { loadProject } from '../../catalog/load-project.js';
 import { runCost } from '../../runtime/run-cost.js';
 import { runProject } from '../../runtime/run-project.js';
 import { EXIT } from '../exit-codes.js';
-import { progressPrinter, renderRunSummary } from '../run-output.js';
+import { progressPrinter, renderRunSummary, warnUndelivered } from '../run-output.js';
 import { collect, projectRoot, withProject } from '../project-option.js';
 
 export function registerRun(program: Command): void {
@@ -31,9 +31,7 @@ export function registerRun(program: Command): void {
           ...(opts.workers !== undefined && { workers: opts.workers }),
           signal: controller.signal,
           ...(printer && { onEvent: printer.onEvent, onPlanned: printer.onPlanned }),
-          onAlert: (d) => {
-            if (!d.ok) process.stderr.write(`warning: alert ${d.kind} to ${d.url} not delivered after ${d.attempts} attempt(s): ${d.error}\n`);
-          },
+          onAlert: warnUndelivered,
         });
       } finally {
         process.off('SIGINT', onSignal);

@@ -18,6 +18,7 @@ export class SqliteMetricsStore implements MetricsStore {
   async recordAttempt(m: AttemptMetrics): Promise<void> {
     const where = `recordAttempt: item ${m.itemId} attempt ${m.attempt}`;
     if (!OUTCOMES.has(m.outcome)) throw new SluiceError('STORE_CONFLICT', `${where}: outcome must be succeeded, failed, fenced or released, got ${String(m.outcome)}`);
+    if (!Number.isSafeInteger(m.attempt) || m.attempt < 1) throw new SluiceError('STORE_CONFLICT', `${where}: attempt must be an integer >= 1`);
     for (const k of NUMBERS) {
       if (!Number.isFinite(m[k]) || m[k] < 0) throw new SluiceError('STORE_CONFLICT', `${where}: ${k} must be a number >= 0, got ${String(m[k])}`);
     }
