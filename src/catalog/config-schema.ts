@@ -3,6 +3,8 @@ import type { ProjectConfig, S3StorageConfig } from '../core/types.js';
 import { DEFAULTS, defaultMetadataUrl } from './defaults.js';
 import { identifierSchema } from './identifier.js';
 import { isMemoryLimit } from './memory-size.js';
+import { alertsSchema, lineageSchema, toAlertsConfig, toLineageConfig } from './alerts-schema.js';
+import { budgetsSchema, costSchema, toBudgets, toPriceCatalogue } from './cost-schema.js';
 
 const pathSchema = z.string({ error: 'expected a path (string)' }).min(1, { error: 'must not be empty' });
 
@@ -94,6 +96,14 @@ export const configFileSchema = z.strictObject({
       queue: identifierSchema.optional(),
     })
     .nullish(),
+  /** The price catalogue (defaults: DEFAULTS.cost). */
+  cost: costSchema.nullish(),
+  /** Cost budgets: per run, and per group by name. */
+  budgets: budgetsSchema.nullish(),
+  /** Alerts to webhooks. */
+  alerts: alertsSchema.nullish(),
+  /** OpenLineage events per task. */
+  lineage: lineageSchema.nullish(),
 });
 
 export type ConfigFile = z.output<typeof configFileSchema>;
@@ -145,6 +155,11 @@ export function toProjectConfig(raw: ConfigFile): ProjectConfig {
       stepConcurrency: raw.defaults?.step_concurrency ?? DEFAULTS.defaults.stepConcurrency,
       queue: raw.defaults?.queue ?? DEFAULTS.defaults.queue,
     },
+    // Absent unless configured (ProjectConfig: absent means the defaults), so configs stay comparable.
+    ...(raw.cost && { cost: toPriceCatalogue(raw.cost) }),
+    ...(raw.budgets && { budgets: toBudgets(raw.budgets) }),
+    ...(raw.alerts && { alerts: toAlertsConfig(raw.alerts) }),
+    ...(raw.lineage && { lineage: toLineageConfig(raw.lineage, raw.name) }),
   };
 }
 

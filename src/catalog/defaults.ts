@@ -27,6 +27,24 @@ export const DEFAULTS = deepFreeze({
     default: { share: 10, maxShare: 100 },
   } as Record<string, { share: number; maxShare: number }>,
   defaults: { maxTasksPerGroup: 16, stepConcurrency: 4, queue: 'default' },
+  /**
+   * The price catalogue (docs/guide.md#cost), US East list prices in USD:
+   * - on demand: AWS Fargate, Linux/x86, per vCPU-hour and per GB-hour (aws.amazon.com/fargate/pricing);
+   * - spot: Fargate Spot, ~70% below on demand (the same page; spot prices move);
+   * - managed uplift: Amazon EMR's charge on an m5.xlarge, $0.048 on $0.192 per hour = 25%
+   *   (aws.amazon.com/emr/pricing);
+   * - object store: S3 Standard, $0.005 per 1,000 PUT/COPY/POST/LIST, $0.0004 per 1,000 GET,
+   *   $0.023 per GB-month (aws.amazon.com/s3/pricing).
+   */
+  alerts: { retries: 3, backoffSeconds: 1, timeoutSeconds: 5, anomaly: { factor: 3, minRuns: 3 } },
+  cost: {
+    currency: 'USD',
+    pricing: 'on_demand' as 'on_demand' | 'spot',
+    onDemand: { coreHour: 0.04048, gibHour: 0.004445 },
+    spot: { coreHour: 0.012144, gibHour: 0.0013335 },
+    managedUpliftPct: 25,
+    objectStore: { writePer1000: 0.005, readPer1000: 0.0004, gibMonth: 0.023 },
+  },
   source: { hivePartitioning: false, description: '', header: true },
   model: { partitionBy: [] as string[], tags: [] as string[], description: '' },
 });

@@ -22,3 +22,11 @@ export async function resolveRunId(root: string, arg: string): Promise<string> {
     await stores.close();
   }
 }
+
+/** The run `arg` names, or the latest run when `arg` is undefined (CLI_USAGE if there is none). */
+export async function findRunOrLatest(store: Pick<MetadataStore, 'getRun' | 'listRuns'>, arg: string | undefined): Promise<RunRecord> {
+  if (arg !== undefined) return findRun(store, arg);
+  const [latest] = await store.listRuns({ limit: 1 });
+  if (!latest) throw new SluiceError('CLI_USAGE', 'no runs yet: sluice run starts one');
+  return latest;
+}

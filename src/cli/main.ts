@@ -1,10 +1,13 @@
 import { Command, CommanderError } from 'commander';
 import { formatProblem, SluiceError } from '../core/errors.js';
+import { registerCost } from './commands/cost.js';
 import { registerDemo } from './commands/demo.js';
 import { registerInit } from './commands/init.js';
+import { registerLogs } from './commands/logs.js';
 import { registerPlan } from './commands/plan.js';
 import { registerRetry } from './commands/retry.js';
 import { registerRun } from './commands/run.js';
+import { registerStats } from './commands/stats.js';
 import { registerStatus } from './commands/status.js';
 import { registerValidate } from './commands/validate.js';
 import { registerWorker } from './commands/worker.js';
@@ -23,7 +26,7 @@ export function buildProgram(): Command {
       if (opts.store !== undefined) process.env[STORE_ENV] = opts.store;
       if (opts.objects !== undefined) process.env[OBJECTS_ENV] = opts.objects;
     });
-  for (const register of [registerInit, registerValidate, registerPlan, registerRun, registerRetry, registerStatus, registerWorker, registerWorkers, registerDemo]) register(program);
+  for (const register of [registerInit, registerValidate, registerPlan, registerRun, registerRetry, registerStatus, registerStats, registerCost, registerLogs, registerWorker, registerWorkers, registerDemo]) register(program);
   return program;
 }
 

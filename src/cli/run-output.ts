@@ -1,4 +1,6 @@
 import type { RunEvent, RunResult, TaskOutcome } from '../executor/run-result.js';
+import type { Delivery } from '../observability/alerts/deliver-webhook.js';
+import { formatMoney, type CostReport } from '../observability/cost-report.js';
 import { formatBytes, formatCount, formatDuration } from './format.js';
 
 /** Per-task progress lines while a run goes on. */
@@ -42,7 +44,8 @@ function firstLine(s: string | null): string {
   return (s ?? '').split('\n')[0] ?? '';
 }
 
-export function renderRunSummary(r: RunResult): string {
+/** The summary after a run: time, counts, output, cost (when known), the 3 slowest models, failures. */
+export function renderRunSummary(r: RunResult, cost?: CostReport): string {
   const ok = r.tasks.filter((t) => t.status === 'succeeded');
   const rows = ok.reduce((s, t) => s + (t.rowsOut ?? 0), 0);
   const bytes = ok.reduce((s, t) => s + (t.bytesOut ?? 0), 0);
@@ -51,6 +54,7 @@ export function renderRunSummary(r: RunResult): string {
     `run ${r.runId} ${r.status.toUpperCase()} in ${formatDuration(r.durationMs)}: ${r.counts.succeeded} succeeded, ${r.counts.failed} failed, ${r.counts.not_run} not run`,
     `  wrote ${formatCount(rows)} rows, ${formatBytes(bytes)}`,
   ];
+  if (cost) lines.push(...costSummary(cost));
   const slowest = [...ok].sort((a, b) => (b.durationMs ?? 0) - (a.durationMs ?? 0)).slice(0, 3);
   if (slowest.length > 0) lines.push(`  slowest: ${slowest.map((t) => `${t.model} ${formatDuration(t.durationMs)}`).join(', ')}`);
   for (const t of r.tasks.filter((x) => x.status === 'failed')) {
@@ -59,4 +63,18 @@ export function renderRunSummary(r: RunResult): string {
   const notRun = r.tasks.filter((x) => x.status === 'not_run');
   if (notRun.length > 0) lines.push('', `not run (upstream failed): ${notRun.map((t) => t.model).join(', ')}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** `cost $… at on-demand prices (…)`, then one line per budget exceeded. */
+export function costSummary(cost: CostReport): string[] {
+  const m = (x: number) => formatMoney(x, cost.currency);
+  const t = cost.total;
+  const out = [`  cost ${m(t.total)} at ${cost.pricing.replace('_', '-')} prices (all on-demand ${m(t.onDemand)}, on a managed cluster ${m(t.managed)}; sluice cost shows the breakdown)`];
+  for (const b of cost.budgets.filter((x) => x.over)) out.push(`  OVER BUDGET: ${b.scope === 'run' ? 'the run' : `group ${b.key}`} cost ${m(b.cost)}, budget ${m(b.budget)}`);
+  return out;
+}
+
+/** A warning on stderr for an alert that could not be delivered (alerts never fail a run). */
+export function warnUndelivered(d: Delivery): void {
+  if (!d.ok) process.stderr.write(`warning: alert ${d.kind} to ${d.url} not delivered after ${d.attempts} attempt(s): ${d.error}\n`);
 }

@@ -94,6 +94,8 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
       { id: runId, project: plan.project, selector: plan.selector, startedAt, coordinator, exclusiveSince: startedAt - COORDINATOR_STALE_HEARTBEATS * exec.heartbeatMs },
       plan.models.map((m) => ({ model: m.name, group: m.group, concurrency: concurrency.get(m.group) ?? 1 })),
     );
+    // For metrics and cost rollups by business unit and type.
+    await store.labelTasks(runId, plan.models.map((m) => ({ model: m.name, businessUnit: project.models.get(m.name)!.businessUnit, type: project.models.get(m.name)!.type })));
   }
   emit({ kind: 'run_started', runId, tasks: plan.models.length, groups: plan.groups.length });
 

@@ -135,6 +135,83 @@ export interface ProjectConfig {
     readonly stepConcurrency: number;
     readonly queue: string;
   };
+  /** Prices that turn resource use into cost (`cost:`); absent means the defaults (DEFAULTS.cost). */
+  readonly cost?: PriceCatalogue;
+  /** Cost budgets per run and per group (`budgets:`), in the catalogue's currency; absent means none. */
+  readonly budgets?: Budgets;
+  /** Where alerts go (`alerts:`); absent means nowhere. */
+  readonly alerts?: AlertsConfig;
+  /** Where OpenLineage events go (`lineage:`); absent means nowhere. */
+  readonly lineage?: LineageConfig;
+}
+
+export interface LineageConfig {
+  /** POST each event here (an OpenLineage HTTP endpoint, e.g. Marquez's /api/v1/lineage). */
+  readonly url: string | null;
+  /** Append each event as one JSON line to this file (relative to the project root). */
+  readonly file: string | null;
+  /** The jobs' namespace (default: the project name). */
+  readonly namespace: string;
+  readonly timeoutMs: number;
+  readonly retries: number;
+}
+
+export const ALERT_KINDS = ['task_failed', 'run_failed', 'sla_missed', 'over_budget', 'anomaly'] as const;
+export type AlertKind = (typeof ALERT_KINDS)[number];
+
+export interface WebhookConfig {
+  readonly url: string;
+  /** `json`: sluice's alert document; `slack`: a Slack-compatible `{ text }` message. */
+  readonly format: 'json' | 'slack';
+  /** The kinds sent to this webhook. */
+  readonly events: readonly AlertKind[];
+}
+
+export interface AlertsConfig {
+  readonly webhooks: readonly WebhookConfig[];
+  /** Retries after a failed delivery (so attempts = retries + 1). */
+  readonly retries: number;
+  readonly backoffMs: number;
+  readonly timeoutMs: number;
+  /** A run that takes longer than this misses its SLA; null: no SLA. */
+  readonly runSlaMs: number | null;
+  /** A run whose cost or duration is above `factor` × the median of the previous runs of its selection. */
+  readonly anomaly: { readonly factor: number; readonly minRuns: number };
+}
+
+/** Compute prices for one way of buying machines. */
+export interface ComputePrices {
+  readonly coreHour: number;
+  readonly gibHour: number;
+}
+
+export const PRICING_MODES = ['on_demand', 'spot'] as const;
+export type PricingMode = (typeof PRICING_MODES)[number];
+
+/** The price catalogue: what a core, a GiB of memory and an object-store request cost. */
+export interface PriceCatalogue {
+  readonly currency: string;
+  /** What workers run on: a run's cost is priced with these compute prices. */
+  readonly pricing: PricingMode;
+  readonly onDemand: ComputePrices;
+  readonly spot: ComputePrices;
+  /** A managed cluster's surcharge on on-demand compute, in percent (e.g. 25). */
+  readonly managedUpliftPct: number;
+  readonly objectStore: {
+    /** Per 1,000 write-class requests (PUT, COPY, POST, LIST). */
+    readonly writePer1000: number;
+    /** Per 1,000 read-class requests (GET, HEAD). */
+    readonly readPer1000: number;
+    /** Per GiB stored for a month. */
+    readonly gibMonth: number;
+  };
+}
+
+export interface Budgets {
+  /** Most a run may cost. */
+  readonly run?: number;
+  /** Most each named group may cost in one run. */
+  readonly groups: Readonly<Record<string, number>>;
 }
 
 export interface Project {

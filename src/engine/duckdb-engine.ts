@@ -7,6 +7,7 @@ import { checkBindings } from './check-bindings.js';
 import { modelErrorLine, shortDuckDbMessage } from './duckdb-errors.js';
 import type { Engine, ModelOutput, ModelRun, OutputFile } from './engine.js';
 import { duckdbOptions, type EngineSettings } from './engine-settings.js';
+import { inputStats, type InputFiles, type InputStats } from './input-stats.js';
 import type { ColumnDef } from './relation-sql.js';
 import { quoteIdent, quoteLiteral } from './sql-quote.js';
 
@@ -65,6 +66,15 @@ export class DuckDbEngine implements Engine {
 
   checkBindings(project: Project, order: readonly string[]): Promise<Problem[]> {
     return checkBindings(this, project, order);
+  }
+
+  async inputStats(inputs: readonly InputFiles[]): Promise<InputStats> {
+    const conn = await this.instance.connect();
+    try {
+      return await inputStats(conn, inputs);
+    } finally {
+      conn.closeSync();
+    }
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,5 @@
 import type { ModelDef, Problem, Project } from '../core/types.js';
+import type { InputFiles, InputStats } from './input-stats.js';
 import type { ColumnDef } from './relation-sql.js';
 
 /**
@@ -45,5 +46,7 @@ export interface Engine {
   runModel(run: ModelRun, signal?: AbortSignal): Promise<ModelOutput>;
   /** Bind every model's SQL (in dependency order) without running it; return what is wrong. */
   checkBindings(project: Project, order: readonly string[]): Promise<Problem[]>;
+  /** Files, bytes, rows and partitions of these inputs, from file metadata (optional: for metrics). */
+  inputStats?(inputs: readonly InputFiles[]): Promise<InputStats>;
   close(): Promise<void>;
 }

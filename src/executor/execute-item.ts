@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Engine, InputRelation } from '../engine/engine.js';
+import type { InputFiles, InputStats } from '../engine/input-stats.js';
 import { filesRelationSql, snapshotRelationSql } from '../engine/relation-sql.js';
 import { uploadOutput } from '../snapshot/publish-snapshot.js';
 import type { ObjectStore } from '../storage/object-store.js';
@@ -18,24 +19,36 @@ export async function executeItem(
   attemptTag: string,
   signal?: AbortSignal,
   workerId = 'local',
+  /** Called with what the inputs amount to (files, bytes, rows), before the model runs. */
+  onInputs?: (stats: InputStats) => void,
 ): Promise<ItemOutput> {
   const inputs: InputRelation[] = [];
-  for (const input of spec.inputs) inputs.push({ name: input.name, query: await inputQuery(objects, input) });
+  const files: InputFiles[] = [];
+  for (const input of spec.inputs) inputs.push({ name: input.name, query: await inputQuery(objects, input, files) });
+  if (onInputs && engine.inputStats) {
+    // Metrics never fail an item: unknown inputs are simply not counted.
+    const stats = await engine.inputStats(files).catch(() => undefined);
+    if (stats) onInputs(stats);
+  }
   // Named after the worker, so a sweep can tell a live worker's staging from a dead one's.
   const stagingId = `${stagingOwnerPrefix(workerId)}${attemptTag}-${randomBytes(3).toString('hex')}`;
   const dir = await objects.createStaging(stagingId);
   try {
     const output = await engine.runModel({ model: spec.model, inputs, outputDir: join(dir, 'out') }, signal);
-    const files = await uploadOutput(objects, spec.model.name, spec.snapshot, attemptTag, output);
-    return { columns: output.columns, rows: output.rows, bytes: output.bytes, files };
+    const written = await uploadOutput(objects, spec.model.name, spec.snapshot, attemptTag, output);
+    return { columns: output.columns, rows: output.rows, bytes: output.bytes, files: written };
   } finally {
     await objects.removeStaging(stagingId);
   }
 }
 
-async function inputQuery(objects: ObjectStore, input: ItemInput): Promise<string> {
-  if (input.kind === 'files') return `SELECT * FROM ${filesRelationSql(input.files)}${input.empty ? ' WHERE false' : ''}`;
+async function inputQuery(objects: ObjectStore, input: ItemInput, read: InputFiles[]): Promise<string> {
+  if (input.kind === 'files') {
+    if (!input.empty) read.push({ format: input.files.format, paths: input.files.paths });
+    return `SELECT * FROM ${filesRelationSql(input.files)}${input.empty ? ' WHERE false' : ''}`;
+  }
   const paths = await objects.localPaths(input.keys);
+  read.push({ format: 'parquet', paths });
   return snapshotRelationSql(paths, input.columns, input.partitionBy);
 }
 

@@ -6,6 +6,10 @@ import { SluiceError, ValidationError } from '../core/errors.js';
 import { Wakeup } from '../core/wakeup.js';
 import { OBJECTS_ENV, STORE_ENV, openEngine, openStores, type ProjectSettings } from '../runtime/open-runtime.js';
 import { runWorker, type WorkerEvent, type WorkerStats } from './worker.js';
+import { join } from 'node:path';
+import { workerEventLogger } from '../observability/logs/log-events.js';
+import { createLogger } from '../observability/logs/logger.js';
+import { stateDir } from '../runtime/open-runtime.js';
 
 export interface WorkerMainOptions {
   /**
@@ -24,6 +28,9 @@ export interface WorkerMainOptions {
   /** Resolved on stop requests other than signals (e.g. the parent went away). */
   readonly stop?: AbortSignal;
   readonly wakeup?: Wakeup;
+  /** Also write log lines here (JSON, or the human format when `human`); they always go to the run's log file. */
+  readonly logConsole?: { readonly stream: NodeJS.WritableStream; readonly human: boolean };
+  readonly logLevel?: string;
 }
 
 /**
@@ -44,6 +51,12 @@ export async function workerMain(opts: WorkerMainOptions): Promise<WorkerStats> 
   process.on('SIGINT', onSignal);
   opts.stop?.addEventListener('abort', onSignal);
 
+  const log = createLogger({ logDir: join(stateDir(project), 'logs'), component: 'worker', console: opts.logConsole, level: opts.logLevel ?? 'info', bindings: { workerId: id } });
+  const logEvent = workerEventLogger(log);
+  const onEvent = (e: WorkerEvent) => {
+    logEvent(e);
+    opts.onEvent?.(e);
+  };
   const stores = await openStores(project);
   const engine = await openEngine(project, { shareOf: opts.shareOf ?? 1 });
   const { store } = stores;
@@ -63,7 +76,7 @@ export async function workerMain(opts: WorkerMainOptions): Promise<WorkerStats> 
       pollMs: wakeup ? 1000 : 200,
       stop: stop.signal,
       ...(wakeup && { waitForWork: (ms: number, stop: AbortSignal) => wakeup.wait(ms, stop) }),
-      ...(opts.onEvent && { onEvent: opts.onEvent }),
+      onEvent,
     });
   } finally {
     clearInterval(beat);

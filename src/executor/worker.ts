@@ -5,7 +5,12 @@ import type { ObjectStore } from '../storage/object-store.js';
 import type { MetadataStore } from '../store/metadata-store.js';
 import type { FailOutcome, FailureKind, Lease } from '../store/work-queue.js';
 import { Wakeup } from '../core/wakeup.js';
+import type { InputStats } from '../engine/input-stats.js';
+import { startAttemptMeter } from '../observability/attempt-meter.js';
+import { CountingObjectStore } from '../observability/counting-object-store.js';
+import type { AttemptOutcome } from '../store/metrics-store.js';
 import { executeItem } from './execute-item.js';
+import type { ItemOutput } from './item-spec.js';
 import { parseItemSpec } from './item-spec.js';
 
 export interface WorkerOptions {
@@ -32,7 +37,9 @@ export interface WorkerOptions {
 export type WorkerEvent =
   | { readonly kind: 'item_started'; readonly itemId: string; readonly attempt: number }
   | { readonly kind: 'item_finished'; readonly itemId: string; readonly attempt: number; readonly outcome: 'succeeded' | 'retry' | 'dead' | 'fenced' | 'released'; readonly error?: string }
-  | { readonly kind: 'store_error'; readonly error: string; readonly retryInMs: number };
+  | { readonly kind: 'store_error'; readonly error: string; readonly retryInMs: number }
+  /** The attempt's resource use was measured (and recorded in the metadata store unless `recorded` is false). */
+  | { readonly kind: 'item_measured'; readonly itemId: string; readonly attempt: number; readonly outcome: AttemptOutcome; readonly wallMs: number; readonly cpuMs: number; readonly rowsOut: number; readonly recorded: boolean };
 
 export interface WorkerStats {
   succeeded: number;
@@ -87,6 +94,35 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerStats> {
 
 async function runLease(opts: WorkerOptions, lease: Lease, stats: WorkerStats, now: () => number): Promise<void> {
   const { item, attempt } = lease;
+  const claimedAt = item.leasedAt ?? now();
+  const meter = startAttemptMeter();
+  const objects = new CountingObjectStore(opts.objects);
+  let inputs: InputStats | undefined;
+  let output: ItemOutput | undefined;
+  let measured: { outcome: AttemptOutcome; recorded: boolean } | undefined;
+  /**
+   * Record the attempt's metrics BEFORE reporting its outcome, so that when the coordinator
+   * sees an item end, its metrics are in the store (ADR 0009). A fenced report re-records the
+   * attempt as fenced (same attempt: the row is replaced). Metrics never fail an item.
+   */
+  const record = async (outcome: AttemptOutcome, error: string | null): Promise<void> => {
+    const usage = meter.stop();
+    const published = outcome === 'succeeded' && output !== undefined;
+    let recorded = true;
+    await opts.store
+      .recordAttempt({
+        itemId: item.id, attempt, workerId: opts.id, outcome, startedAt: claimedAt, endedAt: claimedAt + usage.wallMs,
+        queueWaitMs: Math.max(0, claimedAt - Math.max(item.createdAt, item.notBefore)),
+        wallMs: usage.wallMs, cpuMs: usage.cpuMs, peakRssBytes: usage.peakRssBytes, cpus: item.cpus, memoryBytes: item.memoryBytes,
+        rowsIn: inputs?.rows ?? null, bytesIn: inputs?.bytes ?? 0, filesIn: inputs?.files ?? 0, partitionsIn: inputs?.partitions ?? 0,
+        rowsOut: published ? output!.rows : 0, bytesOut: published ? output!.bytes : 0, filesOut: published ? output!.files.length : 0,
+        writeRequests: objects.counts.writes, readRequests: objects.counts.reads, error,
+      })
+      .catch(() => {
+        recorded = false;
+      });
+    measured = { outcome, recorded };
+  };
   opts.onEvent?.({ kind: 'item_started', itemId: item.id, attempt });
   const work = new AbortController();
   let leaseLost = false;
@@ -107,19 +143,23 @@ async function runLease(opts: WorkerOptions, lease: Lease, stats: WorkerStats, n
       },
     );
   }, opts.heartbeatMs);
-  const finish = (outcome: Extract<WorkerEvent, { kind: 'item_finished' }>['outcome'], error?: string) =>
-    opts.onEvent?.({ kind: 'item_finished', itemId: item.id, attempt, outcome, ...(error !== undefined && { error }) });
+  let finished: Extract<WorkerEvent, { kind: 'item_finished' }> | undefined;
+  const finish = (outcome: Extract<WorkerEvent, { kind: 'item_finished' }>['outcome'], error?: string) => {
+    finished = { kind: 'item_finished', itemId: item.id, attempt, outcome, ...(error !== undefined && { error }) };
+  };
   try {
     const spec = parseItemSpec(item.spec, item.id);
     const tag = `i${item.itemNo}a${attempt}${randomBytes(2).toString('hex')}`;
-    const output = await executeItem(opts.objects, opts.engine, spec, tag, work.signal, opts.id);
+    output = await executeItem(objects, opts.engine, spec, tag, work.signal, opts.id, (s) => (inputs = s));
     if (work.signal.aborted) throw new SluiceError('EXEC_INTERRUPTED', 'interrupted');
+    await record('succeeded', null);
     const ok = await opts.store.completeItem(item.id, attempt, { now: now(), rowsOut: output.rows, bytesOut: output.bytes, output: JSON.stringify(output) });
     if (ok) {
       stats.succeeded++;
       finish('succeeded');
     } else {
       // Fenced: someone else owns the item now. Our files were never published; remove them.
+      await record('fenced', 'fenced: the lease was no longer ours');
       await opts.objects.delete(output.files.map((f) => f.key));
       stats.fenced++;
       finish('fenced');
@@ -128,6 +168,7 @@ async function runLease(opts: WorkerOptions, lease: Lease, stats: WorkerStats, n
     const stopping = opts.stop.aborted;
     const kind: FailureKind = stopping || leaseLost || !(err instanceof SluiceError && err.code === 'EXEC_SQL') ? 'infra' : 'code';
     const message = stopping ? 'worker stopped (SIGTERM); handed back' : leaseLost ? 'lease lost' : errorMessage(err);
+    await record(stopping ? 'released' : 'failed', message);
     let outcome: FailOutcome;
     try {
       outcome = await opts.store.failItem(item.id, attempt, kind, message, now());
@@ -137,12 +178,19 @@ async function runLease(opts: WorkerOptions, lease: Lease, stats: WorkerStats, n
       finish('released', `${message}; could not report it (${errorMessage(storeErr)}): the lease will expire`);
       return;
     }
-    if (outcome === 'fenced') stats.fenced++;
-    else if (stopping) stats.released++;
+    if (outcome === 'fenced') {
+      await record('fenced', message);
+      stats.fenced++;
+    } else if (stopping) stats.released++;
     else stats.failed++;
     finish(outcome === 'fenced' ? 'fenced' : stopping ? 'released' : outcome, message);
   } finally {
     clearInterval(beat);
     opts.stop.removeEventListener('abort', onStop);
+    if (measured) {
+      const usage = meter.stop();
+      opts.onEvent?.({ kind: 'item_measured', itemId: item.id, attempt, outcome: measured.outcome, wallMs: usage.wallMs, cpuMs: usage.cpuMs, rowsOut: measured.outcome === 'succeeded' ? (output?.rows ?? 0) : 0, recorded: measured.recorded });
+    }
+    if (finished) opts.onEvent?.(finished);
   }
 }

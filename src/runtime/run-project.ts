@@ -8,6 +8,8 @@ import { buildPlan } from '../planner/build-plan.js';
 import { openEngine, openStores, stateDir } from './open-runtime.js';
 import { recoverAbandoned, sweepStaging } from './recover-abandoned.js';
 import { acquireRunLock } from './run-lock.js';
+import { startRunObservers } from './run-observers.js';
+import type { Delivery } from '../observability/alerts/deliver-webhook.js';
 
 export interface RunProjectOptions {
   readonly select?: readonly string[];
@@ -24,6 +26,8 @@ export interface RunProjectOptions {
   readonly resume?: string;
   /** Called with the worker pool once it is started (tests use it to kill workers). */
   readonly onWorkers?: (workers: LocalWorkers) => void;
+  /** Called for each alert delivered, or given up on, to a webhook (`alerts:` in sluice.yaml). */
+  readonly onAlert?: (delivery: Delivery) => void;
 }
 
 /**
@@ -51,16 +55,22 @@ export async function runProject(root: string, opts: RunProjectOptions = {}): Pr
       // Workers boot (node + DuckDB) while the coordinator validates.
       const workers = new LocalWorkers({ count, projectRoot: project.root, store: stores.store });
       opts.onWorkers?.(workers);
+      const observers = startRunObservers(project, stores.store, stores.objects.uri, {
+        ...(opts.resume !== undefined && { resume: opts.resume }),
+        ...(opts.onEvent && { next: opts.onEvent }),
+        ...(opts.onAlert && { onAlert: opts.onAlert }),
+      });
       const engine = await openEngine(project, { threads: 1 });
       const conn = await engine.connect();
+      let result: RunResult;
       try {
         const problems = await engine.checkBindings(project, plan.graph.order);
         if (problems.length > 0) throw new ValidationError(problems);
         opts.onPlanned?.({ models: plan.models.length, groups: plan.groups.length, workers: count, longestName: Math.max(0, ...plan.models.map((m) => m.name.length)) });
-        return await driveRun({ project, store: stores.store, objects: stores.objects, conn }, plan, workers, {
+        result = await driveRun({ project, store: stores.store, objects: stores.objects, conn }, plan, workers, {
           ...(opts.resume !== undefined && { runId: opts.resume, resume: true }),
           ...(opts.signal && { signal: opts.signal }),
-          ...(opts.onEvent && { onEvent: opts.onEvent }),
+          onEvent: observers.onEvent,
         });
       } finally {
         conn.closeSync();
@@ -69,6 +79,9 @@ export async function runProject(root: string, opts: RunProjectOptions = {}): Pr
         // Staging left behind by workers that were killed is garbage now.
         await sweepStaging(stores, Date.now() - 3 * project.config.execution.heartbeatMs);
       }
+      // After the workers stopped: every attempt's metrics are in, so cost is complete.
+      await observers.finish(result);
+      return result;
     } finally {
       await stores.close();
     }

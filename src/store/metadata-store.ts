@@ -1,9 +1,10 @@
 import { SluiceError } from '../core/errors.js';
 import type { RunRecord, RunStatus, TaskRecord, TaskStatus } from '../core/types.js';
+import type { MetricsStore } from './metrics-store.js';
 import type { WorkQueue } from './work-queue.js';
 
 /**
- * The metadata store: runs, tasks, and the work-item queue (work-queue.ts); metrics later.
+ * The metadata store: runs, tasks, the work-item queue (work-queue.ts) and metrics (metrics-store.ts).
  * Implementations: `sqlite/` and `postgres/`. All pass `metadata-store.contract.ts`.
  * Times are epoch milliseconds.
  */
@@ -38,7 +39,7 @@ export interface TaskResult {
   readonly error?: string;
 }
 
-export interface MetadataStore extends WorkQueue {
+export interface MetadataStore extends WorkQueue, MetricsStore {
   /** Apply pending numbered migrations, each in a transaction. Idempotent. */
   migrate(): Promise<void>;
 

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { loadProject } from '../../catalog/load-project.js';
 import { initExample } from '../../example/init-example.js';
 import { openStores } from '../../runtime/open-runtime.js';
+import { runCost } from '../../runtime/run-cost.js';
 import { runProject } from '../../runtime/run-project.js';
 import { verifyPublished } from '../../runtime/verify-published.js';
 import { EXIT } from '../exit-codes.js';
@@ -35,9 +36,9 @@ export function registerDemo(program: Command): void {
         onEvent: printer.onEvent,
         onPlanned: printer.onPlanned,
       });
-      process.stdout.write(renderRunSummary(result));
-
       const project = await loadProject(target);
+      process.stdout.write(renderRunSummary(result, await runCost(project, result.runId)));
+
       const stores = await openStores(project);
       let checks;
       try {
@@ -48,7 +49,8 @@ export function registerDemo(program: Command): void {
       const bad = checks.filter((c) => c.readRows !== c.manifestRows);
       process.stdout.write(`\nread back with a fresh DuckDB from ${displayPath(resolve(target, project.config.storage.objects))}:\n`);
       process.stdout.write(`${table(['model', 'snapshot', 'files', 'rows published', 'rows read back', 'check'], checks.map((c) => [c.model, String(c.snapshot), String(c.files), formatCount(c.manifestRows), formatCount(c.readRows), c.readRows === c.manifestRows ? 'ok' : 'MISMATCH']))}\n`);
-      process.stdout.write(`\nexplore it: node ${displayPath(fileURLToPath(new URL('../../../bin/sluice.js', import.meta.url)))} status -p ${displayPath(target)}\n`);
+      const bin = `node ${displayPath(fileURLToPath(new URL('../../../bin/sluice.js', import.meta.url)))}`;
+      process.stdout.write(`\nexplore it: ${bin} status -p ${displayPath(target)}    (also: stats, cost, logs <run>)\n`);
       process.exitCode = result.status === 'succeeded' && bad.length === 0 ? EXIT.ok : EXIT.failed;
     });
 }

@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
+import { loadProject } from '../../catalog/load-project.js';
+import { runCost } from '../../runtime/run-cost.js';
 import { runProject } from '../../runtime/run-project.js';
 import { EXIT } from '../exit-codes.js';
 import { resolveRunId } from '../find-run.js';
-import { progressPrinter, renderRunSummary } from '../run-output.js';
+import { progressPrinter, renderRunSummary, warnUndelivered } from '../run-output.js';
 import { intOption } from '../numeric-options.js';
 import { projectRoot, withProject, withStores } from '../project-option.js';
 
@@ -20,8 +22,10 @@ export function registerRetry(program: Command): void {
         resume: runId,
         ...(opts.workers !== undefined && { workers: opts.workers }),
         ...(printer && { onEvent: printer.onEvent, onPlanned: printer.onPlanned }),
+        onAlert: warnUndelivered,
       });
-      process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : renderRunSummary(result));
+      if (opts.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      else process.stdout.write(renderRunSummary(result, await runCost(await loadProject(root), result.runId).catch(() => undefined)));
       process.exitCode = result.status === 'succeeded' ? EXIT.ok : EXIT.failed;
     });
 }

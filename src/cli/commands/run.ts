@@ -1,11 +1,13 @@
 import type { Command } from 'commander';
 import { SluiceError } from '../../core/errors.js';
 import type { RunResult } from '../../executor/run-result.js';
+import { loadProject } from '../../catalog/load-project.js';
+import { runCost } from '../../runtime/run-cost.js';
 import { runProject } from '../../runtime/run-project.js';
 import { detachRun } from '../detach-run.js';
 import { resolveRunId } from '../find-run.js';
 import { EXIT } from '../exit-codes.js';
-import { progressPrinter, renderRunSummary } from '../run-output.js';
+import { progressPrinter, renderRunSummary, warnUndelivered } from '../run-output.js';
 import { collect, projectRoot, withProject, withStores } from '../project-option.js';
 
 export function registerRun(program: Command): void {
@@ -41,12 +43,14 @@ export function registerRun(program: Command): void {
           ...(opts.workers !== undefined && { workers: opts.workers }),
           signal: controller.signal,
           ...(printer && { onEvent: printer.onEvent, onPlanned: printer.onPlanned }),
+          onAlert: warnUndelivered,
         });
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
       }
-      process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : renderRunSummary(result));
+      if (opts.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      else process.stdout.write(renderRunSummary(result, await runCost(await loadProject(projectRoot(opts)), result.runId).catch(() => undefined)));
       process.exitCode = controller.signal.aborted ? EXIT.interrupted : result.status === 'succeeded' ? EXIT.ok : EXIT.failed;
     });
 }

@@ -3,8 +3,11 @@ import type { Command } from 'commander';
 import { parseMemory } from '../../coordinator/parse-memory.js';
 import { SluiceError } from '../../core/errors.js';
 import { workerMain } from '../../executor/worker-main.js';
+import type { WorkerEvent } from '../../executor/worker.js';
+import { serveMetrics, type MetricsServer } from '../../observability/metrics-server.js';
+import { WorkerMetrics } from '../../observability/worker-metrics.js';
+import { hostname } from 'node:os';
 import { findProjectRoot } from '../../catalog/find-project-root.js';
-import { formatTime } from '../format.js';
 import { intOption } from '../numeric-options.js';
 import { withProject, withStores } from '../project-option.js';
 import { OBJECTS_ENV, STORE_ENV } from '../../runtime/open-runtime.js';
@@ -15,7 +18,13 @@ export function registerWorker(program: Command): void {
     .option('--id <id>', 'worker id (default: <host>-<pid>)')
     .option('--cpus <n>', 'cores this worker offers (default: all); it takes only items that fit', intOption('--cpus'))
     .option('--memory <size>', 'memory this worker offers, e.g. 8GB (default: all)')
-    .action(async (opts: { project?: string; store?: string; objects?: string; id?: string; cpus?: number; memory?: string }) => {
+    .option('--log-format <format>', 'log lines on stderr: human or json (default: human on a terminal, else json)')
+    .option('--log-level <level>', 'debug, info, warn or error', 'info')
+    .option('--metrics-port <port>', 'serve Prometheus metrics on http://<host>:<port>/metrics (0: any free port)', intOption('--metrics-port'))
+    .action(async (opts: { project?: string; store?: string; objects?: string; id?: string; cpus?: number; memory?: string; metricsPort?: number; logFormat?: string; logLevel: string }) => {
+      if (opts.logFormat !== undefined && opts.logFormat !== 'human' && opts.logFormat !== 'json') throw new SluiceError('CLI_USAGE', `--log-format must be human or json, got '${opts.logFormat}'`);
+      if (!['debug', 'info', 'warn', 'error'].includes(opts.logLevel)) throw new SluiceError('CLI_USAGE', `--log-level must be debug, info, warn or error, got '${opts.logLevel}'`);
+      const human = opts.logFormat === undefined ? process.stderr.isTTY === true : opts.logFormat === 'human';
       const root = workerProjectRoot(opts);
       let memoryBytes: number | undefined;
       if (opts.memory !== undefined) {
@@ -25,17 +34,33 @@ export function registerWorker(program: Command): void {
           throw new SluiceError('CLI_USAGE', `--memory must be a size such as 8GB, got '${opts.memory}'`);
         }
       }
+      if (opts.metricsPort !== undefined && (opts.metricsPort < 0 || opts.metricsPort > 65535)) throw new SluiceError('CLI_USAGE', `--metrics-port must be from 0 to 65535, got ${opts.metricsPort}`);
+      const id = opts.id ?? `${hostname()}-${process.pid}`;
+      const metrics = opts.metricsPort === undefined ? undefined : new WorkerMetrics(id);
+      let server: MetricsServer | undefined;
+      if (metrics) {
+        try {
+          server = await serveMetrics(metrics, opts.metricsPort!);
+        } catch (err) {
+          throw new SluiceError('CLI_USAGE', `--metrics-port ${opts.metricsPort}: cannot listen: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+        }
+        process.stderr.write(`sluice worker: metrics on http://localhost:${server.port}/metrics\n`);
+      }
       process.stderr.write(`sluice worker: ${root === undefined ? 'no project folder (stores from --store/--objects)' : `project ${root}`}; stop with SIGTERM or Ctrl-C (the item in hand is handed back)\n`);
-      const stats = await workerMain({
-        projectRoot: root,
-        ...(opts.id !== undefined && { id: opts.id }),
-        ...(opts.cpus !== undefined && { cpus: opts.cpus }),
-        ...(memoryBytes !== undefined && { memoryBytes }),
-        onEvent: (e) => {
-          if (e.kind === 'store_error') process.stderr.write(`${formatTime(Date.now())}  metadata store unreachable (${e.error.split('\n')[0]}); retrying in ${(e.retryInMs / 1000).toFixed(1)} s\n`);
-          else if (e.kind === 'item_finished') process.stdout.write(`${formatTime(Date.now())}  ${e.outcome.padEnd(9)} ${e.itemId} (attempt ${e.attempt})${e.error ? `: ${e.error.split('\n')[0]}` : ''}\n`);
-        },
-      });
+      let stats;
+      try {
+        stats = await workerMain({
+          projectRoot: root,
+          id,
+          ...(opts.cpus !== undefined && { cpus: opts.cpus }),
+          ...(memoryBytes !== undefined && { memoryBytes }),
+          logConsole: { stream: process.stderr, human },
+          logLevel: opts.logLevel,
+          ...(metrics && { onEvent: (e: WorkerEvent) => metrics.observe(e) }),
+        });
+      } finally {
+        await server?.close();
+      }
       process.stderr.write(`sluice worker: stopped; ${stats.succeeded} succeeded, ${stats.failed} failed, ${stats.released} handed back, ${stats.fenced} fenced\n`);
     });
 }

@@ -168,10 +168,57 @@ CREATE TABLE workers (
 `,
   },
   {
+    id: 3,
+    name: 'attempt_metrics',
+    sql: `
+-- one row per attempt a worker ran to an end (metrics-store.ts)
+CREATE TABLE attempt_metrics (
+  item_id        TEXT COLLATE "C" NOT NULL REFERENCES items (id) ON DELETE CASCADE,
+  attempt        INTEGER NOT NULL CHECK (attempt >= 1),
+  run_id         TEXT COLLATE "C" NOT NULL,
+  model          TEXT COLLATE "C" NOT NULL,
+  worker_id      TEXT    NOT NULL,
+  outcome        TEXT    NOT NULL CHECK (outcome IN ('succeeded', 'failed', 'fenced', 'released')),
+  started_at     BIGINT  NOT NULL,
+  ended_at       BIGINT  NOT NULL,
+  queue_wait_ms  BIGINT  NOT NULL,
+  wall_ms        BIGINT  NOT NULL CHECK (wall_ms >= 0),
+  cpu_ms         BIGINT  NOT NULL CHECK (cpu_ms >= 0),
+  peak_rss_bytes BIGINT  NOT NULL CHECK (peak_rss_bytes >= 0),
+  cpus           DOUBLE PRECISION NOT NULL,
+  memory_bytes   BIGINT  NOT NULL,
+  rows_in        BIGINT,
+  bytes_in       BIGINT  NOT NULL,
+  files_in       BIGINT  NOT NULL,
+  partitions_in  BIGINT  NOT NULL,
+  rows_out       BIGINT  NOT NULL,
+  bytes_out      BIGINT  NOT NULL,
+  files_out      BIGINT  NOT NULL,
+  write_requests BIGINT  NOT NULL,
+  read_requests  BIGINT  NOT NULL,
+  error          TEXT,
+  PRIMARY KEY (item_id, attempt)
+);
+
+-- listAttempts, rollups
+CREATE INDEX attempt_metrics_run ON attempt_metrics (run_id, model);
+
+-- business unit and type of a run's tasks, for rollups
+CREATE TABLE task_labels (
+  run_id        TEXT COLLATE "C" NOT NULL,
+  model         TEXT COLLATE "C" NOT NULL,
+  business_unit TEXT NOT NULL,
+  table_type    TEXT NOT NULL,
+  PRIMARY KEY (run_id, model),
+  FOREIGN KEY (run_id, model) REFERENCES tasks (run_id, model) ON DELETE CASCADE
+);
+`,
+  },
+  {
     id: 5,
     name: 'run_coordinators',
     sql: `
--- who drives a running run, and its last sign of life (ids 3-4 are reserved: SQLite numbering)
+-- who drives a running run, and its last sign of life (id 4 is reserved: the numbering follows SQLite's)
 ALTER TABLE runs ADD COLUMN coordinator TEXT;
 ALTER TABLE runs ADD COLUMN heartbeat_at BIGINT;
 -- createRun's one-live-run-per-project check

@@ -1,7 +1,9 @@
 import { SluiceError } from '../../core/errors.js';
 import type { RunRecord, RunStatus, TaskRecord } from '../../core/types.js';
 import { liveRunConflict, type MetadataStore, type NewRun, type NewTask, type TaskResult } from '../metadata-store.js';
+import type { AttemptMetrics, AttemptMetricsRecord, MetricsRollup, RollupKey, TaskLabels } from '../metrics-store.js';
 import { PostgresConnection, type PostgresMetadataStoreOptions } from './postgres-connection.js';
+import { PostgresMetricsStore } from './postgres-metrics-store.js';
 import { PostgresWorkQueue } from './postgres-work-queue.js';
 
 export type { PostgresMetadataStoreOptions } from './postgres-connection.js';
@@ -18,8 +20,28 @@ const TASK_RESULT_STATUSES = new Set(['succeeded', 'failed', 'not_run']);
  * current. Errors never show the URL's password or PGPASSWORD.
  */
 export class PostgresMetadataStore extends PostgresWorkQueue implements MetadataStore {
+  private readonly metrics: PostgresMetricsStore;
+
   constructor(url: string, options: PostgresMetadataStoreOptions = {}) {
     super(new PostgresConnection(url, options));
+    this.metrics = new PostgresMetricsStore(this.conn);
+  }
+
+  // ---- metrics (postgres-metrics-store.ts)
+  recordAttempt(m: AttemptMetrics): Promise<void> {
+    return this.metrics.recordAttempt(m);
+  }
+  listAttempts(runId: string, model?: string): Promise<AttemptMetricsRecord[]> {
+    return this.metrics.listAttempts(runId, model);
+  }
+  labelTasks(runId: string, labels: readonly TaskLabels[]): Promise<void> {
+    return this.metrics.labelTasks(runId, labels);
+  }
+  listTaskLabels(runId: string): Promise<TaskLabels[]> {
+    return this.metrics.listTaskLabels(runId);
+  }
+  rollup(runId: string, by: RollupKey): Promise<MetricsRollup[]> {
+    return this.metrics.rollup(runId, by);
   }
 
   /** The store's URL with its password replaced by `***`. */

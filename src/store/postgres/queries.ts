@@ -7,6 +7,8 @@
  * split where PostgreSQL needs locks between its steps (claim-item.ts).
  */
 
+import { PG_METRICS_QUERIES } from './metrics-queries.js';
+
 const RUN_COLUMNS = `id, project, status, selector, started_at AS "startedAt", ended_at AS "endedAt", error, coordinator,
   heartbeat_at AS "heartbeatAt"`;
 
@@ -273,6 +275,9 @@ export const QUERIES = {
     FROM workers w
     WHERE @includeStopped::boolean OR w.state IN ('active', 'draining')
     ORDER BY w.started_at, w.id`,
+
+  // ---- metrics (postgres-metrics-store.ts)
+  ...PG_METRICS_QUERIES,
 } as const;
 
 export type QueryName = keyof typeof QUERIES;

@@ -152,6 +152,53 @@ CREATE TABLE workers (
 `,
   },
   {
+    id: 3,
+    name: 'attempt_metrics',
+    sql: `
+-- one row per attempt a worker ran to an end (metrics-store.ts)
+CREATE TABLE attempt_metrics (
+  item_id        TEXT    NOT NULL REFERENCES items (id) ON DELETE CASCADE,
+  attempt        INTEGER NOT NULL CHECK (attempt >= 1),
+  run_id         TEXT    NOT NULL,
+  model          TEXT    NOT NULL,
+  worker_id      TEXT    NOT NULL,
+  outcome        TEXT    NOT NULL CHECK (outcome IN ('succeeded', 'failed', 'fenced', 'released')),
+  started_at     INTEGER NOT NULL,
+  ended_at       INTEGER NOT NULL,
+  queue_wait_ms  INTEGER NOT NULL,
+  wall_ms        INTEGER NOT NULL CHECK (wall_ms >= 0),
+  cpu_ms         INTEGER NOT NULL CHECK (cpu_ms >= 0),
+  peak_rss_bytes INTEGER NOT NULL CHECK (peak_rss_bytes >= 0),
+  cpus           REAL    NOT NULL,
+  memory_bytes   INTEGER NOT NULL,
+  rows_in        INTEGER,
+  bytes_in       INTEGER NOT NULL,
+  files_in       INTEGER NOT NULL,
+  partitions_in  INTEGER NOT NULL,
+  rows_out       INTEGER NOT NULL,
+  bytes_out      INTEGER NOT NULL,
+  files_out      INTEGER NOT NULL,
+  write_requests INTEGER NOT NULL,
+  read_requests  INTEGER NOT NULL,
+  error          TEXT,
+  PRIMARY KEY (item_id, attempt)
+) WITHOUT ROWID;
+
+-- listAttempts, rollups
+CREATE INDEX attempt_metrics_run ON attempt_metrics (run_id, model);
+
+-- business unit and type of a run's tasks, for rollups
+CREATE TABLE task_labels (
+  run_id        TEXT NOT NULL,
+  model         TEXT NOT NULL,
+  business_unit TEXT NOT NULL,
+  table_type    TEXT NOT NULL,
+  PRIMARY KEY (run_id, model),
+  FOREIGN KEY (run_id, model) REFERENCES tasks (run_id, model) ON DELETE CASCADE
+) WITHOUT ROWID;
+`,
+  },
+  {
     id: 5,
     name: 'run_coordinators',
     sql: `

@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { SluiceError } from '../../core/errors.js';
 import { createMetadataStore } from '../create-metadata-store.js';
 import { metadataStoreContract } from '../metadata-store.contract.js';
+import { metricsStoreContract } from '../metrics-store.contract.js';
 import { workQueueContract } from '../work-queue.contract.js';
 import { MIGRATIONS } from './migrations.js';
 import { SqliteMetadataStore } from './sqlite-metadata-store.js';
@@ -232,3 +233,5 @@ describe('createMetadataStore', () => {
     assert.throws(() => createMetadataStore('sqlite:', project), isCode('CONFIG_INVALID', /names no file/));
   });
 });
+
+metricsStoreContract('SqliteMetadataStore (:memory:)', async () => ({ store: new SqliteMetadataStore(':memory:'), cleanup: async () => undefined }));

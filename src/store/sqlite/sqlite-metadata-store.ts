@@ -1,6 +1,8 @@
 import { SluiceError } from '../../core/errors.js';
 import type { RunRecord, RunStatus, TaskRecord } from '../../core/types.js';
 import { liveRunConflict, type MetadataStore, type NewRun, type NewTask, type TaskResult } from '../metadata-store.js';
+import type { AttemptMetrics, AttemptMetricsRecord, MetricsRollup, RollupKey, TaskLabels } from '../metrics-store.js';
+import { SqliteMetricsStore } from './sqlite-metrics-store.js';
 import { SqliteConnection, type SqliteMetadataStoreOptions } from './sqlite-connection.js';
 import { SqliteWorkQueue } from './sqlite-work-queue.js';
 
@@ -16,8 +18,11 @@ const TASK_RESULT_STATUSES = new Set(['succeeded', 'failed', 'not_run']);
  * after opening; other methods fail with STORE_MIGRATION until the schema is current.
  */
 export class SqliteMetadataStore extends SqliteWorkQueue implements MetadataStore {
+  private readonly metrics: SqliteMetricsStore;
+
   constructor(file: string, options: SqliteMetadataStoreOptions = {}) {
     super(new SqliteConnection(file, options));
+    this.metrics = new SqliteMetricsStore(this.conn);
   }
 
   get file(): string {
@@ -118,6 +123,27 @@ export class SqliteMetadataStore extends SqliteWorkQueue implements MetadataStor
       if (q.getRun.get(runId) === undefined) throw this.conn.runNotFound(runId);
       return q.listTasks.all(runId) as TaskRecord[];
     });
+  }
+
+  // Metrics (metrics-store.ts), on the same connection.
+  recordAttempt(metrics: AttemptMetrics): Promise<void> {
+    return this.metrics.recordAttempt(metrics);
+  }
+
+  listAttempts(runId: string, model?: string): Promise<AttemptMetricsRecord[]> {
+    return this.metrics.listAttempts(runId, model);
+  }
+
+  labelTasks(runId: string, labels: readonly TaskLabels[]): Promise<void> {
+    return this.metrics.labelTasks(runId, labels);
+  }
+
+  listTaskLabels(runId: string): Promise<TaskLabels[]> {
+    return this.metrics.listTaskLabels(runId);
+  }
+
+  rollup(runId: string, by: RollupKey): Promise<MetricsRollup[]> {
+    return this.metrics.rollup(runId, by);
   }
 
   async close(): Promise<void> {
