@@ -1,4 +1,5 @@
-// An s3rver (S3-compatible test server) on 127.0.0.1, an ephemeral port and a folder of its own.
+// An s3rver (S3-compatible test server) on 127.0.0.1, an ephemeral port (or $S3RVER_PORT) and a
+// folder of its own.
 // Started by s3-test-server.ts as a child process with --openssl-legacy-provider: s3rver 3.7
 // encrypts ListObjectsV2 continuation tokens with DES, which Node 17+ only has in that provider.
 // Usage: node --openssl-legacy-provider s3rver-child.mjs <dir> <bucket>...; prints {"port":N}.
@@ -52,7 +53,7 @@ FilesystemStore.prototype.deleteObject = async function deleteObject(bucket, key
 };
 
 const [directory, ...buckets] = process.argv.slice(2);
-const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory, configureBuckets: buckets.map((name) => ({ name })) });
+const server = new S3rver({ port: Number(process.env.S3RVER_PORT ?? 0), address: '127.0.0.1', silent: true, directory, configureBuckets: buckets.map((name) => ({ name })) });
 const { port } = await server.run();
 process.stdout.write(`${JSON.stringify({ port })}\n`);
 const stop = () => server.close().finally(() => process.exit(0));

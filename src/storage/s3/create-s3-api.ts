@@ -17,6 +17,10 @@ const SOCKET_IDLE_TIMEOUT_MS = 120_000;
  */
 export async function createS3Api(settings: S3ClientSettings): Promise<S3Api> {
   let sdk: typeof import('@aws-sdk/client-s3');
+  // The SDK warns on every process start that releases after January 2027 need Node 22; sluice
+  // pins a release that supports Node 20 (package.json), so the warning is only noise in every
+  // worker's output. Set the variable to "false" to see it.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   try {
     sdk = await import('@aws-sdk/client-s3');
   } catch (err) {
