@@ -67,6 +67,15 @@ export function goals(r: Omit<BenchResults, 'goals'>): Goal[] {
     measured: p ? seconds(p.totalMs.median) : '–',
     met: p ? p.totalMs.median <= 3000 : null,
   });
+  const wp = r.wideDagPostgres;
+  if (wp) {
+    out.push({
+      goal: `dispatch overhead per task on PostgreSQL (wide DAG, ${wp.models} models)`,
+      target: '≤ 50 ms',
+      measured: `${millis(wp.dispatchOverheadPerTaskMs.median)} (run loop ÷ tasks ${millis(wp.runPerTaskMs.median)})`,
+      met: wp.dispatchOverheadPerTaskMs.median <= 50,
+    });
+  }
   for (const q of r.queue.filter((x) => x.store === 'postgres')) {
     out.push({ goal: 'queue throughput on PostgreSQL (no-op items)', target: '≥ 2,000 items/s', measured: `${Math.round(q.itemsPerSecond.median).toLocaleString('en-US')} items/s`, met: q.itemsPerSecond.median >= 2000 });
   }
@@ -113,10 +122,10 @@ export function markdownReport(r: BenchResults): string {
     );
     if (notes.length > 0) parts.push(notes.join('\n'));
   }
-  const w = r.wideDag;
-  if (w) {
+  for (const [w, store] of [[r.wideDag, 'SQLite'], [r.wideDagPostgres, 'PostgreSQL']] as const) {
+    if (!w) continue;
     parts.push(
-      `**Wide DAG: ${w.models} tiny models (${w.chains} chains of ${w.depth}), ${w.workers} workers**`,
+      `**Wide DAG: ${w.models} tiny models (${w.chains} chains of ${w.depth}), ${w.workers} workers, metadata store and queue on ${store}**`,
       table(
         ['measure', 'median (min–max)'],
         [

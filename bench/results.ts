@@ -104,6 +104,8 @@ export interface BenchResults {
   readonly polarsNote: string;
   readonly clinic: readonly ClinicResult[];
   readonly wideDag: WideDagResult | null;
+  /** The same wide DAG with the metadata store and queue on PostgreSQL (--postgres). */
+  readonly wideDagPostgres: WideDagResult | null;
   readonly planning: PlanningResult | null;
   /** The work-item queue alone, per metadata store (no-op items). */
   readonly queue: readonly QueueResult[];

@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { preparePolars, type PolarsAvailability } from './contenders/polars-binding.js';
 import { REPO_ROOT } from './contenders/naive-task.js';
 import { clinicSvg } from './plot.js';
+import { withBenchSchema } from './postgres-schema.js';
 import { buildSluice } from './sluice-build.js';
 import { goals, markdownReport, seconds } from './report.js';
 import { RESULTS_SCHEMA, type BenchResults, type ClinicResult } from './results.js';
@@ -99,12 +100,16 @@ if (only.has('clinic')) {
   }
 }
 const wideDag = only.has('wide') ? await benchWideDag(join(workDir, 'wide-dag'), quick ? QUICK_WIDE_DAG : WIDE_DAG, { runs, workers, build: build.dir, conn, log }) : null;
+const wideDagPostgres =
+  only.has('wide') && args.postgres
+    ? await withBenchSchema(args.postgres, (store) => benchWideDag(join(workDir, 'wide-dag-pg'), quick ? QUICK_WIDE_DAG : WIDE_DAG, { runs, workers, build: build.dir, conn, log, store, label: 'PostgreSQL' }))
+    : null;
 const planning = only.has('planning') ? await benchPlanning(join(workDir, 'planning'), PLANNING, { runs, build: build.dir, bindChains: quick ? 25 : PLANNING.chains, log }) : null;
 const queue: QueueResult[] = [];
 if (only.has('queue')) {
   const shape = quick ? QUICK_QUEUE : QUEUE;
   queue.push(await benchQueue('sqlite', undefined, shape, { runs, log }));
-  if (args.postgres) queue.push(await benchQueue('postgres', args.postgres, shape, { runs, log }));
+  if (args.postgres) queue.push(await withBenchSchema(args.postgres, (url) => benchQueue('postgres', url, shape, { runs, log })));
 }
 conn.closeSync();
 instance.closeSync();
@@ -131,6 +136,7 @@ const partial: Omit<BenchResults, 'goals'> = {
   polarsNote: polars?.note ?? (args['no-polars'] ? 'left out (--no-polars)' : ''),
   clinic,
   wideDag,
+  wideDagPostgres,
   planning,
   queue,
 };

@@ -3,7 +3,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadProject } from '../../src/catalog/load-project.js';
 import { buildModelGraph } from '../../src/planner/model-graph.js';
-import { runInChild } from '../child.js';
+import { CHILD_ENV, runInChild } from '../child.js';
 import { limitJob, type LimitResult } from '../contenders/limit.js';
 import { sluiceResetDirs, type SluiceResult } from '../contenders/sluice.js';
 import type { ContenderResult, WideDagResult } from '../results.js';
@@ -56,6 +56,10 @@ export interface WideDagOptions {
   readonly build: string;
   readonly conn: DuckDBConnection;
   readonly log: (line: string) => void;
+  /** A metadata store URL for sluice (e.g. PostgreSQL) instead of the project's SQLite file. */
+  readonly store?: string;
+  /** How the log lines name this variant. */
+  readonly label?: string;
 }
 
 /**
@@ -95,7 +99,7 @@ export async function benchWideDag(dir: string, shape: WideDagShape, opts: WideD
   let workers = opts.workers;
 
   for (let run = 1; run <= opts.runs; run++) {
-    const sluice = await runInChild<SluiceResult>(SLUICE, { root: dir, build: opts.build, workers: opts.workers, reset: sluiceResetDirs(project) });
+    const sluice = await runInChild<SluiceResult>(SLUICE, { root: dir, build: opts.build, workers: opts.workers, reset: sluiceResetDirs(project) }, opts.store ? { ...CHILD_ENV, SLUICE_STORE: opts.store } : CHILD_ENV);
     if (sluice.result.status !== 'succeeded') throw new Error(`wide DAG: sluice run ${sluice.result.status}`);
     workers = sluice.result.workers;
     s.wall.push(sluice.result.wallMs);
@@ -120,7 +124,7 @@ export async function benchWideDag(dir: string, shape: WideDagShape, opts: WideD
       }
     }
     line += limitStatus.status === 'ok' ? `  limit ${(l.wall.at(-1)! / 1000).toFixed(2)}s` : `  limit ${limitStatus.status}`;
-    opts.log(`  wide DAG (${models} models)  run ${run}/${opts.runs}: ${line}`);
+    opts.log(`  wide DAG (${models} models${opts.label ? `, ${opts.label}` : ''})  run ${run}/${opts.runs}: ${line}`);
   }
   rmSync(`${dir}-out`, { recursive: true, force: true });
 
