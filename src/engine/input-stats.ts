@@ -10,6 +10,9 @@ export interface InputFiles {
   readonly paths: readonly string[];
 }
 
+/** Characters that make a path a glob pattern for DuckDB. */
+const GLOB_CHARS = /[*?[\]{}]/;
+
 /** What a work item's inputs amount to, from file metadata (no data is read). */
 export interface InputStats {
   readonly files: number;
@@ -32,9 +35,9 @@ export async function inputStats(conn: DuckDBConnection, inputs: readonly InputF
   for (const input of inputs) {
     if (input.format === 'parquet') anyParquet = true;
     for (const path of input.paths) {
-      const reader = await conn.runAndReadAll(`SELECT file FROM glob(${quoteLiteral(path)})`);
-      for (const row of reader.getRowObjects()) {
-        const file = String(row.file);
+      // A plain file path (every file of an upstream snapshot) needs no glob query.
+      const matches = GLOB_CHARS.test(path) ? (await conn.runAndReadAll(`SELECT file FROM glob(${quoteLiteral(path)})`)).getRowObjects().map((row) => String(row.file)) : [path];
+      for (const file of matches) {
         if (seen.has(file)) continue;
         seen.add(file);
         if (input.format === 'parquet') parquet.push(file);
