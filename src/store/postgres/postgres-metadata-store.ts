@@ -1,5 +1,6 @@
 import { SluiceError } from '../../core/errors.js';
 import type { RunRecord, RunStatus, TaskRecord } from '../../core/types.js';
+import { checkNewTasks, checkTaskResult } from '../metadata-store-input.js';
 import { liveRunConflict, type MetadataStore, type NewRun, type NewTask, type TaskResult } from '../metadata-store.js';
 import type { AttemptMetrics, AttemptMetricsRecord, MetricsRollup, RollupKey, TaskLabels } from '../metrics-store.js';
 import { PostgresConnection, type PostgresMetadataStoreOptions } from './postgres-connection.js';
@@ -7,8 +8,6 @@ import { PostgresMetricsStore } from './postgres-metrics-store.js';
 import { PostgresWorkQueue } from './postgres-work-queue.js';
 
 export type { PostgresMetadataStoreOptions } from './postgres-connection.js';
-
-const TASK_RESULT_STATUSES = new Set(['succeeded', 'failed', 'not_run']);
 
 /**
  * The metadata store in a PostgreSQL database (`postgres://user@host:5432/db?schema=name`),
@@ -54,14 +53,7 @@ export class PostgresMetadataStore extends PostgresWorkQueue implements Metadata
   }
 
   async createRun(run: NewRun, tasks: readonly NewTask[]): Promise<void> {
-    const seen = new Set<string>();
-    for (const t of tasks) {
-      if (seen.has(t.model)) throw new SluiceError('STORE_CONFLICT', `run ${run.id}: model ${t.model} is listed twice`);
-      seen.add(t.model);
-      if (!Number.isSafeInteger(t.concurrency) || t.concurrency < 1) {
-        throw new SluiceError('STORE_CONFLICT', `run ${run.id}: task ${t.model} (group ${t.group}): concurrency must be an integer >= 1, got ${String(t.concurrency)}`);
-      }
-    }
+    checkNewTasks(run, tasks);
     await this.conn.write(async (tx) => {
       if ((await tx.rows('getRun', { runId: run.id })).length > 0) throw new SluiceError('STORE_CONFLICT', `run ${run.id} already exists in ${this.conn.label}`);
       if (run.exclusiveSince !== undefined) {
@@ -112,10 +104,7 @@ export class PostgresMetadataStore extends PostgresWorkQueue implements Metadata
   }
 
   async finishTask(runId: string, model: string, result: TaskResult): Promise<void> {
-    if (!TASK_RESULT_STATUSES.has(result.status)) {
-      throw new SluiceError('STORE_CONFLICT', `task ${model} of run ${runId}: "${String(result.status)}" is not a final status (succeeded, failed, not_run)`);
-    }
-    const fromStatus = result.status === 'not_run' ? 'pending' : 'running';
+    const fromStatus = checkTaskResult(runId, model, result);
     await this.conn.write(async (tx) => {
       const changes = await tx.count('finishTask', {
         runId, model, fromStatus, status: result.status, endedAt: result.endedAt,

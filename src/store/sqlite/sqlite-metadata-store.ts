@@ -1,5 +1,6 @@
 import { SluiceError } from '../../core/errors.js';
 import type { RunRecord, RunStatus, TaskRecord } from '../../core/types.js';
+import { checkNewTasks, checkTaskResult } from '../metadata-store-input.js';
 import { liveRunConflict, type MetadataStore, type NewRun, type NewTask, type TaskResult } from '../metadata-store.js';
 import type { AttemptMetrics, AttemptMetricsRecord, MetricsRollup, RollupKey, TaskLabels } from '../metrics-store.js';
 import { SqliteMetricsStore } from './sqlite-metrics-store.js';
@@ -7,8 +8,6 @@ import { SqliteConnection, type SqliteMetadataStoreOptions } from './sqlite-conn
 import { SqliteWorkQueue } from './sqlite-work-queue.js';
 
 export type { SqliteMetadataStoreOptions } from './sqlite-connection.js';
-
-const TASK_RESULT_STATUSES = new Set(['succeeded', 'failed', 'not_run']);
 
 /**
  * The metadata store in one SQLite file (or `:memory:`), shared safely by several processes:
@@ -34,14 +33,7 @@ export class SqliteMetadataStore extends SqliteWorkQueue implements MetadataStor
   }
 
   async createRun(run: NewRun, tasks: readonly NewTask[]): Promise<void> {
-    const seen = new Set<string>();
-    for (const t of tasks) {
-      if (seen.has(t.model)) throw new SluiceError('STORE_CONFLICT', `run ${run.id}: model ${t.model} is listed twice`);
-      seen.add(t.model);
-      if (!Number.isSafeInteger(t.concurrency) || t.concurrency < 1) {
-        throw new SluiceError('STORE_CONFLICT', `run ${run.id}: task ${t.model} (group ${t.group}): concurrency must be an integer >= 1, got ${String(t.concurrency)}`);
-      }
-    }
+    checkNewTasks(run, tasks);
     this.conn.write((q) => {
       if (q.getRun.get(run.id) !== undefined) throw new SluiceError('STORE_CONFLICT', `run ${run.id} already exists in ${this.conn.file}`);
       if (run.exclusiveSince !== undefined) {
@@ -90,10 +82,7 @@ export class SqliteMetadataStore extends SqliteWorkQueue implements MetadataStor
   }
 
   async finishTask(runId: string, model: string, result: TaskResult): Promise<void> {
-    if (!TASK_RESULT_STATUSES.has(result.status)) {
-      throw new SluiceError('STORE_CONFLICT', `task ${model} of run ${runId}: "${String(result.status)}" is not a final status (succeeded, failed, not_run)`);
-    }
-    const fromStatus = result.status === 'not_run' ? 'pending' : 'running';
+    const fromStatus = checkTaskResult(runId, model, result);
     this.conn.write((q) => {
       const changes = q.finishTask.run({
         runId, model, fromStatus, status: result.status, endedAt: result.endedAt,
