@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { errorMessage, SluiceError } from '../core/errors.js';
-import type { Project, TaskStatus } from '../core/types.js';
+import type { DataInterval, Project, TaskStatus } from '../core/types.js';
 import { countStatuses, RUN_RESULT_SCHEMA, type RunEvent, type RunResult, type TaskOutcome } from '../executor/run-result.js';
-import type { ItemOutput } from '../executor/item-spec.js';
+import type { ItemOutput, ItemSpec } from '../executor/item-spec.js';
+import { filesMatching } from '../optimizer/prune-files.js';
 import type { Plan } from '../planner/build-plan.js';
-import type { Manifest } from '../snapshot/manifest.js';
+import type { Manifest, ManifestFile } from '../snapshot/manifest.js';
 import { commitSnapshot } from '../snapshot/publish-snapshot.js';
 import { readCurrentSnapshot } from '../snapshot/read-snapshot.js';
 import type { ObjectStore } from '../storage/object-store.js';
@@ -39,6 +40,8 @@ export interface DriveOptions {
   readonly signal?: AbortSignal;
   readonly onEvent?: (event: RunEvent) => void;
   readonly pollMs?: number;
+  /** The run's data interval: models split by a column they are partitioned by rebuild only it. */
+  readonly interval?: DataInterval;
 }
 
 /** `20261125T120301Z-3f9a1c`: sorts by start time, unique across processes. */
@@ -167,7 +170,7 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
   const runStatus = failed.length === 0 && !cancelled ? 'succeeded' : 'failed';
   const error = cancelled ? 'run interrupted' : failed.length > 0 ? `${failed.length} task(s) failed: ${failed.map((t) => t.model).join(', ')}` : undefined;
   await store.finishRun(runId, runStatus, endedAt, error);
-  const result: RunResult = { schema: RUN_RESULT_SCHEMA, runId, project: plan.project, selector: plan.selector, status: runStatus, startedAt, endedAt, durationMs: endedAt - startedAt, tasks, counts: countStatuses(tasks) };
+  const result: RunResult = { schema: RUN_RESULT_SCHEMA, runId, project: plan.project, selector: plan.selector, interval: opts.interval ?? null, status: runStatus, startedAt, endedAt, durationMs: endedAt - startedAt, tasks, counts: countStatuses(tasks) };
   emit({ kind: 'run_finished', result });
   return result;
 
@@ -209,7 +212,9 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
     const current = await readCurrentSnapshot(ctx.objects, name);
     const snapshot = (current?.snapshot ?? 0) + 1;
     snapshotOf.set(name, snapshot);
-    const specs = await compileItems({ project, conn: ctx.conn, snapshots }, model, snapshot, exec.maxItemsPerTask);
+    const compiled = await compileItems({ project, conn: ctx.conn, snapshots, ...(opts.interval && { interval: opts.interval }) }, model, snapshot, exec.maxItemsPerTask);
+    const publish = { fingerprint: compiled.fingerprint, interval: compiled.interval };
+    const specs = compiled.items.map((spec): ItemSpec => ({ ...spec, publish }));
     const cpus = model.resources.cpus ?? 1;
     const memoryBytes = model.resources.memory ? parseMemory(model.resources.memory) : 0;
     await store.enqueueItems(
@@ -228,13 +233,38 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
       const differs = outputs.find((o) => JSON.stringify(o.columns) !== JSON.stringify(columns));
       if (differs) throw new Error(`work items produced different columns: ${fmtColumns(columns)} vs ${fmtColumns(differs.columns)}`);
       const model = project.models.get(name)!;
-      const manifest = await commitSnapshot(ctx.objects, { model: name, snapshot: snapshotOf.get(name)!, runId, partitionBy: model.partitionBy, columns, files: outputs.flatMap((o) => o.files) });
+      const snapshot = snapshotOf.get(name)!;
+      const plan = (JSON.parse(items[0]!.spec) as ItemSpec).publish;
+      const files = outputs.flatMap((o) => o.files);
+      if (plan?.interval) files.push(...(await carryForward(ctx, name, snapshot, plan.interval, model.partitionBy, columns)));
+      const manifest = await commitSnapshot(ctx.objects, { model: name, snapshot, runId, partitionBy: model.partitionBy, columns, files, fingerprint: plan && !plan.interval ? plan.fingerprint : null });
       const endedAt = now();
       return { model: name, group: group.get(name)!, status: 'succeeded', startedAt: startedAtMs, endedAt, durationMs: endedAt - startedAtMs, rowsOut: manifest.rows, bytesOut: manifest.bytes, files: manifest.files.length, snapshot: manifest.snapshot, error: null };
     } catch (err) {
       return blank(name, 'failed', `publishing failed: ${errorMessage(err)}`, startedAtMs);
     }
   }
+}
+
+/**
+ * The files of the model's current snapshot outside the run's interval, kept in the new one
+ * (a run over an interval replaces only the partitions inside it). The previous snapshot must
+ * be the one this task follows and have the same partitioning and columns.
+ */
+async function carryForward(ctx: CoordinatorContext, name: string, snapshot: number, interval: { column: string; filter: string }, partitionBy: readonly string[], columns: ItemOutput['columns']): Promise<ManifestFile[]> {
+  const current = await readCurrentSnapshot(ctx.objects, name);
+  if (!current) return [];
+  const why =
+    current.snapshot !== snapshot - 1 ? `snapshot ${current.snapshot} was published meanwhile`
+    : JSON.stringify(current.partitionBy) !== JSON.stringify(partitionBy) ? `its partition_by changed since snapshot ${current.snapshot} (${current.partitionBy.join(', ') || 'none'})`
+    : JSON.stringify(current.columns) !== JSON.stringify(columns) ? `its columns changed since snapshot ${current.snapshot}`
+    : undefined;
+  if (why) throw new Error(`a run over an interval keeps the partitions outside it, but ${why}: run it without --from/--to`);
+  const type = current.columns.find((c) => c.name === interval.column)!;
+  const inside = await filesMatching(ctx.conn, current.files, [type], interval.filter);
+  if (!inside) throw new Error(`cannot compare ${interval.column} of snapshot ${current.snapshot} with the run's interval (${interval.filter})`);
+  const replaced = new Set(inside.map((f) => f.key));
+  return current.files.filter((f) => !replaced.has(f.key));
 }
 
 function groupItems(items: readonly ItemRecord[]): Map<string, ItemRecord[]> {

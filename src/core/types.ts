@@ -143,6 +143,15 @@ export interface Problem {
   readonly key?: string;
 }
 
+/**
+ * A run's data interval over partition values: `from` inclusive, `to` exclusive, either open.
+ * Compared in the partition column's own type (a date column compares as dates).
+ */
+export interface DataInterval {
+  readonly from?: string;
+  readonly to?: string;
+}
+
 export type RunStatus = 'running' | 'succeeded' | 'failed';
 export type TaskStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'not_run';
 

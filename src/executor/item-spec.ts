@@ -16,13 +16,37 @@ export interface ItemSpec {
   readonly inputs: readonly ItemInput[];
   /** The partition values this item covers, or null for a whole task. */
   readonly slice: { readonly column: string; readonly values: readonly string[] } | null;
+  /** For the coordinator when it publishes (kept with the items, so `sluice retry` has it too). */
+  readonly publish?: PublishPlan;
 }
 
-export type ItemInput =
+/** How the task's snapshot is to be published. */
+export interface PublishPlan {
+  /** The task's fingerprint, recorded in the manifest when the task rebuilt the whole model. */
+  readonly fingerprint: string;
+  /** The run's interval restricted the task: carry forward output partitions outside it. */
+  readonly interval: { readonly column: string; readonly filter: string } | null;
+}
+
+export type ItemInput = (
   /** Source files. `empty`: no file of this slice exists; read the schema from `paths`, no rows. */
   | { readonly name: string; readonly kind: 'files'; readonly files: FileInput; readonly empty?: boolean }
   /** Files of an upstream model's snapshot (object keys). */
-  | { readonly name: string; readonly kind: 'snapshot'; readonly keys: readonly string[]; readonly columns: readonly ColumnDef[]; readonly partitionBy: readonly string[] };
+  | { readonly name: string; readonly kind: 'snapshot'; readonly keys: readonly string[]; readonly columns: readonly ColumnDef[]; readonly partitionBy: readonly string[] }
+) & {
+  /** What this item reads of the input, against everything the input holds (partition pruning). */
+  readonly scan?: InputScan;
+};
+
+/** Files and bytes read of an input vs listed; `filter`: what pruned them (null: nothing). */
+export interface InputScan {
+  readonly name: string;
+  readonly files: number;
+  readonly bytes: number;
+  readonly totalFiles: number;
+  readonly totalBytes: number;
+  readonly filter: string | null;
+}
 
 /** What a succeeded attempt produced: files already at their final keys, not yet published. */
 export interface ItemOutput {

@@ -1,4 +1,4 @@
-import type { RunStatus, TaskStatus } from '../core/types.js';
+import type { DataInterval, RunStatus, TaskStatus } from '../core/types.js';
 
 /** The outcome of a run: every task's status, never a throw half-way (`sluice run --json`). */
 export const RUN_RESULT_SCHEMA = 'sluice.run/v1';
@@ -23,6 +23,8 @@ export interface RunResult {
   readonly runId: string;
   readonly project: string;
   readonly selector: string;
+  /** The run's data interval (`--from`/`--to`), or null for the whole history. */
+  readonly interval: DataInterval | null;
   readonly status: Exclude<RunStatus, 'running'>;
   readonly startedAt: number;
   readonly endedAt: number;

@@ -1,6 +1,7 @@
 import { cpus } from 'node:os';
 import { loadProject } from '../catalog/load-project.js';
 import { SluiceError, ValidationError } from '../core/errors.js';
+import type { DataInterval } from '../core/types.js';
 import { driveRun } from '../coordinator/drive-run.js';
 import { LocalWorkers } from '../coordinator/local-workers.js';
 import type { RunEvent, RunResult } from '../executor/run-result.js';
@@ -14,6 +15,8 @@ export interface RunProjectOptions {
   /** Worker processes to start; overrides `execution.workers`. */
   readonly workers?: number;
   readonly signal?: AbortSignal;
+  /** The run's data interval (`--from`/`--to`). */
+  readonly interval?: DataInterval;
   readonly onEvent?: (event: RunEvent) => void;
   /** Called once the project is validated and planned, before anything runs. */
   readonly onPlanned?: (info: { models: number; groups: number; workers: number; longestName: number }) => void;
@@ -60,6 +63,7 @@ export async function runProject(root: string, opts: RunProjectOptions = {}): Pr
         return await driveRun({ project, store: stores.store, objects: stores.objects, conn }, plan, workers, {
           ...(opts.resume !== undefined && { runId: opts.resume, resume: true }),
           ...(opts.signal && { signal: opts.signal }),
+          ...(opts.interval && { interval: opts.interval }),
           ...(opts.onEvent && { onEvent: opts.onEvent }),
         });
       } finally {

@@ -26,6 +26,12 @@ export interface Manifest {
   readonly rows: number;
   readonly bytes: number;
   readonly files: readonly ManifestFile[];
+  /**
+   * Fingerprint of the model and inputs this snapshot was built from (optimizer/fingerprint.ts),
+   * when one build produced all of it; absent or null otherwise (then the next run rebuilds).
+   * Added in issue 5; older manifests have none.
+   */
+  readonly fingerprint?: string | null;
 }
 
 /** `<model>/_sluice/manifests/0000000007.json`: sorts by snapshot number. */

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { SluiceError } from '../../core/errors.js';
+import type { DataInterval } from '../../core/types.js';
 import type { RunResult } from '../../executor/run-result.js';
 import { runProject } from '../../runtime/run-project.js';
 import { EXIT } from '../exit-codes.js';
@@ -11,8 +12,10 @@ export function registerRun(program: Command): void {
     .description('validate, plan and run the project (or a selection), publishing each model atomically')
     .option('-s, --select <selector>', 'models to run: name, +name (with upstream), name+ (with downstream), tag:x, group:x (repeatable)', collect)
     .option('-w, --workers <n>', 'tasks running at once (default: execution.workers, else one per core)', parseWorkers)
+    .option('--from <value>', "data interval start (inclusive): models split by a partition column they are partitioned by rebuild only partitions >= value")
+    .option('--to <value>', 'data interval end (exclusive): ... and < value; the other partitions are kept')
     .option('--json', 'print the run result as a sluice.run/v1 JSON document instead of progress lines')
-    .action(async (opts: { project?: string; select?: string[]; workers?: number; json?: boolean }) => {
+    .action(async (opts: { project?: string; select?: string[]; workers?: number; json?: boolean; from?: string; to?: string }) => {
       const controller = new AbortController();
       const onSignal = (signal: NodeJS.Signals) => {
         if (controller.signal.aborted) process.exit(EXIT.interrupted);
@@ -28,6 +31,7 @@ export function registerRun(program: Command): void {
           ...(opts.select && { select: opts.select }),
           ...(opts.workers !== undefined && { workers: opts.workers }),
           signal: controller.signal,
+          ...((opts.from !== undefined || opts.to !== undefined) && { interval: interval(opts.from, opts.to) }),
           ...(printer && { onEvent: printer.onEvent, onPlanned: printer.onPlanned }),
         });
       } finally {
@@ -37,6 +41,16 @@ export function registerRun(program: Command): void {
       process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : renderRunSummary(result));
       process.exitCode = controller.signal.aborted ? EXIT.interrupted : result.status === 'succeeded' ? EXIT.ok : EXIT.failed;
     });
+}
+
+function interval(from: string | undefined, to: string | undefined): DataInterval {
+  for (const [flag, v] of [['--from', from], ['--to', to]] as const) {
+    if (v !== undefined && v.trim() === '') throw new SluiceError('CLI_USAGE', `${flag} needs a partition value such as 2024-01-31`);
+  }
+  if (from !== undefined && to !== undefined && from >= to && /^\d{4}-\d\d-\d\d/.test(from) && /^\d{4}-\d\d-\d\d/.test(to)) {
+    throw new SluiceError('CLI_USAGE', `--from ${from} is not before --to ${to} (the interval is [from, to): --to is exclusive)`);
+  }
+  return { ...(from !== undefined && { from }), ...(to !== undefined && { to }) };
 }
 
 function parseWorkers(value: string): number {
