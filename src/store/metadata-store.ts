@@ -1,8 +1,10 @@
 import type { RunRecord, RunStatus, TaskRecord, TaskStatus } from '../core/types.js';
+import type { TaskSkips } from './task-skips.js';
 import type { WorkQueue } from './work-queue.js';
 
 /**
- * The metadata store: runs, tasks, and the work-item queue (work-queue.ts); metrics later.
+ * The metadata store: runs, tasks, the work-item queue (work-queue.ts) and skipped tasks
+ * (task-skips.ts); metrics later.
  * Implementations: `sqlite/` now, `postgres/` later. All pass `metadata-store.contract.ts`.
  * Times are epoch milliseconds.
  */
@@ -30,7 +32,7 @@ export interface TaskResult {
   readonly error?: string;
 }
 
-export interface MetadataStore extends WorkQueue {
+export interface MetadataStore extends WorkQueue, TaskSkips {
   /** Apply pending numbered migrations, each in a transaction. Idempotent. */
   migrate(): Promise<void>;
 

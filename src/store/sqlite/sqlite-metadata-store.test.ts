@@ -10,6 +10,7 @@ import { SluiceError } from '../../core/errors.js';
 import { createMetadataStore } from '../create-metadata-store.js';
 import { metadataStoreContract } from '../metadata-store.contract.js';
 import { workQueueContract } from '../work-queue.contract.js';
+import { taskSkipsContract } from '../task-skips.contract.js';
 import { MIGRATIONS } from './migrations.js';
 import { SqliteMetadataStore } from './sqlite-metadata-store.js';
 
@@ -20,6 +21,8 @@ metadataStoreContract('SqliteMetadataStore (file)', async () => {
 });
 
 metadataStoreContract('SqliteMetadataStore (:memory:)', async () => ({ store: new SqliteMetadataStore(':memory:'), cleanup: async () => undefined }));
+
+taskSkipsContract('SqliteMetadataStore (:memory:)', async () => ({ store: new SqliteMetadataStore(':memory:'), cleanup: async () => undefined }));
 
 workQueueContract('SqliteMetadataStore (file)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-sqlite-queue-'));
