@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { errorMessage, SluiceError } from '../core/errors.js';
 import type { DataInterval, Project, TaskStatus } from '../core/types.js';
+import type { OutcomeStatus } from '../executor/run-result.js';
 import { countStatuses, RUN_RESULT_SCHEMA, type RunEvent, type RunResult, type TaskOutcome } from '../executor/run-result.js';
 import type { ItemOutput, ItemSpec } from '../executor/item-spec.js';
 import { filesMatching } from '../optimizer/prune-files.js';
@@ -42,6 +43,8 @@ export interface DriveOptions {
   readonly pollMs?: number;
   /** The run's data interval: models split by a column they are partitioned by rebuild only it. */
   readonly interval?: DataInterval;
+  /** Rebuild every task, even those unchanged since their current snapshot. */
+  readonly fullRefresh?: boolean;
 }
 
 /** `20261125T120301Z-3f9a1c`: sorts by start time, unique across processes. */
@@ -51,6 +54,12 @@ export function newRunId(now = new Date()): string {
 }
 
 type Phase = 'waiting' | 'queued' | 'done';
+
+/** A task not run because its fingerprint matches its current snapshot's. */
+interface Skip {
+  readonly outcome: TaskOutcome & { readonly reason: string };
+  readonly fingerprint: string;
+}
 
 /**
  * The coordinator of one run. It never runs user SQL: it queues each task's work items once
@@ -72,7 +81,7 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
 
   await store.setQueues(project.config.queues);
   const phase = new Map<string, Phase>(plan.models.map((m) => [m.name, 'waiting'] as const));
-  const status = new Map<string, TaskStatus>(plan.models.map((m) => [m.name, 'pending'] as const));
+  const status = new Map<string, OutcomeStatus>(plan.models.map((m) => [m.name, 'pending'] as const));
   const outcomes = new Map<string, TaskOutcome>();
   const snapshotOf = new Map<string, number>();
   const started = new Set<string>();
@@ -104,6 +113,13 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
     });
     emit({ kind: 'task_finished', task: o });
   };
+  const recordSkip = async ({ outcome: o, fingerprint }: Skip): Promise<void> => {
+    await store.skipTask(runId, o.model, { endedAt: o.endedAt!, snapshot: o.snapshot!, rowsOut: o.rowsOut!, bytesOut: o.bytesOut!, files: o.files!, reason: o.reason, fingerprint });
+    phase.set(o.model, 'done');
+    status.set(o.model, 'skipped');
+    outcomes.set(o.model, o);
+    emit({ kind: 'task_finished', task: o });
+  };
   const blank = (model: string, s: TaskStatus, error: string | null, startedAtMs: number | null): TaskOutcome => {
     const endedAt = now();
     return { model, group: group.get(model)!, status: s, startedAt: startedAtMs, endedAt, durationMs: startedAtMs === null ? null : endedAt - startedAtMs, rowsOut: null, bytesOut: null, files: null, snapshot: null, error };
@@ -126,9 +142,13 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
         await record(blank(m.name, 'not_run', blocker ? `upstream model ${blocker} ${status.get(blocker) === 'failed' ? 'failed' : 'did not run'}` : 'run interrupted', null));
         continue;
       }
-      if (!m.waitsFor.every((u) => status.get(u) === 'succeeded')) continue;
+      if (!m.waitsFor.every((u) => status.get(u) === 'succeeded' || status.get(u) === 'skipped')) continue;
       try {
-        await queueTask(m.name);
+        const skip = await queueTask(m.name);
+        if (skip) {
+          await recordSkip(skip);
+          continue;
+        }
         phase.set(m.name, 'queued');
         queuedAny = true;
       } catch (err) {
@@ -185,11 +205,13 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
     }
     await store.reopenRun(runId, now());
     const items = groupItems(await store.listItems(runId));
+    const skips = new Map((await store.listSkippedTasks(runId)).map((k) => [k.model, k] as const));
     for (const t of await store.listTasks(runId)) {
       if (t.status === 'succeeded') {
+        const skip = skips.get(t.model);
         phase.set(t.model, 'done');
-        status.set(t.model, 'succeeded');
-        outcomes.set(t.model, { model: t.model, group: t.group, status: 'succeeded', startedAt: t.startedAt, endedAt: t.endedAt, durationMs: t.startedAt !== null && t.endedAt !== null ? t.endedAt - t.startedAt : null, rowsOut: t.rowsOut, bytesOut: t.bytesOut, files: t.files, snapshot: t.snapshot, error: null });
+        status.set(t.model, skip ? 'skipped' : 'succeeded');
+        outcomes.set(t.model, { ...(skip && { reason: skip.reason }), model: t.model, group: t.group, status: skip ? 'skipped' : 'succeeded', startedAt: t.startedAt, endedAt: t.endedAt, durationMs: t.startedAt !== null && t.endedAt !== null ? t.endedAt - t.startedAt : null, rowsOut: t.rowsOut, bytesOut: t.bytesOut, files: t.files, snapshot: t.snapshot, error: null });
       } else if (t.status === 'running') {
         const first = items.get(t.model)?.[0];
         if (!first) continue;
@@ -200,7 +222,8 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
     return run.startedAt;
   }
 
-  async function queueTask(name: string): Promise<void> {
+  /** Queue the task's work items; or, when it is unchanged since its current snapshot, return its skip. */
+  async function queueTask(name: string): Promise<Skip | undefined> {
     const model = project.models.get(name)!;
     const snapshots = new Map<string, Manifest>();
     for (const dep of model.dependsOn) {
@@ -213,6 +236,12 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
     const snapshot = (current?.snapshot ?? 0) + 1;
     snapshotOf.set(name, snapshot);
     const compiled = await compileItems({ project, conn: ctx.conn, snapshots, ...(opts.interval && { interval: opts.interval }) }, model, snapshot, exec.maxItemsPerTask);
+    if (current && !opts.fullRefresh && current.fingerprint === compiled.fingerprint) {
+      const at = now();
+      const reason = `unchanged since snapshot ${current.snapshot} (run ${current.runId}): same SQL and input files`;
+      const outcome = { model: name, group: group.get(name)!, status: 'skipped', startedAt: at, endedAt: at, durationMs: 0, rowsOut: current.rows, bytesOut: current.bytes, files: current.files.length, snapshot: current.snapshot, error: null, reason } as const;
+      return { outcome, fingerprint: compiled.fingerprint };
+    }
     const publish = { fingerprint: compiled.fingerprint, interval: compiled.interval };
     const specs = compiled.items.map((spec): ItemSpec => ({ ...spec, publish }));
     const cpus = model.resources.cpus ?? 1;

@@ -17,6 +17,8 @@ export interface RunProjectOptions {
   readonly signal?: AbortSignal;
   /** The run's data interval (`--from`/`--to`). */
   readonly interval?: DataInterval;
+  /** Rebuild every selected model, even those unchanged since their last build (`--full-refresh`). */
+  readonly fullRefresh?: boolean;
   readonly onEvent?: (event: RunEvent) => void;
   /** Called once the project is validated and planned, before anything runs. */
   readonly onPlanned?: (info: { models: number; groups: number; workers: number; longestName: number }) => void;
@@ -64,6 +66,7 @@ export async function runProject(root: string, opts: RunProjectOptions = {}): Pr
           ...(opts.resume !== undefined && { runId: opts.resume, resume: true }),
           ...(opts.signal && { signal: opts.signal }),
           ...(opts.interval && { interval: opts.interval }),
+          ...(opts.fullRefresh && { fullRefresh: true }),
           ...(opts.onEvent && { onEvent: opts.onEvent }),
         });
       } finally {

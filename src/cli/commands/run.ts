@@ -14,8 +14,9 @@ export function registerRun(program: Command): void {
     .option('-w, --workers <n>', 'tasks running at once (default: execution.workers, else one per core)', parseWorkers)
     .option('--from <value>', "data interval start (inclusive): models split by a partition column they are partitioned by rebuild only partitions >= value")
     .option('--to <value>', 'data interval end (exclusive): ... and < value; the other partitions are kept')
+    .option('--full-refresh', 'rebuild every selected model, even those whose SQL and inputs are unchanged since their last build')
     .option('--json', 'print the run result as a sluice.run/v1 JSON document instead of progress lines')
-    .action(async (opts: { project?: string; select?: string[]; workers?: number; json?: boolean; from?: string; to?: string }) => {
+    .action(async (opts: { project?: string; select?: string[]; workers?: number; json?: boolean; from?: string; to?: string; fullRefresh?: boolean }) => {
       const controller = new AbortController();
       const onSignal = (signal: NodeJS.Signals) => {
         if (controller.signal.aborted) process.exit(EXIT.interrupted);
@@ -31,6 +32,7 @@ export function registerRun(program: Command): void {
           ...(opts.select && { select: opts.select }),
           ...(opts.workers !== undefined && { workers: opts.workers }),
           signal: controller.signal,
+          ...(opts.fullRefresh && { fullRefresh: true }),
           ...((opts.from !== undefined || opts.to !== undefined) && { interval: interval(opts.from, opts.to) }),
           ...(printer && { onEvent: printer.onEvent, onPlanned: printer.onPlanned }),
         });
