@@ -124,6 +124,7 @@ describe('loadProject on a valid project', () => {
       description: 'One row per order line.',
       resources: { cpus: 1, memory: '2GB' },
       splitBy: null,
+      incremental: null,
       dependsOn: ['dim_pharmacies', 'events', 'orders'],
       location: { file: 'models/pharmacy/fct_orders.sql', line: 2 },
     });

@@ -4,7 +4,7 @@ import { SluiceError } from '../core/errors.js';
 import type { DataInterval, ModelDef, Project, SourceDef } from '../core/types.js';
 import { filesRelationSql, sourceGlobs, type ColumnDef, type FileInput } from '../engine/relation-sql.js';
 import { quoteIdent, quoteLiteral } from '../engine/sql-quote.js';
-import { ITEM_SPEC_VERSION, type InputScan, type ItemInput, type ItemSpec } from '../executor/item-spec.js';
+import { ITEM_SPEC_VERSION, type InputScan, type ItemInput, type ItemSpec, type PublishPlan } from '../executor/item-spec.js';
 import { fingerprint, modelIdentity, type InputIdentity } from '../optimizer/fingerprint.js';
 import { partitionFilters } from '../optimizer/partition-filters.js';
 import { filesMatching, hivePartition, type PartitionedFile } from '../optimizer/prune-files.js';
@@ -18,20 +18,25 @@ export interface CompileContext {
   readonly snapshots: ReadonlyMap<string, Manifest>;
   /** The run's data interval (none: the whole history). */
   readonly interval?: DataInterval;
+  /** The model's own current snapshot: an incremental model builds on it. */
+  readonly previous?: Manifest;
+  /** Build incremental models whole (`--full-refresh`). */
+  readonly fullRefresh?: boolean;
 }
 
 /** A compiled task: its work items and what the optimizer decided. */
 export interface CompiledTask {
+  /** Empty when `nothingToDo` is set. */
   readonly items: ItemSpec[];
   /** Hash of the model and every input file it reads (before the interval): see fingerprint.ts. */
   readonly fingerprint: string;
-  /** Per input: files and bytes read vs listed, and the filter that pruned them. */
+  /** Per input: files and bytes the items read vs listed, and the filter that pruned them. */
   readonly scans: InputScan[];
-  /**
-   * When the run's interval restricts this task (split by a column it is also partitioned by):
-   * the column and the filter. Output partitions outside it are carried forward on publish.
-   */
-  readonly interval: { readonly column: string; readonly filter: string } | null;
+  readonly publish: PublishPlan;
+  /** Incremental: the values of the split column to build, those unchanged, and those gone. */
+  readonly incremental: { readonly built: readonly string[]; readonly unchanged: number; readonly removed: readonly string[] } | null;
+  /** Why no item is needed (an incremental model with no new or changed partition). */
+  readonly nothingToDo?: string;
 }
 
 /** One file of an input, as listed: a source file (path) or a snapshot file (object key). */
@@ -51,13 +56,16 @@ interface ListedInput {
   readonly identity: (files: readonly ListedFile[]) => InputIdentity;
 }
 
+const NULL_VALUE = '__HIVE_DEFAULT_PARTITION__';
+
 /**
  * Compile a task into work items. Every input is listed file by file, pruned by the filters on
  * its partition columns found in the model's SQL (and, for a model split by a column it is
  * partitioned by, by the run's interval), and handed to the items as an explicit file list.
  * Without `split_by`, one item reads everything selected. With it, the inputs partitioned by that
  * column are split by value, the others are read whole by every item (broadcast), and consecutive
- * values are batched so that the task has at most `maxItems` items.
+ * values are batched so that the task has at most `maxItems` items. An incremental model builds
+ * only the values whose inputs are new (append) or new or changed (replace) since its snapshot.
  */
 export async function compileItems(ctx: CompileContext, model: ModelDef, snapshot: number, maxItems: number): Promise<CompiledTask> {
   const listed: ListedInput[] = [];
@@ -70,7 +78,7 @@ export async function compileItems(ctx: CompileContext, model: ModelDef, snapsho
   const intervalFilter = split !== null && model.partitionBy.includes(split) ? intervalSql(split, ctx.interval) : null;
 
   const selected = new Map<string, readonly ListedFile[]>();
-  const scans = new Map<string, Omit<InputScan, 'files' | 'bytes'>>();
+  const scanBase = new Map<string, Omit<InputScan, 'files' | 'bytes'>>();
   const identities: InputIdentity[] = [];
   for (const input of listed) {
     const filter = filters.get(input.name);
@@ -91,19 +99,21 @@ export async function compileItems(ctx: CompileContext, model: ModelDef, snapsho
       applied = applied === null ? intervalFilter : `(${applied}) AND (${intervalFilter})`;
     }
     selected.set(input.name, files);
-    scans.set(input.name, { name: input.name, totalFiles: input.files.length, totalBytes: sum(input.files), filter: applied });
+    scanBase.set(input.name, { name: input.name, totalFiles: input.files.length, totalBytes: sum(input.files), filter: applied });
   }
-  const scanOf = (name: string, files: readonly ListedFile[]): InputScan => ({ ...scans.get(name)!, files: files.length, bytes: sum(files) });
+  const whole = fingerprint(modelIdentity(model), identities);
+  const scanOf = (name: string, files: readonly ListedFile[]): InputScan => ({ ...scanBase.get(name)!, files: files.length, bytes: sum(files) });
   const withScan = (input: ListedInput, files: readonly ListedFile[]): ItemInput => ({ ...input.restrict(files), scan: scanOf(input.name, files) });
-  const result = (items: ItemSpec[]): CompiledTask => ({
-    items,
-    fingerprint: fingerprint(modelIdentity(model), identities),
-    scans: listed.map((i) => scanOf(i.name, selected.get(i.name)!)),
-    interval: intervalFilter === null ? null : { column: split!, filter: intervalFilter },
-  });
   const base = { v: ITEM_SPEC_VERSION, model: runnable(model), snapshot } as const;
-  const whole = (): ItemSpec => ({ ...base, inputs: listed.map((i) => withScan(i, selected.get(i.name)!)), slice: null });
-  if (split === null) return result([whole()]);
+  if (split === null) {
+    return {
+      items: [{ ...base, inputs: listed.map((i) => withScan(i, selected.get(i.name)!)), slice: null }],
+      fingerprint: whole,
+      scans: listed.map((i) => scanOf(i.name, selected.get(i.name)!)),
+      publish: { fingerprint: whole, carry: null, partitions: null },
+      incremental: null,
+    };
+  }
 
   const partitioned = listed.filter((i) => i.partitionColumns.some((c) => c.name === split));
   if (partitioned.length === 0) {
@@ -114,25 +124,68 @@ export async function compileItems(ctx: CompileContext, model: ModelDef, snapsho
   for (const input of partitioned) {
     const groups = new Map<string, ListedFile[]>();
     for (const f of selected.get(input.name)!) {
-      const v = f.partition[split] ?? '__HIVE_DEFAULT_PARTITION__';
+      const v = f.partition[split] ?? NULL_VALUE;
       groups.set(v, [...(groups.get(v) ?? []), f]);
       values.add(v);
     }
     byValue.set(input.name, groups);
   }
-  if (values.size === 0) return result([whole()]);
-  const sorted = [...values].sort();
-  const batches = chunk(sorted, Math.ceil(sorted.length / maxItems));
-  return result(
-    batches.map((batch) => ({
-      ...base,
-      slice: { column: split, values: batch },
-      inputs: listed.map((i) => {
-        const groups = byValue.get(i.name);
-        return groups ? withScan(i, batch.flatMap((v) => groups.get(v) ?? [])) : withScan(i, selected.get(i.name)!);
-      }),
-    })),
-  );
+  const filesFor = (i: ListedInput, vs: readonly string[]): readonly ListedFile[] => {
+    const groups = byValue.get(i.name);
+    return groups ? vs.flatMap((v) => groups.get(v) ?? []) : selected.get(i.name)!;
+  };
+  const all = [...values].sort();
+  const valueFingerprints = new Map(all.map((v) => [v, fingerprint({ ...(modelIdentity(model) as object), value: v }, listed.map((i) => i.identity(filesFor(i, [v]))))] as const));
+
+  // What to build: every value, or (incremental, with a snapshot built the same way) the new or changed ones.
+  const splitType = partitioned[0]!.partitionColumns.find((c) => c.name === split)!;
+  const prev = ctx.previous?.partitions?.column === split && !ctx.fullRefresh && model.incremental !== null ? ctx.previous.partitions.fingerprints : undefined;
+  let build = all;
+  let removed: string[] = [];
+  let unchanged = 0;
+  if (prev) {
+    build = all.filter((v) => (model.incremental === 'append' ? !(v in prev) : prev[v] !== valueFingerprints.get(v)));
+    unchanged = all.length - build.length;
+    if (model.incremental === 'replace') {
+      const gone = Object.keys(prev).filter((v) => !values.has(v));
+      removed = intervalFilter === null ? gone : await valuesMatching(ctx.conn, gone, splitType, intervalFilter);
+    }
+  }
+  const partitions = model.incremental === null ? null : { column: split, fingerprints: nextFingerprints(prev, build, removed, valueFingerprints, intervalFilter === null && !prev) };
+  const incremental = model.incremental === null ? null : { built: build, unchanged, removed };
+  const replaced = (vs: readonly string[]) => (vs.length === 0 ? 'false' : [vs.some((v) => v !== NULL_VALUE) ? `${quoteIdent(split)} IN (${vs.filter((v) => v !== NULL_VALUE).map(quoteLiteral).join(', ')})` : '', vs.includes(NULL_VALUE) ? `${quoteIdent(split)} IS NULL` : ''].filter(Boolean).join(' OR '));
+  const publish: PublishPlan = prev
+    ? { fingerprint: model.incremental === 'replace' && intervalFilter === null ? whole : null, carry: model.incremental === 'append' ? 'all' : { column: split, filter: replaced([...build, ...removed]) }, partitions }
+    : intervalFilter !== null
+      ? { fingerprint: null, carry: { column: split, filter: intervalFilter }, partitions }
+      : { fingerprint: whole, carry: null, partitions };
+  const scans = listed.map((i) => scanOf(i.name, filesFor(i, build)));
+  if (prev && build.length === 0 && removed.length === 0) {
+    return { items: [], fingerprint: whole, scans, publish, incremental, nothingToDo: `incremental: no new${model.incremental === 'replace' ? ' or changed' : ''} ${split} partition (${unchanged} unchanged)` };
+  }
+  if (build.length === 0) return { items: [{ ...base, inputs: listed.map((i) => withScan(i, filesFor(i, []))), slice: null }], fingerprint: whole, scans, publish, incremental };
+  const batches = chunk(build, Math.ceil(build.length / maxItems));
+  return {
+    items: batches.map((batch) => ({ ...base, slice: { column: split, values: batch }, inputs: listed.map((i) => withScan(i, filesFor(i, batch))) })),
+    fingerprint: whole,
+    scans,
+    publish,
+    incremental,
+  };
+}
+
+/** After this build: the previous entries not rebuilt or removed, plus the rebuilt values. */
+function nextFingerprints(prev: Readonly<Record<string, string>> | undefined, build: readonly string[], removed: readonly string[], current: ReadonlyMap<string, string>, whole: boolean): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (prev && !whole) for (const [v, fp] of Object.entries(prev)) if (!removed.includes(v)) out[v] = fp;
+  for (const v of build) out[v] = current.get(v)!;
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+/** The values (as folder strings) that satisfy a filter on the column, typed as the column is. */
+async function valuesMatching(conn: DuckDBConnection, values: readonly string[], column: ColumnDef, filter: string): Promise<string[]> {
+  const files = values.map((v) => ({ v, bytes: 0, partition: { [column.name]: v === NULL_VALUE ? null : v } }));
+  return ((await filesMatching(conn, files, [column], filter)) ?? files).map((f) => f.v);
 }
 
 function runnable(m: ModelDef): ItemSpec['model'] {

@@ -4,7 +4,7 @@ import { errorMessage, SluiceError } from '../core/errors.js';
 import type { DataInterval, Project, TaskStatus } from '../core/types.js';
 import type { OutcomeStatus } from '../executor/run-result.js';
 import { countStatuses, RUN_RESULT_SCHEMA, type RunEvent, type RunResult, type TaskOutcome } from '../executor/run-result.js';
-import type { ItemOutput, ItemSpec } from '../executor/item-spec.js';
+import type { ItemOutput, ItemSpec, PublishPlan } from '../executor/item-spec.js';
 import { filesMatching } from '../optimizer/prune-files.js';
 import type { Plan } from '../planner/build-plan.js';
 import type { Manifest, ManifestFile } from '../snapshot/manifest.js';
@@ -235,15 +235,20 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
     const current = await readCurrentSnapshot(ctx.objects, name);
     const snapshot = (current?.snapshot ?? 0) + 1;
     snapshotOf.set(name, snapshot);
-    const compiled = await compileItems({ project, conn: ctx.conn, snapshots, ...(opts.interval && { interval: opts.interval }) }, model, snapshot, exec.maxItemsPerTask);
-    if (current && !opts.fullRefresh && current.fingerprint === compiled.fingerprint) {
+    const compiled = await compileItems(
+      { project, conn: ctx.conn, snapshots, ...(opts.interval && { interval: opts.interval }), ...(current && { previous: current }), ...(opts.fullRefresh && { fullRefresh: true }) },
+      model,
+      snapshot,
+      exec.maxItemsPerTask,
+    );
+    const unchanged = current && !opts.fullRefresh && current.fingerprint === compiled.fingerprint;
+    if (current && (unchanged || compiled.nothingToDo !== undefined)) {
       const at = now();
-      const reason = `unchanged since snapshot ${current.snapshot} (run ${current.runId}): same SQL and input files`;
+      const reason = unchanged ? `unchanged since snapshot ${current.snapshot} (run ${current.runId}): same SQL and input files` : `${compiled.nothingToDo!}; snapshot ${current.snapshot} kept`;
       const outcome = { model: name, group: group.get(name)!, status: 'skipped', startedAt: at, endedAt: at, durationMs: 0, rowsOut: current.rows, bytesOut: current.bytes, files: current.files.length, snapshot: current.snapshot, error: null, reason } as const;
       return { outcome, fingerprint: compiled.fingerprint };
     }
-    const publish = { fingerprint: compiled.fingerprint, interval: compiled.interval };
-    const specs = compiled.items.map((spec): ItemSpec => ({ ...spec, publish }));
+    const specs = compiled.items.map((spec): ItemSpec => ({ ...spec, publish: compiled.publish }));
     const cpus = model.resources.cpus ?? 1;
     const memoryBytes = model.resources.memory ? parseMemory(model.resources.memory) : 0;
     await store.enqueueItems(
@@ -265,8 +270,8 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
       const snapshot = snapshotOf.get(name)!;
       const plan = (JSON.parse(items[0]!.spec) as ItemSpec).publish;
       const files = outputs.flatMap((o) => o.files);
-      if (plan?.interval) files.push(...(await carryForward(ctx, name, snapshot, plan.interval, model.partitionBy, columns)));
-      const manifest = await commitSnapshot(ctx.objects, { model: name, snapshot, runId, partitionBy: model.partitionBy, columns, files, fingerprint: plan && !plan.interval ? plan.fingerprint : null });
+      if (plan?.carry) files.push(...(await carryForward(ctx, name, snapshot, plan.carry, model.partitionBy, columns)));
+      const manifest = await commitSnapshot(ctx.objects, { model: name, snapshot, runId, partitionBy: model.partitionBy, columns, files, fingerprint: plan?.fingerprint ?? null, partitions: plan?.partitions ?? null });
       const endedAt = now();
       return { model: name, group: group.get(name)!, status: 'succeeded', startedAt: startedAtMs, endedAt, durationMs: endedAt - startedAtMs, rowsOut: manifest.rows, bytesOut: manifest.bytes, files: manifest.files.length, snapshot: manifest.snapshot, error: null };
     } catch (err) {
@@ -276,24 +281,29 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
 }
 
 /**
- * The files of the model's current snapshot outside the run's interval, kept in the new one
- * (a run over an interval replaces only the partitions inside it). The previous snapshot must
- * be the one this task follows and have the same partitioning and columns.
+ * The files of the model's current snapshot kept in the new one: all of them (append), or those
+ * outside the partitions this task replaced (an interval, new or changed values). The previous
+ * snapshot must be the one this task follows and have the same partitioning and columns.
  */
-async function carryForward(ctx: CoordinatorContext, name: string, snapshot: number, interval: { column: string; filter: string }, partitionBy: readonly string[], columns: ItemOutput['columns']): Promise<ManifestFile[]> {
+async function carryForward(ctx: CoordinatorContext, name: string, snapshot: number, carry: NonNullable<PublishPlan['carry']>, partitionBy: readonly string[], columns: ItemOutput['columns']): Promise<ManifestFile[]> {
   const current = await readCurrentSnapshot(ctx.objects, name);
   if (!current) return [];
+  if (current.snapshot !== snapshot - 1) throw new Error(`snapshot ${current.snapshot} was published meanwhile`);
+  let kept: ManifestFile[] = [...current.files];
+  if (carry !== 'all') {
+    const type = current.columns.find((c) => c.name === carry.column);
+    const replaced = type && (await filesMatching(ctx.conn, current.files, [type], carry.filter));
+    if (!replaced) throw new Error(`cannot tell which files of snapshot ${current.snapshot} to keep: ${carry.column} ${type ? `does not compare with ${carry.filter}` : 'is not one of its columns'}; run it with --full-refresh`);
+    const gone = new Set(replaced.map((f) => f.key));
+    kept = kept.filter((f) => !gone.has(f.key));
+  }
+  if (kept.length === 0) return [];
   const why =
-    current.snapshot !== snapshot - 1 ? `snapshot ${current.snapshot} was published meanwhile`
-    : JSON.stringify(current.partitionBy) !== JSON.stringify(partitionBy) ? `its partition_by changed since snapshot ${current.snapshot} (${current.partitionBy.join(', ') || 'none'})`
+    JSON.stringify(current.partitionBy) !== JSON.stringify(partitionBy) ? `its partition_by changed since snapshot ${current.snapshot} (${current.partitionBy.join(', ') || 'none'})`
     : JSON.stringify(current.columns) !== JSON.stringify(columns) ? `its columns changed since snapshot ${current.snapshot}`
     : undefined;
-  if (why) throw new Error(`a run over an interval keeps the partitions outside it, but ${why}: run it without --from/--to`);
-  const type = current.columns.find((c) => c.name === interval.column)!;
-  const inside = await filesMatching(ctx.conn, current.files, [type], interval.filter);
-  if (!inside) throw new Error(`cannot compare ${interval.column} of snapshot ${current.snapshot} with the run's interval (${interval.filter})`);
-  const replaced = new Set(inside.map((f) => f.key));
-  return current.files.filter((f) => !replaced.has(f.key));
+  if (why) throw new Error(`this build keeps ${kept.length} file(s) it did not rebuild, but ${why}: run it with --full-refresh and without --from/--to`);
+  return kept;
 }
 
 function groupItems(items: readonly ItemRecord[]): Map<string, ItemRecord[]> {

@@ -22,6 +22,10 @@
 export const TABLE_TYPES = ['dimension', 'fact', 'report'] as const;
 export type TableType = (typeof TABLE_TYPES)[number];
 
+/** How an incremental model is built from new or changed input partitions (docs/guide.md). */
+export const INCREMENTAL_STRATEGIES = ['append', 'replace'] as const;
+export type IncrementalStrategy = (typeof INCREMENTAL_STRATEGIES)[number];
+
 export const SOURCE_FORMATS = ['csv', 'parquet', 'json'] as const;
 export type SourceFormat = (typeof SOURCE_FORMATS)[number];
 
@@ -74,6 +78,11 @@ export interface ModelDef {
    * Null: one work item reads everything.
    */
   readonly splitBy: string | null;
+  /**
+   * Build only new (append) or new and changed (replace) values of `splitBy`, keeping the rest
+   * of the current snapshot. Null: every run rebuilds the whole model (unless it is unchanged).
+   */
+  readonly incremental: IncrementalStrategy | null;
   /** Models and sources this model reads, inferred from its SQL, sorted. */
   readonly dependsOn: readonly string[];
   readonly location: Location;

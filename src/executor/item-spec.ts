@@ -20,12 +20,24 @@ export interface ItemSpec {
   readonly publish?: PublishPlan;
 }
 
-/** How the task's snapshot is to be published. */
+/** How the task's snapshot is to be published (docs/adr/0007-pruning-fingerprints-incremental.md). */
 export interface PublishPlan {
-  /** The task's fingerprint, recorded in the manifest when the task rebuilt the whole model. */
-  readonly fingerprint: string;
-  /** The run's interval restricted the task: carry forward output partitions outside it. */
-  readonly interval: { readonly column: string; readonly filter: string } | null;
+  /** Recorded in the manifest: the task's fingerprint when its output equals a whole build, else null. */
+  readonly fingerprint: string | null;
+  /**
+   * Files of the current snapshot kept in the new one: none (a whole build), all (append), or
+   * those whose `column` value does not satisfy `filter` (the partitions this task replaced).
+   */
+  readonly carry: null | 'all' | { readonly column: string; readonly filter: string };
+  /** Recorded in the manifest: per value of the split column, the fingerprint it was built from. */
+  readonly partitions: PartitionFingerprints | null;
+}
+
+/** Which input partitions each value of an incremental model was built from. */
+export interface PartitionFingerprints {
+  readonly column: string;
+  /** Value (`__HIVE_DEFAULT_PARTITION__` for NULL) -> fingerprint of the inputs it was built from. */
+  readonly fingerprints: Readonly<Record<string, string>>;
 }
 
 export type ItemInput = (

@@ -1,5 +1,6 @@
 import { SluiceError } from '../core/errors.js';
 import type { ColumnDef } from '../engine/relation-sql.js';
+import type { PartitionFingerprints } from '../executor/item-spec.js';
 
 /**
  * A snapshot manifest: the published state of a model. The model IS its current manifest:
@@ -32,6 +33,8 @@ export interface Manifest {
    * Added in issue 5; older manifests have none.
    */
   readonly fingerprint?: string | null;
+  /** Incremental models: per value of the split column, the fingerprint of its inputs (issue 5). */
+  readonly partitions?: PartitionFingerprints | null;
 }
 
 /** `<model>/_sluice/manifests/0000000007.json`: sorts by snapshot number. */

@@ -27,6 +27,7 @@ export interface CommitRequest {
   readonly files: readonly ManifestFile[];
   /** Recorded in the manifest: what the snapshot was built from (null: not one whole build). */
   readonly fingerprint?: string | null;
+  readonly partitions?: Manifest['partitions'];
   readonly now?: () => Date;
 }
 
@@ -49,6 +50,7 @@ export async function commitSnapshot(objects: ObjectStore, req: CommitRequest): 
     bytes: req.files.reduce((s, f) => s + f.bytes, 0),
     files: [...req.files].sort((a, b) => (a.key < b.key ? -1 : 1)),
     fingerprint: req.fingerprint ?? null,
+    ...(req.partitions && { partitions: req.partitions }),
   };
   const committed = await objects.putIfAbsent(manifestKey(req.model, req.snapshot), JSON.stringify(manifest, null, 1));
   if (!committed) {
