@@ -6,6 +6,7 @@ import type { OutcomeStatus } from '../executor/run-result.js';
 import { countStatuses, RUN_RESULT_SCHEMA, type RunEvent, type RunResult, type TaskOutcome } from '../executor/run-result.js';
 import type { ItemOutput, ItemSpec, PublishPlan } from '../executor/item-spec.js';
 import { filesMatching } from '../optimizer/prune-files.js';
+import { skipReason } from '../optimizer/skip-decision.js';
 import type { Plan } from '../planner/build-plan.js';
 import type { Manifest, ManifestFile } from '../snapshot/manifest.js';
 import { commitSnapshot } from '../snapshot/publish-snapshot.js';
@@ -241,10 +242,9 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
       snapshot,
       exec.maxItemsPerTask,
     );
-    const unchanged = current && !opts.fullRefresh && current.fingerprint === compiled.fingerprint;
-    if (current && (unchanged || compiled.nothingToDo !== undefined)) {
+    const reason = skipReason(current, compiled, opts.fullRefresh ?? false);
+    if (current && reason !== undefined) {
       const at = now();
-      const reason = unchanged ? `unchanged since snapshot ${current.snapshot} (run ${current.runId}): same SQL and input files` : `${compiled.nothingToDo!}; snapshot ${current.snapshot} kept`;
       const outcome = { model: name, group: group.get(name)!, status: 'skipped', startedAt: at, endedAt: at, durationMs: 0, rowsOut: current.rows, bytesOut: current.bytes, files: current.files.length, snapshot: current.snapshot, error: null, reason } as const;
       return { outcome, fingerprint: compiled.fingerprint };
     }

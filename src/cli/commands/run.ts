@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { SluiceError } from '../../core/errors.js';
-import type { DataInterval } from '../../core/types.js';
+import { intervalOption } from '../interval-option.js';
 import type { RunResult } from '../../executor/run-result.js';
 import { runProject } from '../../runtime/run-project.js';
 import { EXIT } from '../exit-codes.js';
@@ -33,7 +33,7 @@ export function registerRun(program: Command): void {
           ...(opts.workers !== undefined && { workers: opts.workers }),
           signal: controller.signal,
           ...(opts.fullRefresh && { fullRefresh: true }),
-          ...((opts.from !== undefined || opts.to !== undefined) && { interval: interval(opts.from, opts.to) }),
+          ...intervalOption(opts),
           ...(printer && { onEvent: printer.onEvent, onPlanned: printer.onPlanned }),
         });
       } finally {
@@ -43,16 +43,6 @@ export function registerRun(program: Command): void {
       process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : renderRunSummary(result));
       process.exitCode = controller.signal.aborted ? EXIT.interrupted : result.status === 'succeeded' ? EXIT.ok : EXIT.failed;
     });
-}
-
-function interval(from: string | undefined, to: string | undefined): DataInterval {
-  for (const [flag, v] of [['--from', from], ['--to', to]] as const) {
-    if (v !== undefined && v.trim() === '') throw new SluiceError('CLI_USAGE', `${flag} needs a partition value such as 2024-01-31`);
-  }
-  if (from !== undefined && to !== undefined && from >= to && /^\d{4}-\d\d-\d\d/.test(from) && /^\d{4}-\d\d-\d\d/.test(to)) {
-    throw new SluiceError('CLI_USAGE', `--from ${from} is not before --to ${to} (the interval is [from, to): --to is exclusive)`);
-  }
-  return { ...(from !== undefined && { from }), ...(to !== undefined && { to }) };
 }
 
 function parseWorkers(value: string): number {
