@@ -8,6 +8,8 @@ import { ITEM_SPEC_VERSION, type InputScan, type ItemInput, type ItemSpec, type 
 import { fingerprint, modelIdentity, type InputIdentity } from '../optimizer/fingerprint.js';
 import { partitionFilters } from '../optimizer/partition-filters.js';
 import { filesMatching, hivePartition, type PartitionedFile } from '../optimizer/prune-files.js';
+import { isRowWise } from '../optimizer/row-wise.js';
+import { divideFiles, sizeItems, type Sizing } from '../optimizer/size-items.js';
 import type { Manifest } from '../snapshot/manifest.js';
 
 export interface CompileContext {
@@ -22,6 +24,8 @@ export interface CompileContext {
   readonly previous?: Manifest;
   /** Build incremental models whole (`--full-refresh`). */
   readonly fullRefresh?: boolean;
+  /** Adaptive sizing of split tasks (execution.target_item_size); 0 or absent: one item per value. */
+  readonly targetItemBytes?: number;
 }
 
 /** A compiled task: its work items and what the optimizer decided. */
@@ -37,6 +41,8 @@ export interface CompiledTask {
   readonly incremental: { readonly built: readonly string[]; readonly unchanged: number; readonly removed: readonly string[] } | null;
   /** Why no item is needed (an incremental model with no new or changed partition). */
   readonly nothingToDo?: string;
+  /** Split tasks: how values were coalesced and split into items, and how skewed they are. */
+  readonly sizing: Omit<Sizing, 'items'> | null;
 }
 
 /** One file of an input, as listed: a source file (path) or a snapshot file (object key). */
@@ -112,6 +118,7 @@ export async function compileItems(ctx: CompileContext, model: ModelDef, snapsho
       scans: listed.map((i) => scanOf(i.name, selected.get(i.name)!)),
       publish: { fingerprint: whole, carry: null, partitions: null },
       incremental: null,
+      sizing: null,
     };
   }
 
@@ -161,17 +168,25 @@ export async function compileItems(ctx: CompileContext, model: ModelDef, snapsho
       : { fingerprint: whole, carry: null, partitions };
   const scans = listed.map((i) => scanOf(i.name, filesFor(i, build)));
   if (prev && build.length === 0 && removed.length === 0) {
-    return { items: [], fingerprint: whole, scans, publish, incremental, nothingToDo: `incremental: no new${model.incremental === 'replace' ? ' or changed' : ''} ${split} partition (${unchanged} unchanged)` };
+    return { items: [], fingerprint: whole, scans, publish, incremental, sizing: null, nothingToDo: `incremental: no new${model.incremental === 'replace' ? ' or changed' : ''} ${split} partition (${unchanged} unchanged)` };
   }
-  if (build.length === 0) return { items: [{ ...base, inputs: listed.map((i) => withScan(i, filesFor(i, []))), slice: null }], fingerprint: whole, scans, publish, incremental };
-  const batches = chunk(build, Math.ceil(build.length / maxItems));
-  return {
-    items: batches.map((batch) => ({ ...base, slice: { column: split, values: batch }, inputs: listed.map((i) => withScan(i, filesFor(i, batch))) })),
-    fingerprint: whole,
-    scans,
-    publish,
-    incremental,
-  };
+  if (build.length === 0) return { items: [{ ...base, inputs: listed.map((i) => withScan(i, filesFor(i, []))), slice: null }], fingerprint: whole, scans, publish, incremental, sizing: null };
+
+  // Adaptive sizing: coalesce small values, split oversized ones when the model is row-wise in
+  // its only partitioned input (each part reads a share of that value's files).
+  const target = ctx.targetItemBytes ?? 0;
+  const sizes = build.map((v) => ({ value: v, bytes: partitioned.reduce((n, i) => n + sum(byValue.get(i.name)!.get(v) ?? []), 0) }));
+  const only = partitioned.length === 1 ? partitioned[0]! : undefined;
+  const mayDivide = target > 0 && only !== undefined && sizes.some((v) => v.bytes > 2 * target) && (await isRowWise(ctx.conn, model.sql, only.name));
+  const sizing = sizeItems(sizes, { targetBytes: target, maxItems, maxParts: (v) => (mayDivide ? (byValue.get(only!.name)!.get(v)?.length ?? 1) : 1) });
+  const items = sizing.items.map((it): ItemSpec => {
+    const slice = { column: split, values: it.values, ...(it.part && { part: it.part }) };
+    if (!it.part) return { ...base, slice, inputs: listed.map((i) => withScan(i, filesFor(i, it.values))) };
+    const share = divideFiles(filesFor(only!, it.values), it.part.of)[it.part.index]!;
+    return { ...base, slice, inputs: listed.map((i) => withScan(i, i === only ? share : filesFor(i, it.values))) };
+  });
+  const { items: _items, ...report } = sizing;
+  return { items, fingerprint: whole, scans, publish, incremental, sizing: report };
 }
 
 /** After this build: the previous entries not rebuilt or removed, plus the rebuilt values. */

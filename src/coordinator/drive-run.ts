@@ -237,7 +237,7 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
     const snapshot = (current?.snapshot ?? 0) + 1;
     snapshotOf.set(name, snapshot);
     const compiled = await compileItems(
-      { project, conn: ctx.conn, snapshots, ...(opts.interval && { interval: opts.interval }), ...(current && { previous: current }), ...(opts.fullRefresh && { fullRefresh: true }) },
+      { project, conn: ctx.conn, snapshots, targetItemBytes: exec.targetItemBytes, ...(opts.interval && { interval: opts.interval }), ...(current && { previous: current }), ...(opts.fullRefresh && { fullRefresh: true }) },
       model,
       snapshot,
       exec.maxItemsPerTask,

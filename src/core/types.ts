@@ -116,6 +116,11 @@ export interface ProjectConfig {
     readonly heartbeatMs: number;
     /** A split task gets at most this many work items (partitions are batched to fit). */
     readonly maxItemsPerTask: number;
+    /**
+     * Adaptive sizing of split tasks: input bytes a work item aims at (small partitions are
+     * coalesced, oversized ones of row-wise models split). 0: one item per partition value.
+     */
+    readonly targetItemBytes: number;
     readonly retry: {
       /** Attempts an item may fail with an error in its SQL before it is dead. */
       readonly codeAttempts: number;

@@ -15,7 +15,12 @@ export interface ItemSpec {
   readonly snapshot: number;
   readonly inputs: readonly ItemInput[];
   /** The partition values this item covers, or null for a whole task. */
-  readonly slice: { readonly column: string; readonly values: readonly string[] } | null;
+  readonly slice: {
+    readonly column: string;
+    readonly values: readonly string[];
+    /** Part `index` of `of` of one oversized value: this item reads that share of its files. */
+    readonly part?: { readonly index: number; readonly of: number };
+  } | null;
   /** For the coordinator when it publishes (kept with the items, so `sluice retry` has it too). */
   readonly publish?: PublishPlan;
 }

@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { errorMessage } from '../core/errors.js';
 import type { DataInterval, Project } from '../core/types.js';
-import { compileItems } from '../coordinator/compile-items.js';
+import { compileItems, type CompiledTask } from '../coordinator/compile-items.js';
 import type { InputScan } from '../executor/item-spec.js';
 import type { Plan } from '../planner/build-plan.js';
 import type { Manifest } from '../snapshot/manifest.js';
@@ -21,7 +21,9 @@ export interface ExplainedModel {
   /** Per input: files and bytes the items would read vs what the input holds, and the filter. */
   readonly inputs: readonly (InputScan & { readonly pruned: number })[];
   /** Each work item: the values of the split column it covers (null: all) and what it reads. */
-  readonly items: readonly { readonly values: readonly string[] | null; readonly files: number; readonly bytes: number }[];
+  readonly items: readonly { readonly values: readonly string[] | null; readonly part: { readonly index: number; readonly of: number } | null; readonly files: number; readonly bytes: number }[];
+  /** Split models: target bytes per item, values coalesced, values split into parts, and skew (largest value ÷ median). */
+  readonly sizing: CompiledTask['sizing'];
   /** Incremental models: values of the split column to build, unchanged, and gone. */
   readonly incremental: { readonly built: readonly string[]; readonly unchanged: number; readonly removed: readonly string[] } | null;
   /**
@@ -59,7 +61,7 @@ export async function explainPlan(ctx: ExplainContext, plan: Plan): Promise<Expl
   const models: ExplainedModel[] = [];
   for (const m of plan.models) {
     const model = ctx.project.models.get(m.name)!;
-    const base = { name: m.name, group: m.group, inputs: [], items: [], incremental: null, estimate: false } as const;
+    const base = { name: m.name, group: m.group, inputs: [], items: [], incremental: null, sizing: null, estimate: false } as const;
     const snapshots = new Map<string, Manifest>();
     let missing: string | undefined;
     for (const dep of model.dependsOn) {
@@ -77,7 +79,7 @@ export async function explainPlan(ctx: ExplainContext, plan: Plan): Promise<Expl
     const current = await readCurrentSnapshot(ctx.objects, m.name);
     try {
       const compiled = await compileItems(
-        { project: ctx.project, conn: ctx.conn, snapshots, ...(ctx.interval && { interval: ctx.interval }), ...(current && { previous: current }), ...(ctx.fullRefresh && { fullRefresh: true }) },
+        { project: ctx.project, conn: ctx.conn, snapshots, targetItemBytes: ctx.project.config.execution.targetItemBytes, ...(ctx.interval && { interval: ctx.interval }), ...(current && { previous: current }), ...(ctx.fullRefresh && { fullRefresh: true }) },
         model,
         (current?.snapshot ?? 0) + 1,
         ctx.maxItems,
@@ -98,7 +100,8 @@ export async function explainPlan(ctx: ExplainContext, plan: Plan): Promise<Expl
         decision,
         reason,
         inputs: compiled.scans.map((s) => ({ ...s, pruned: s.totalFiles - s.files })),
-        items: decision === 'skip' ? [] : compiled.items.map((i) => ({ values: i.slice?.values ?? null, files: sum(i.inputs, 'files'), bytes: sum(i.inputs, 'bytes') })),
+        items: decision === 'skip' ? [] : compiled.items.map((i) => ({ values: i.slice?.values ?? null, part: i.slice?.part ?? null, files: sum(i.inputs, 'files'), bytes: sum(i.inputs, 'bytes') })),
+        sizing: compiled.sizing,
         incremental: compiled.incremental,
         estimate: rebuiltUpstream.length > 0,
       });

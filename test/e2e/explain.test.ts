@@ -23,7 +23,7 @@ describe('sluice plan --explain', () => {
   };
   before(async () => {
     p = writeProject({
-      'sluice.yaml': 'name: ex\n',
+      'sluice.yaml': 'name: ex\nexecution:\n  target_item_size: 0\n',
       'sources/events.yml': 'sources:\n  events:\n    format: parquet\n    path: data/events\n    hive_partitioning: true\n',
       'models/fct_week.sql': model({ type: 'fact', business_unit: 'ops' }, WEEK),
       'models/fct_daily.sql': model({ type: 'fact', business_unit: 'ops', partition_by: ['day'], split_by: 'day', incremental: 'replace' }, DAILY),

@@ -52,7 +52,7 @@ describe('incremental models: only new or changed partitions are built', () => {
 
   before(async () => {
     const w = writeProject({
-      'sluice.yaml': 'name: inc\n',
+      'sluice.yaml': 'name: inc\nexecution:\n  target_item_size: 0\n',
       'sources/events.yml': 'sources:\n  events:\n    format: parquet\n    path: data/events\n    hive_partitioning: true\n',
       'models/fct_daily.sql': model({ type: 'fact', business_unit: 'ops', partition_by: ['day'], split_by: 'day', incremental: 'replace' }, DAILY),
       'models/fct_log.sql': model({ type: 'fact', business_unit: 'ops', partition_by: ['kind'], split_by: 'day', incremental: 'append' }, LOG),

@@ -23,7 +23,7 @@ async function itemSpecs(root: string, runId: string, m: string): Promise<ItemSp
 /** A project with one source, `events`: hive-partitioned Parquet, one folder per day. */
 async function eventsProject(days: number, models: Record<string, string>) {
   const p = writeProject({
-    'sluice.yaml': 'name: events\n',
+    'sluice.yaml': 'name: events\nexecution:\n  target_item_size: 0\n',
     'sources/events.yml': 'sources:\n  events:\n    format: parquet\n    path: data/events\n    hive_partitioning: true\n',
     ...Object.fromEntries(Object.entries(models).map(([name, text]) => [`models/${name}.sql`, text])),
   });

@@ -56,6 +56,16 @@ export function renderExplain(doc: ExplainDocument): string {
       const shown = values.length > 0 ? `; values ${values.slice(0, 6).join(', ')}${values.length > 6 ? `, … (${values.length})` : ''}` : '';
       lines.push(`    ${m.items.length} work item(s): ${sizes}${shown}${m.estimate ? ' (estimate: from the current upstream snapshot)' : ''}`);
     }
+    const z = m.sizing;
+    if (z && m.items.length > 0) {
+      const parts = [
+        z.targetBytes > 0 ? `target ${formatBytes(z.targetBytes)}/item` : 'one item per value',
+        z.coalesced > 0 ? `${z.coalesced} small value(s) coalesced` : '',
+        ...z.split.map((x) => `${x.value} (${formatBytes(x.bytes)}) split in ${x.parts}`),
+        z.skew !== null && z.largest ? `skew ${z.skew.toFixed(1)}x (largest ${z.largest.value}: ${formatBytes(z.largest.bytes)})` : '',
+      ].filter(Boolean);
+      lines.push(`    sizing: ${parts.join('; ')}`);
+    }
   }
   return `${lines.join('\n')}\n`;
 }
