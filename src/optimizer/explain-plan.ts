@@ -18,8 +18,12 @@ export interface ExplainedModel {
   /** build: items would run; skip: unchanged; unknown: cannot tell before an upstream model is built. */
   readonly decision: 'build' | 'skip' | 'unknown';
   readonly reason: string;
-  /** Per input: files and bytes the items would read vs what the input holds, and the filter. */
-  readonly inputs: readonly (InputScan & { readonly pruned: number })[];
+  /**
+   * Per input: files and bytes the items would read vs what the input holds, and the filter.
+   * `role` is the join strategy for it: `split` (each item reads its own partitions of it),
+   * `broadcast` (every item reads all of it: `readBytes` = bytes × items), or `whole` (one item).
+   */
+  readonly inputs: readonly (InputScan & { readonly pruned: number; readonly role: 'split' | 'broadcast' | 'whole'; readonly readBytes: number })[];
   /** Each work item: the values of the split column it covers (null: all) and what it reads. */
   readonly items: readonly { readonly values: readonly string[] | null; readonly part: { readonly index: number; readonly of: number } | null; readonly files: number; readonly bytes: number }[];
   /** Split models: target bytes per item, values coalesced, values split into parts, and skew (largest value ÷ median). */
@@ -99,7 +103,12 @@ export async function explainPlan(ctx: ExplainContext, plan: Plan): Promise<Expl
         group: m.group,
         decision,
         reason,
-        inputs: compiled.scans.map((s) => ({ ...s, pruned: s.totalFiles - s.files })),
+        inputs: compiled.scans.map((s) => {
+          const items = compiled.items.length;
+          const role = model.splitBy === null || items <= 1 ? 'whole' : compiled.items.some((i) => i.inputs.find((x) => x.name === s.name)?.scan?.files !== s.files) ? 'split' : 'broadcast';
+          const readBytes = compiled.items.reduce((n, i) => n + (i.inputs.find((x) => x.name === s.name)?.scan?.bytes ?? 0), 0);
+          return { ...s, pruned: s.totalFiles - s.files, role, readBytes };
+        }),
         items: decision === 'skip' ? [] : compiled.items.map((i) => ({ values: i.slice?.values ?? null, part: i.slice?.part ?? null, files: sum(i.inputs, 'files'), bytes: sum(i.inputs, 'bytes') })),
         sizing: compiled.sizing,
         incremental: compiled.incremental,

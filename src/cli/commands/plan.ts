@@ -47,7 +47,8 @@ export function renderExplain(doc: ExplainDocument): string {
     lines.push(`${m.name}  ${m.decision.toUpperCase()}  ${m.reason}`);
     for (const i of m.inputs) {
       const pruned = i.pruned > 0 ? `  pruned ${formatCount(i.pruned)} file(s)` : '';
-      lines.push(`    reads ${i.name.padEnd(width)}  ${formatCount(i.files)}/${formatCount(i.totalFiles)} files  ${formatBytes(i.bytes)} of ${formatBytes(i.totalBytes)}${pruned}${i.filter ? `  where ${i.filter}` : ''}`);
+      const role = i.role === 'broadcast' ? `  broadcast to ${m.items.length} items (${formatBytes(i.readBytes)} read in all)` : i.role === 'split' ? '  split' : '';
+      lines.push(`    reads ${i.name.padEnd(width)}  ${formatCount(i.files)}/${formatCount(i.totalFiles)} files  ${formatBytes(i.bytes)} of ${formatBytes(i.totalBytes)}${pruned}${role}${i.filter ? `  where ${i.filter}` : ''}`);
     }
     if (m.items.length > 0) {
       const bytes = m.items.map((i) => i.bytes);
