@@ -274,7 +274,8 @@ async function sourcePartitionTypes(conn: DuckDBConnection, read: FileInput, pat
     const reader = await conn.runAndReadAll(`DESCRIBE SELECT ${keys.map(quoteIdent).join(', ')} FROM ${filesRelationSql({ ...read, paths })}`);
     return reader.getRowObjects().map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
   } catch {
-    return [];
+    // Filters then compare the folder names as strings; splitting by value still works.
+    return keys.map((name) => ({ name, type: 'VARCHAR' }));
   }
 }
 

@@ -270,6 +270,7 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
       const snapshot = snapshotOf.get(name)!;
       const plan = (JSON.parse(items[0]!.spec) as ItemSpec).publish;
       const files = outputs.flatMap((o) => o.files);
+      if (plan?.carry && plan.carry !== 'all') checkReplacedValues(items, outputs, plan.carry.column);
       if (plan?.carry) files.push(...(await carryForward(ctx, name, snapshot, plan.carry, model.partitionBy, columns)));
       const manifest = await commitSnapshot(ctx.objects, { model: name, snapshot, runId, partitionBy: model.partitionBy, columns, files, fingerprint: plan?.fingerprint ?? null, partitions: plan?.partitions ?? null });
       const endedAt = now();
@@ -304,6 +305,22 @@ async function carryForward(ctx: CoordinatorContext, name: string, snapshot: num
     : undefined;
   if (why) throw new Error(`this build keeps ${kept.length} file(s) it did not rebuild, but ${why}: run it with --full-refresh and without --from/--to`);
   return kept;
+}
+
+/**
+ * A build that replaces partitions (an interval, incremental replace) relies on each item's rows
+ * landing in the output partitions of the values it was given: check it, or nothing is kept.
+ */
+function checkReplacedValues(items: readonly ItemRecord[], outputs: readonly ItemOutput[], column: string): void {
+  items.forEach((item, n) => {
+    const slice = (JSON.parse(item.spec) as ItemSpec).slice;
+    if (!slice) return;
+    const allowed = new Set(slice.values);
+    const stray = outputs[n]!.files.find((f) => !allowed.has(f.partition[column] ?? '__HIVE_DEFAULT_PARTITION__'));
+    if (stray) {
+      throw new Error(`the work item for ${column} ${slice.values.join(', ')} wrote rows to ${column}=${stray.partition[column] ?? 'NULL'}: a build that replaces partitions (--from/--to, incremental: replace) needs the rows of each ${column} value to keep that value in the output`);
+    }
+  });
 }
 
 function groupItems(items: readonly ItemRecord[]): Map<string, ItemRecord[]> {

@@ -116,4 +116,15 @@ describe('incremental models: only new or changed partitions are built', () => {
     assert.equal(await itemCount(p.root, r.runId, 'fct_daily'), 10);
     await matchesFullRefresh(['fct_daily', 'rpt_totals']);
   });
+
+  it('refuses to keep partitions when rows of one value land in another value\'s partition', async () => {
+    p.write('models/fct_shift.sql', model({ type: 'fact', business_unit: 'ops', partition_by: ['day'], split_by: 'day', incremental: 'replace' }, 'select day + 1 as day, count(*) as n from events group by all'));
+    const first = await runProject(p.root, { workers: 2 });
+    assert.equal(status(first).fct_shift, 'succeeded', 'a whole build keeps nothing: nothing to check');
+    await writeDay(12, 30, 1200);
+    const r = await runProject(p.root, { workers: 2 });
+    const t = r.tasks.find((x) => x.model === 'fct_shift')!;
+    assert.equal(t.status, 'failed');
+    assert.match(t.error!, /work item for day 2024-01-12 wrote rows to day=2024-01-13: .*needs the rows of each day value to keep that value/);
+  });
 });
