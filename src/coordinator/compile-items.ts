@@ -257,7 +257,10 @@ function listSnapshot(name: string, m: Manifest): ListedInput {
     kind: 'snapshot',
     files,
     partitionColumns: m.partitionBy.map((p) => m.columns.find((c) => c.name === p) ?? { name: p, type: 'VARCHAR' }),
-    restrict: (sel) => ({ name, kind: 'snapshot', keys: sel.map((f) => f.id), columns: m.columns, partitionBy: m.partitionBy }),
+    restrict: (sel) =>
+      sel.length === 0 && files.length > 0
+        ? { name, kind: 'snapshot', keys: [files[0]!.id], columns: m.columns, partitionBy: m.partitionBy, empty: true }
+        : { name, kind: 'snapshot', keys: sel.map((f) => f.id), columns: m.columns, partitionBy: m.partitionBy },
     identity: (sel) => ({ name, kind: 'snapshot', files: sel.map((f) => [f.id, f.bytes] as const) }),
   };
 }

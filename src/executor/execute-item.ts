@@ -36,7 +36,8 @@ export async function executeItem(
 async function inputQuery(objects: ObjectStore, input: ItemInput): Promise<string> {
   if (input.kind === 'files') return `SELECT * FROM ${filesRelationSql(input.files)}${input.empty ? ' WHERE false' : ''}`;
   const paths = await objects.localPaths(input.keys);
-  return snapshotRelationSql(paths, input.columns, input.partitionBy);
+  // An empty selection reads one real file with no rows: the column types are the files' own.
+  return `${snapshotRelationSql(paths, input.columns, input.partitionBy)}${input.empty ? ' WHERE false' : ''}`;
 }
 
 /** Staging folders of a worker start with this. */

@@ -14,7 +14,8 @@ import { model, writeProject } from '../helpers/temp-project.js';
 const DAILY = 'select day, kind, count(*) as n, sum(v) as total\nfrom events\ngroup by all';
 const LOG = 'select day, kind, v from events where v % 2 = 0';
 const TOTALS = 'select kind, sum(total) as total, count(distinct day) as days from fct_daily group by kind';
-const MODELS = ['fct_daily', 'fct_log', 'rpt_totals'];
+const TOP = 'select day, kind, total from fct_daily where total > 0';
+const MODELS = ['fct_daily', 'fct_log', 'fct_top', 'rpt_totals'];
 
 const status = (r: RunResult) => Object.fromEntries(r.tasks.map((t) => [t.model, t.status]));
 
@@ -57,6 +58,8 @@ describe('incremental models: only new or changed partitions are built', () => {
       'models/fct_daily.sql': model({ type: 'fact', business_unit: 'ops', partition_by: ['day'], split_by: 'day', incremental: 'replace' }, DAILY),
       'models/fct_log.sql': model({ type: 'fact', business_unit: 'ops', partition_by: ['kind'], split_by: 'day', incremental: 'append' }, LOG),
       'models/rpt_totals.sql': model({ type: 'report', business_unit: 'ops' }, TOTALS),
+      // Incremental on an incremental model: it sees only the days fct_daily rebuilt as changed.
+      'models/fct_top.sql': model({ type: 'fact', business_unit: 'ops', partition_by: ['day'], split_by: 'day', incremental: 'replace' }, TOP),
     });
     p = { ...w, warehouse: join(w.root, 'warehouse'), data: join(w.root, 'data/events') };
     mkdirSync(p.data, { recursive: true });
@@ -70,7 +73,7 @@ describe('incremental models: only new or changed partitions are built', () => {
   it('an unchanged re-run skips every model and writes nothing', async () => {
     const before = fileDigests(p.warehouse);
     const r = await runProject(p.root, { workers: 2 });
-    assert.deepEqual(status(r), { fct_daily: 'skipped', fct_log: 'skipped', rpt_totals: 'skipped' });
+    assert.deepEqual(status(r), { fct_daily: 'skipped', fct_log: 'skipped', fct_top: 'skipped', rpt_totals: 'skipped' });
     assert.match(r.tasks.find((t) => t.model === 'fct_log')!.reason!, /unchanged since snapshot 1/);
     assert.deepEqual(fileDigests(p.warehouse), before);
   });
@@ -80,9 +83,10 @@ describe('incremental models: only new or changed partitions are built', () => {
     const old = (await readCurrentSnapshot(objects, 'fct_daily'))!;
     await writeDay(11, 30, 1100);
     const r = await runProject(p.root, { workers: 2 });
-    assert.deepEqual(status(r), { fct_daily: 'succeeded', fct_log: 'succeeded', rpt_totals: 'succeeded' });
+    assert.deepEqual(status(r), { fct_daily: 'succeeded', fct_log: 'succeeded', fct_top: 'succeeded', rpt_totals: 'succeeded' });
     assert.equal(await itemCount(p.root, r.runId, 'fct_daily'), 1);
     assert.equal(await itemCount(p.root, r.runId, 'fct_log'), 1);
+    assert.equal(await itemCount(p.root, r.runId, 'fct_top'), 1, 'the chain stays incremental');
     const now = (await readCurrentSnapshot(objects, 'fct_daily'))!;
     assert.equal(now.files.length, 11);
     assert.equal(now.files.filter((f) => old.files.some((o) => o.key === f.key)).length, 10, 'ten days carried forward untouched');
@@ -93,12 +97,13 @@ describe('incremental models: only new or changed partitions are built', () => {
   it('late data in an old day re-processes exactly that day (replace), and equals a full refresh', async () => {
     await writeDay(3, 45, 7000);
     const r = await runProject(p.root, { workers: 2 });
-    assert.deepEqual(status(r), { fct_daily: 'succeeded', fct_log: 'skipped', rpt_totals: 'succeeded' }, 'append takes only new days');
+    assert.deepEqual(status(r), { fct_daily: 'succeeded', fct_log: 'skipped', fct_top: 'succeeded', rpt_totals: 'succeeded' }, 'append takes only new days');
     assert.equal(await itemCount(p.root, r.runId, 'fct_daily'), 1);
+    assert.equal(await itemCount(p.root, r.runId, 'fct_top'), 1);
     assert.match(r.tasks.find((t) => t.model === 'fct_log')!.reason!, /incremental: no new day partition \(11 unchanged\)/);
     const daily = (await readCurrentSnapshot(new LocalObjectStore(p.warehouse), 'fct_daily'))!;
     assert.equal(daily.rows, 33);
-    await matchesFullRefresh(['fct_daily', 'rpt_totals']);
+    await matchesFullRefresh(['fct_daily', 'fct_top', 'rpt_totals']);
   });
 
   it('a day that disappears from the input disappears from a replace model', async () => {
@@ -106,7 +111,7 @@ describe('incremental models: only new or changed partitions are built', () => {
     const r = await runProject(p.root, { workers: 2 });
     assert.equal(status(r).fct_daily, 'succeeded');
     assert.equal((await readCurrentSnapshot(new LocalObjectStore(p.warehouse), 'fct_daily'))!.files.length, 10);
-    await matchesFullRefresh(['fct_daily', 'rpt_totals']);
+    await matchesFullRefresh(['fct_daily', 'fct_top', 'rpt_totals']);
   });
 
   it('a changed SQL rebuilds every day of a replace model', async () => {
@@ -114,7 +119,7 @@ describe('incremental models: only new or changed partitions are built', () => {
     const r = await runProject(p.root, { workers: 2 });
     assert.equal(status(r).fct_daily, 'succeeded');
     assert.equal(await itemCount(p.root, r.runId, 'fct_daily'), 10);
-    await matchesFullRefresh(['fct_daily', 'rpt_totals']);
+    await matchesFullRefresh(['fct_daily', 'fct_top', 'rpt_totals']);
   });
 
   it('refuses to keep partitions when rows of one value land in another value\'s partition', async () => {
