@@ -126,6 +126,7 @@ describe('loadProject on a valid project', () => {
       resources: { cpus: 1, memory: '2GB' },
       splitBy: null,
       incremental: null,
+      uniqueKey: [],
       dependsOn: ['dim_pharmacies', 'events', 'orders'],
       location: { file: 'models/pharmacy/fct_orders.sql', line: 2 },
     });

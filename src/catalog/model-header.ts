@@ -25,6 +25,8 @@ export const modelHeaderSchema = z.strictObject({
    * are new or changed and keeps the others; `append` builds only values never built before.
    */
   incremental: z.enum(INCREMENTAL_STRATEGIES, { error: `expected one of ${INCREMENTAL_STRATEGIES.join(', ')}` }).optional(),
+  /** `merge` only: the column(s) identifying a row. */
+  unique_key: z.union([identifierSchema, z.array(identifierSchema).min(1)], { error: 'expected a column name or a list of column names' }).optional(),
   /** What one work item of this model needs. */
   resources: z
     .strictObject({
@@ -37,6 +39,9 @@ export const modelHeaderSchema = z.strictObject({
     .optional(),
 
 }).superRefine((h, ctx) => {
+  if ((h.incremental === 'merge') !== (h.unique_key !== undefined)) {
+    ctx.addIssue({ code: 'custom', path: [h.unique_key !== undefined ? 'unique_key' : 'incremental'], message: h.unique_key !== undefined ? 'unique_key applies to incremental: merge only' : 'incremental: merge needs unique_key: the column(s) that identify a row' });
+  }
   if (h.incremental === undefined) return;
   if (h.split_by === undefined) {
     ctx.addIssue({ code: 'custom', path: ['incremental'], message: `incremental: ${h.incremental} needs split_by: the partition column of the inputs whose values are built one by one` });

@@ -162,7 +162,7 @@ export async function compileItems(ctx: CompileContext, model: ModelDef, snapsho
   const incremental = model.incremental === null ? null : { built: build, unchanged, removed };
   const replaced = (vs: readonly string[]) => (vs.length === 0 ? 'false' : [vs.some((v) => v !== NULL_VALUE) ? `${quoteIdent(split)} IN (${vs.filter((v) => v !== NULL_VALUE).map(quoteLiteral).join(', ')})` : '', vs.includes(NULL_VALUE) ? `${quoteIdent(split)} IS NULL` : ''].filter(Boolean).join(' OR '));
   const publish: PublishPlan = prev
-    ? { fingerprint: model.incremental === 'replace' && intervalFilter === null ? whole : null, carry: model.incremental === 'append' ? 'all' : { column: split, filter: replaced([...build, ...removed]) }, partitions }
+    ? { fingerprint: model.incremental === 'replace' && intervalFilter === null ? whole : null, carry: model.incremental === 'append' ? 'all' : model.incremental === 'merge' ? null : { column: split, filter: replaced([...build, ...removed]) }, partitions }
     : intervalFilter !== null
       ? { fingerprint: null, carry: { column: split, filter: intervalFilter }, partitions }
       : { fingerprint: whole, carry: null, partitions };
@@ -171,6 +171,17 @@ export async function compileItems(ctx: CompileContext, model: ModelDef, snapsho
     return { items: [], fingerprint: whole, scans, publish, incremental, sizing: null, nothingToDo: `incremental: no new${model.incremental === 'replace' ? ' or changed' : ''} ${split} partition (${unchanged} unchanged)` };
   }
   if (build.length === 0) return { items: [{ ...base, inputs: listed.map((i) => withScan(i, filesFor(i, []))), slice: null }], fingerprint: whole, scans, publish, incremental, sizing: null };
+  if (prev && model.incremental === 'merge') {
+    // One item: the rebuilt values' rows, then every previous row whose key they do not have.
+    const previous = listSnapshot(PREVIOUS, ctx.previous!);
+    const item: ItemSpec = {
+      ...base,
+      model: { ...base.model, sql: mergeSql(model.sql, model.uniqueKey), sqlLine: model.sqlLine - 1 },
+      slice: { column: split, values: build },
+      inputs: [...listed.map((i) => withScan(i, filesFor(i, build))), { ...previous.restrict(previous.files), scan: { name: PREVIOUS, files: previous.files.length, bytes: sum(previous.files), totalFiles: previous.files.length, totalBytes: sum(previous.files), filter: null } }],
+    };
+    return { items: [item], fingerprint: whole, scans, publish, incremental, sizing: null };
+  }
 
   // Adaptive sizing: coalesce small values, split oversized ones when the model is row-wise in
   // its only partitioned input (each part reads a share of that value's files).
@@ -187,6 +198,18 @@ export async function compileItems(ctx: CompileContext, model: ModelDef, snapsho
   });
   const { items: _items, ...report } = sizing;
   return { items, fingerprint: whole, scans, publish, incremental, sizing: report };
+}
+
+/** The name under which a merge item reads the model's current snapshot. */
+const PREVIOUS = '__sluice_previous';
+
+/**
+ * A merge: the model's rows for the rebuilt values, plus the previous snapshot's rows whose
+ * unique key is not among them. The model's SQL starts on the second line.
+ */
+export function mergeSql(sql: string, uniqueKey: readonly string[]): string {
+  const match = uniqueKey.map((k) => `n.${quoteIdent(k)} IS NOT DISTINCT FROM p.${quoteIdent(k)}`).join(' AND ');
+  return `WITH __sluice_new AS (\n${sql}\n)\nSELECT * FROM __sluice_new\nUNION ALL BY NAME\nSELECT p.* FROM ${PREVIOUS} p WHERE NOT EXISTS (SELECT 1 FROM __sluice_new n WHERE ${match})`;
 }
 
 /** After this build: the previous entries not rebuilt or removed, plus the rebuilt values. */

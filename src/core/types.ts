@@ -23,7 +23,7 @@ export const TABLE_TYPES = ['dimension', 'fact', 'report'] as const;
 export type TableType = (typeof TABLE_TYPES)[number];
 
 /** How an incremental model is built from new or changed input partitions (docs/guide.md). */
-export const INCREMENTAL_STRATEGIES = ['append', 'replace'] as const;
+export const INCREMENTAL_STRATEGIES = ['append', 'replace', 'merge'] as const;
 export type IncrementalStrategy = (typeof INCREMENTAL_STRATEGIES)[number];
 
 export const SOURCE_FORMATS = ['csv', 'parquet', 'json'] as const;
@@ -83,6 +83,8 @@ export interface ModelDef {
    * of the current snapshot. Null: every run rebuilds the whole model (unless it is unchanged).
    */
   readonly incremental: IncrementalStrategy | null;
+  /** `merge`: the columns that identify a row; rebuilt rows replace previous rows with the same key. */
+  readonly uniqueKey: readonly string[];
   /** Models and sources this model reads, inferred from its SQL, sorted. */
   readonly dependsOn: readonly string[];
   readonly location: Location;
