@@ -26,6 +26,11 @@ export interface CompileContext {
   readonly fullRefresh?: boolean;
   /** Adaptive sizing of split tasks (execution.target_item_size); 0 or absent: one item per value. */
   readonly targetItemBytes?: number;
+  /**
+   * Source listings shared by the tasks of one run (each source is globbed, stat'ed and typed
+   * once per run, and every model of the run sees the same files).
+   */
+  readonly sourceListings?: Map<string, Promise<unknown>>;
 }
 
 /** A compiled task: its work items and what the optimizer decided. */
@@ -77,7 +82,7 @@ export async function compileItems(ctx: CompileContext, model: ModelDef, snapsho
   const listed: ListedInput[] = [];
   for (const dep of model.dependsOn) {
     const source = ctx.project.sources.get(dep);
-    listed.push(source ? await listSource(ctx, source) : listSnapshot(dep, ctx.snapshots.get(dep)!));
+    listed.push(source ? await cachedListing(ctx, source) : listSnapshot(dep, ctx.snapshots.get(dep)!));
   }
   const filters = await partitionFilters(ctx.conn, model.sql, new Map(listed.map((i) => [i.name, i.partitionColumns.map((c) => c.name)] as const)));
   const split = model.splitBy;
@@ -239,6 +244,18 @@ export function intervalSql(column: string, interval: DataInterval | undefined):
   return parts.join(' AND ');
 }
 
+function cachedListing(ctx: CompileContext, source: SourceDef): Promise<ListedInput> {
+  const cache = ctx.sourceListings;
+  if (!cache) return listSource(ctx, source);
+  let listing = cache.get(source.name) as Promise<ListedInput> | undefined;
+  if (!listing) {
+    listing = listSource(ctx, source);
+    listing.catch(() => cache.delete(source.name));
+    cache.set(source.name, listing);
+  }
+  return listing;
+}
+
 async function listSource(ctx: CompileContext, source: SourceDef): Promise<ListedInput> {
   const globs = sourceGlobs(ctx.project.root, source);
   const read: FileInput = { format: source.format, paths: globs, hivePartitioning: source.hivePartitioning, ...(source.delimiter !== undefined && { delimiter: source.delimiter }), ...(source.header !== undefined && { header: source.header }), ...(source.columns && { columns: source.columns }) };
@@ -260,7 +277,7 @@ async function listSource(ctx: CompileContext, source: SourceDef): Promise<Liste
     }
     return { id: path, bytes, mtimeMs, partition: source.hivePartitioning ? hivePartition(path, base) : {} };
   });
-  const partitionColumns = source.hivePartitioning && files.length > 0 ? await sourcePartitionTypes(ctx.conn, read, paths, commonKeys(files)) : [];
+  const partitionColumns = source.hivePartitioning && files.length > 0 ? await sourcePartitionTypes(ctx.conn, read, paths.slice(0, 1), commonKeys(files)) : [];
   const readIdentity = { format: read.format, hive: read.hivePartitioning, delimiter: read.delimiter, header: read.header, columns: read.columns };
   return {
     name: source.name,
@@ -293,7 +310,11 @@ function commonKeys(files: readonly ListedFile[]): string[] {
   return keys.filter((k) => files.every((f) => k in f.partition));
 }
 
-/** The types DuckDB gives the hive columns when it reads these files (it infers them from the values). */
+/**
+ * The types DuckDB gives the hive columns, inferred from the first file's folder values (a CSV
+ * read of every file would sniff them all). Should other values not fit the type, evaluating a
+ * filter fails and the input is not pruned.
+ */
 async function sourcePartitionTypes(conn: DuckDBConnection, read: FileInput, paths: readonly string[], keys: readonly string[]): Promise<ColumnDef[]> {
   if (keys.length === 0) return [];
   try {

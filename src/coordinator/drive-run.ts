@@ -87,6 +87,7 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
   const snapshotOf = new Map<string, number>();
   const started = new Set<string>();
   const group = new Map(plan.models.map((m) => [m.name, m.group] as const));
+  const sourceListings = new Map<string, Promise<unknown>>();
 
   if (opts.resume) {
     startedAt = await reopen();
@@ -136,6 +137,7 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
 
     // Queue the tasks that became ready; mark the blocked ones not run.
     let queuedAny = false;
+    let skippedAny = false;
     for (const m of plan.models) {
       if (phase.get(m.name) !== 'waiting') continue;
       const blocker = m.waitsFor.find((u) => status.get(u) === 'failed' || status.get(u) === 'not_run');
@@ -148,6 +150,7 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
         const skip = await queueTask(m.name);
         if (skip) {
           await recordSkip(skip);
+          skippedAny = true;
           continue;
         }
         phase.set(m.name, 'queued');
@@ -182,7 +185,8 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
     }
 
     if ([...phase.values()].every((p) => p === 'done')) break;
-    await workers.waitForChange(pollMs);
+    // A skip may have made downstream tasks ready: look again at once.
+    if (!skippedAny) await workers.waitForChange(pollMs);
   }
 
   const endedAt = now();
@@ -237,7 +241,7 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
     const snapshot = (current?.snapshot ?? 0) + 1;
     snapshotOf.set(name, snapshot);
     const compiled = await compileItems(
-      { project, conn: ctx.conn, snapshots, targetItemBytes: exec.targetItemBytes, ...(opts.interval && { interval: opts.interval }), ...(current && { previous: current }), ...(opts.fullRefresh && { fullRefresh: true }) },
+      { project, conn: ctx.conn, snapshots, targetItemBytes: exec.targetItemBytes, sourceListings, ...(opts.interval && { interval: opts.interval }), ...(current && { previous: current }), ...(opts.fullRefresh && { fullRefresh: true }) },
       model,
       snapshot,
       exec.maxItemsPerTask,

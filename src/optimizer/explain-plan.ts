@@ -61,6 +61,7 @@ export interface ExplainContext {
  * the current snapshots. Reads manifests and lists files; reads no data.
  */
 export async function explainPlan(ctx: ExplainContext, plan: Plan): Promise<ExplainDocument> {
+  const sourceListings = new Map<string, Promise<unknown>>();
   const decisions = new Map<string, ExplainedModel['decision']>();
   const models: ExplainedModel[] = [];
   for (const m of plan.models) {
@@ -83,7 +84,7 @@ export async function explainPlan(ctx: ExplainContext, plan: Plan): Promise<Expl
     const current = await readCurrentSnapshot(ctx.objects, m.name);
     try {
       const compiled = await compileItems(
-        { project: ctx.project, conn: ctx.conn, snapshots, targetItemBytes: ctx.project.config.execution.targetItemBytes, ...(ctx.interval && { interval: ctx.interval }), ...(current && { previous: current }), ...(ctx.fullRefresh && { fullRefresh: true }) },
+        { project: ctx.project, conn: ctx.conn, snapshots, sourceListings, targetItemBytes: ctx.project.config.execution.targetItemBytes, ...(ctx.interval && { interval: ctx.interval }), ...(current && { previous: current }), ...(ctx.fullRefresh && { fullRefresh: true }) },
         model,
         (current?.snapshot ?? 0) + 1,
         ctx.maxItems,
