@@ -252,7 +252,8 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
       const outcome = { model: name, group: group.get(name)!, status: 'skipped', startedAt: at, endedAt: at, durationMs: 0, rowsOut: current.rows, bytesOut: current.bytes, files: current.files.length, snapshot: current.snapshot, error: null, reason } as const;
       return { outcome, fingerprint: compiled.fingerprint };
     }
-    const specs = compiled.items.map((spec): ItemSpec => ({ ...spec, publish: compiled.publish }));
+    // The publish plan (with per-value fingerprints, possibly large) travels with the first item only.
+    const specs = compiled.items.map((spec, i): ItemSpec => (i === 0 ? { ...spec, publish: compiled.publish } : spec));
     const cpus = model.resources.cpus ?? 1;
     const memoryBytes = model.resources.memory ? parseMemory(model.resources.memory) : 0;
     await store.enqueueItems(
@@ -272,7 +273,7 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
       if (differs) throw new Error(`work items produced different columns: ${fmtColumns(columns)} vs ${fmtColumns(differs.columns)}`);
       const model = project.models.get(name)!;
       const snapshot = snapshotOf.get(name)!;
-      const plan = (JSON.parse(items[0]!.spec) as ItemSpec).publish;
+      const plan = (JSON.parse((items.find((i) => i.itemNo === 0) ?? items[0]!).spec) as ItemSpec).publish;
       const files = outputs.flatMap((o) => o.files);
       if (plan?.carry && plan.carry !== 'all') checkReplacedValues(items, outputs, plan.carry.column);
       if (plan?.carry) files.push(...(await carryForward(ctx, name, snapshot, plan.carry, model.partitionBy, columns)));

@@ -21,7 +21,7 @@ export interface ItemSpec {
     /** Part `index` of `of` of one oversized value: this item reads that share of its files. */
     readonly part?: { readonly index: number; readonly of: number };
   } | null;
-  /** For the coordinator when it publishes (kept with the items, so `sluice retry` has it too). */
+  /** For the coordinator when it publishes (kept with the task's first item, so `sluice retry` has it too). */
   readonly publish?: PublishPlan;
 }
 
