@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ProjectConfig, S3StorageConfig } from '../core/types.js';
 import { DEFAULTS, defaultMetadataUrl } from './defaults.js';
 import { identifierSchema } from './identifier.js';
-import { isMemoryLimit } from './memory-size.js';
+import { isMemoryLimit, isMemorySize } from './memory-size.js';
 import { alertsSchema, lineageSchema, toAlertsConfig, toLineageConfig } from './alerts-schema.js';
 import { budgetsSchema, costSchema, toBudgets, toPriceCatalogue } from './cost-schema.js';
 
@@ -69,6 +69,10 @@ export const configFileSchema = z.strictObject({
       lease_seconds: z.number({ error: 'expected a number of seconds' }).min(0.5, { error: 'must be >= 0.5' }).max(43200, { error: 'must be <= 43200' }).optional(),
       heartbeat_seconds: z.number({ error: 'expected a number of seconds' }).min(0.1, { error: 'must be >= 0.1' }).optional(),
       max_items_per_task: intSchema(1, 100000).optional(),
+      /** Input bytes a split task's work item aims at, e.g. `64MB`; 0 = one item per partition value. */
+      target_item_size: z
+        .union([z.literal(0), z.string().refine(isMemorySize)], { error: 'expected a size such as "64MB", or 0 (one work item per partition value)' })
+        .optional(),
       retries: z.strictObject({ code: intSchema(1, 100).optional(), infra: intSchema(1, 100).optional() }).nullish(),
       backoff_seconds: z.number({ error: 'expected a number of seconds' }).min(0, { error: 'must be >= 0' }).optional(),
       max_backoff_seconds: z.number({ error: 'expected a number of seconds' }).min(0, { error: 'must be >= 0' }).optional(),
@@ -140,6 +144,7 @@ export function toProjectConfig(raw: ConfigFile): ProjectConfig {
       leaseMs: Math.round((raw.execution?.lease_seconds ?? DEFAULTS.execution.leaseSeconds) * 1000),
       heartbeatMs: Math.round((raw.execution?.heartbeat_seconds ?? Math.min(DEFAULTS.execution.heartbeatSeconds, (raw.execution?.lease_seconds ?? DEFAULTS.execution.leaseSeconds) / 3)) * 1000),
       maxItemsPerTask: raw.execution?.max_items_per_task ?? DEFAULTS.execution.maxItemsPerTask,
+      targetItemBytes: sizeBytes(raw.execution?.target_item_size ?? DEFAULTS.execution.targetItemSize),
       retry: {
         codeAttempts: raw.execution?.retries?.code ?? DEFAULTS.execution.retries.code,
         infraAttempts: raw.execution?.retries?.infra ?? DEFAULTS.execution.retries.infra,
@@ -172,4 +177,12 @@ function s3Settings(raw: NonNullable<NonNullable<ConfigFile['storage']>['s3']>):
     ...(raw.cache_dir === undefined ? {} : { cacheDir: raw.cache_dir }),
     ...(raw.cache_max_bytes === undefined ? {} : { cacheMaxBytes: raw.cache_max_bytes }),
   };
+}
+
+/** `64MB` -> bytes (KB = 1000, KiB = 1024, as DuckDB); 0 stays 0. */
+function sizeBytes(v: string | 0): number {
+  if (v === 0) return 0;
+  const units: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40 };
+  const m = /^(\d+(?:\.\d+)?)\s*([a-z]+)$/i.exec(v.trim())!;
+  return Math.round(Number(m[1]) * units[m[2]!.toLowerCase()]!);
 }

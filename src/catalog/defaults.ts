@@ -15,6 +15,7 @@ export const DEFAULTS = deepFreeze({
     leaseSeconds: 60,
     heartbeatSeconds: 20,
     maxItemsPerTask: 64,
+    targetItemSize: '64MB',
     retries: { code: 3, infra: 5 },
     backoffSeconds: 1,
     maxBackoffSeconds: 60,

@@ -222,7 +222,29 @@ describe('loadProject: model problems', () => {
         ['CONFIG_UNKNOWN_KEY', 'models/m.sql', 5, 'm', 'resources.gpus'],
       ],
     );
-    assert.match(problems[0]!.message, /allowed keys: type, business_unit, partition_by, queue, tags, description, split_by, resources/);
+    assert.match(problems[0]!.message, /allowed keys: type, business_unit, partition_by, queue, tags, description, split_by, incremental, unique_key, resources/);
+  });
+
+  it('incremental needs split_by, and replace needs it in partition_by', async () => {
+    const problems = await problemsOf({
+      'models/a.sql': '/*---\ntype: fact\nbusiness_unit: bu\nincremental: append\n---*/\nselect 1 as d\n',
+      'models/b.sql': '/*---\ntype: fact\nbusiness_unit: bu\nsplit_by: d\nincremental: replace\n---*/\nselect 1 as d\n',
+      'models/c.sql': '/*---\ntype: fact\nbusiness_unit: bu\nincremental: upsert\n---*/\nselect 1 as d\n',
+    });
+    assert.deepEqual(problems.map((p) => [p.file, p.line, p.key]), [['models/a.sql', 4, 'incremental'], ['models/b.sql', 5, 'incremental'], ['models/c.sql', 4, 'incremental']]);
+    assert.match(problems[0]!.message, /incremental: append needs split_by/);
+    assert.match(problems[1]!.message, /partition_by must include the split_by column d/);
+    assert.match(problems[2]!.message, /expected one of append, replace, merge/);
+  });
+
+  it('merge needs unique_key, and unique_key needs merge', async () => {
+    const problems = await problemsOf({
+      'models/d.sql': '/*---\ntype: fact\nbusiness_unit: bu\nsplit_by: d\nincremental: merge\n---*/\nselect 1 as d\n',
+      'models/e.sql': '/*---\ntype: fact\nbusiness_unit: bu\nsplit_by: d\nincremental: replace\npartition_by: [d]\nunique_key: [id]\n---*/\nselect 1 as d\n',
+    });
+    assert.deepEqual(problems.map((p) => [p.file, p.line, p.key]), [['models/d.sql', 5, 'incremental'], ['models/e.sql', 7, 'unique_key']]);
+    assert.match(problems[0]!.message, /merge needs unique_key/);
+    assert.match(problems[1]!.message, /unique_key applies to incremental: merge only/);
   });
 
   it('wrong header values at the value line', async () => {

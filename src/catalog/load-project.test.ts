@@ -78,6 +78,7 @@ describe('loadProject on a valid project', () => {
         leaseMs: 60_000,
         heartbeatMs: 20_000,
         maxItemsPerTask: 64,
+        targetItemBytes: 64_000_000,
         retry: { codeAttempts: 3, infraAttempts: 5, backoffMs: 1_000, maxBackoffMs: 60_000 },
       },
       queues: [
@@ -124,6 +125,8 @@ describe('loadProject on a valid project', () => {
       description: 'One row per order line.',
       resources: { cpus: 1, memory: '2GB' },
       splitBy: null,
+      incremental: null,
+      uniqueKey: [],
       dependsOn: ['dim_pharmacies', 'events', 'orders'],
       location: { file: 'models/pharmacy/fct_orders.sql', line: 2 },
     });

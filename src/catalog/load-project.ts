@@ -194,6 +194,8 @@ function toModelDef(draft: ModelDraft, dependsOn: readonly string[], queue: stri
     tags: h.tags ?? [...DEFAULTS.model.tags],
     description: h.description ?? DEFAULTS.model.description,
     splitBy: h.split_by ?? null,
+    incremental: h.incremental ?? null,
+    uniqueKey: h.unique_key === undefined ? [] : typeof h.unique_key === 'string' ? [h.unique_key] : [...h.unique_key],
     resources: { ...(h.resources?.cpus !== undefined ? { cpus: h.resources.cpus } : {}), ...(h.resources?.memory !== undefined ? { memory: h.resources.memory } : {}) },
     dependsOn,
     location: { file: draft.file, line: draft.line },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TABLE_TYPES } from '../core/types.js';
+import { INCREMENTAL_STRATEGIES, TABLE_TYPES } from '../core/types.js';
 import { identifierSchema } from './identifier.js';
 import { isMemorySize } from './memory-size.js';
 import { stripTrailingSemicolons } from './sql-scan.js';
@@ -20,6 +20,13 @@ export const modelHeaderSchema = z.strictObject({
   description: z.string({ error: 'expected a string' }).optional(),
   /** Split into one work item per value of this partition column of the inputs. */
   split_by: identifierSchema.optional(),
+  /**
+   * Build only what changed: `replace` rebuilds the values of `split_by` whose input partitions
+   * are new or changed and keeps the others; `append` builds only values never built before.
+   */
+  incremental: z.enum(INCREMENTAL_STRATEGIES, { error: `expected one of ${INCREMENTAL_STRATEGIES.join(', ')}` }).optional(),
+  /** `merge` only: the column(s) identifying a row. */
+  unique_key: z.union([identifierSchema, z.array(identifierSchema).min(1)], { error: 'expected a column name or a list of column names' }).optional(),
   /** What one work item of this model needs. */
   resources: z
     .strictObject({
@@ -30,6 +37,17 @@ export const modelHeaderSchema = z.strictObject({
         .optional(),
     })
     .optional(),
+
+}).superRefine((h, ctx) => {
+  if ((h.incremental === 'merge') !== (h.unique_key !== undefined)) {
+    ctx.addIssue({ code: 'custom', path: [h.unique_key !== undefined ? 'unique_key' : 'incremental'], message: h.unique_key !== undefined ? 'unique_key applies to incremental: merge only' : 'incremental: merge needs unique_key: the column(s) that identify a row' });
+  }
+  if (h.incremental === undefined) return;
+  if (h.split_by === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['incremental'], message: `incremental: ${h.incremental} needs split_by: the partition column of the inputs whose values are built one by one` });
+  } else if (h.incremental === 'replace' && !(h.partition_by ?? []).includes(h.split_by)) {
+    ctx.addIssue({ code: 'custom', path: ['incremental'], message: `incremental: replace replaces output partitions: partition_by must include the split_by column ${h.split_by}` });
+  }
 });
 
 export type ModelHeader = z.output<typeof modelHeaderSchema>;

@@ -36,6 +36,7 @@ function taskLine(t: TaskOutcome, width: number): string {
   if (t.status === 'succeeded') {
     return `  ✓ ${name}  ${formatDuration(t.durationMs).padStart(7)}  ${formatCount(t.rowsOut).padStart(11)} rows  ${formatBytes(t.bytesOut).padStart(10)}  ${t.files} file(s)`;
   }
+  if (t.status === 'skipped') return `  = ${name}  skipped: ${t.reason ?? 'unchanged'}`;
   if (t.status === 'failed') return `  ✗ ${name}  ${formatDuration(t.durationMs).padStart(7)}  FAILED: ${firstLine(t.error)}`;
   return `  - ${name}  not run: ${t.error ?? ''}`;
 }
@@ -47,11 +48,12 @@ function firstLine(s: string | null): string {
 /** The summary after a run: time, counts, output, cost (when known), the 3 slowest models, failures. */
 export function renderRunSummary(r: RunResult, cost?: CostReport): string {
   const ok = r.tasks.filter((t) => t.status === 'succeeded');
+  const skipped = r.counts.skipped ? `, ${r.counts.skipped} skipped (unchanged)` : '';
   const rows = ok.reduce((s, t) => s + (t.rowsOut ?? 0), 0);
   const bytes = ok.reduce((s, t) => s + (t.bytesOut ?? 0), 0);
   const lines = [
     '',
-    `run ${r.runId} ${r.status.toUpperCase()} in ${formatDuration(r.durationMs)}: ${r.counts.succeeded} succeeded, ${r.counts.failed} failed, ${r.counts.not_run} not run`,
+    `run ${r.runId} ${r.status.toUpperCase()} in ${formatDuration(r.durationMs)}: ${r.counts.succeeded} succeeded${skipped}, ${r.counts.failed} failed, ${r.counts.not_run} not run`,
     `  wrote ${formatCount(rows)} rows, ${formatBytes(bytes)}`,
   ];
   if (cost) lines.push(...costSummary(cost));

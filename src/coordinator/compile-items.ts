@@ -1,121 +1,337 @@
+import { statSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { SluiceError } from '../core/errors.js';
-import type { ModelDef, Project, SourceDef } from '../core/types.js';
-import { sourceGlobs } from '../engine/relation-sql.js';
-import { quoteLiteral } from '../engine/sql-quote.js';
-import { ITEM_SPEC_VERSION, type ItemInput, type ItemSpec } from '../executor/item-spec.js';
+import type { DataInterval, ModelDef, Project, SourceDef } from '../core/types.js';
+import { filesRelationSql, sourceGlobs, type ColumnDef, type FileInput } from '../engine/relation-sql.js';
+import { quoteIdent, quoteLiteral } from '../engine/sql-quote.js';
+import { ITEM_SPEC_VERSION, type InputScan, type ItemInput, type ItemSpec, type PublishPlan } from '../executor/item-spec.js';
+import { fingerprint, modelIdentity, type InputIdentity } from '../optimizer/fingerprint.js';
+import { partitionFilters } from '../optimizer/partition-filters.js';
+import { filesMatching, hivePartition, type PartitionedFile } from '../optimizer/prune-files.js';
+import { isRowWise } from '../optimizer/row-wise.js';
+import { divideFiles, sizeItems, type Sizing } from '../optimizer/size-items.js';
 import type { Manifest } from '../snapshot/manifest.js';
-
-/** An input split by partition value; `whole` is what a non-split read uses. */
-interface SplitInput {
-  readonly whole: ItemInput;
-  /** Partition value -> the input restricted to it; undefined when not partitioned by the split column. */
-  readonly byValue?: ReadonlyMap<string, ItemInput>;
-  /** The input with no rows (for items whose values this input lacks). */
-  readonly empty?: ItemInput;
-}
 
 export interface CompileContext {
   readonly project: Project;
-  /** For listing source files (DuckDB's glob). */
+  /** For listing source files (DuckDB's glob) and evaluating partition filters. */
   readonly conn: DuckDBConnection;
   /** Current snapshot of each upstream model. */
   readonly snapshots: ReadonlyMap<string, Manifest>;
+  /** The run's data interval (none: the whole history). */
+  readonly interval?: DataInterval;
+  /** The model's own current snapshot: an incremental model builds on it. */
+  readonly previous?: Manifest;
+  /** Build incremental models whole (`--full-refresh`). */
+  readonly fullRefresh?: boolean;
+  /** Adaptive sizing of split tasks (execution.target_item_size); 0 or absent: one item per value. */
+  readonly targetItemBytes?: number;
+  /**
+   * Source listings shared by the tasks of one run (each source is globbed, stat'ed and typed
+   * once per run, and every model of the run sees the same files).
+   */
+  readonly sourceListings?: Map<string, Promise<unknown>>;
 }
 
+/** A compiled task: its work items and what the optimizer decided. */
+export interface CompiledTask {
+  /** Empty when `nothingToDo` is set. */
+  readonly items: ItemSpec[];
+  /** Hash of the model and every input file it reads (before the interval): see fingerprint.ts. */
+  readonly fingerprint: string;
+  /** Per input: files and bytes the items read vs listed, and the filter that pruned them. */
+  readonly scans: InputScan[];
+  readonly publish: PublishPlan;
+  /** Incremental: the values of the split column to build, those unchanged, and those gone. */
+  readonly incremental: { readonly built: readonly string[]; readonly unchanged: number; readonly removed: readonly string[] } | null;
+  /** Why no item is needed (an incremental model with no new or changed partition). */
+  readonly nothingToDo?: string;
+  /** Split tasks: how values were coalesced and split into items, and how skewed they are. */
+  readonly sizing: Omit<Sizing, 'items'> | null;
+}
+
+/** One file of an input, as listed: a source file (path) or a snapshot file (object key). */
+interface ListedFile extends PartitionedFile {
+  readonly id: string;
+  readonly mtimeMs: number;
+}
+
+interface ListedInput {
+  readonly name: string;
+  readonly kind: 'files' | 'snapshot';
+  readonly files: readonly ListedFile[];
+  /** Partition columns present in every file, with the types the read gives them. */
+  readonly partitionColumns: readonly ColumnDef[];
+  /** The input restricted to a list of files (empty list: the schema, no rows). */
+  readonly restrict: (files: readonly ListedFile[]) => ItemInput;
+  readonly identity: (files: readonly ListedFile[]) => InputIdentity;
+}
+
+const NULL_VALUE = '__HIVE_DEFAULT_PARTITION__';
+
 /**
- * Compile a task into work items. Without `split_by`, one item reads everything. With it, the
- * inputs partitioned by that column (hive folders of sources, partitions of upstream models) are
- * split by value, the others are read whole by every item (broadcast), and consecutive values
- * are batched so that the task has at most `maxItems` items.
+ * Compile a task into work items. Every input is listed file by file, pruned by the filters on
+ * its partition columns found in the model's SQL (and, for a model split by a column it is
+ * partitioned by, by the run's interval), and handed to the items as an explicit file list.
+ * Without `split_by`, one item reads everything selected. With it, the inputs partitioned by that
+ * column are split by value, the others are read whole by every item (broadcast), and consecutive
+ * values are batched so that the task has at most `maxItems` items. An incremental model builds
+ * only the values whose inputs are new (append) or new or changed (replace) since its snapshot.
  */
-export async function compileItems(ctx: CompileContext, model: ModelDef, snapshot: number, maxItems: number): Promise<ItemSpec[]> {
-  const inputs = new Map<string, SplitInput>();
+export async function compileItems(ctx: CompileContext, model: ModelDef, snapshot: number, maxItems: number): Promise<CompiledTask> {
+  const listed: ListedInput[] = [];
   for (const dep of model.dependsOn) {
     const source = ctx.project.sources.get(dep);
-    inputs.set(dep, source ? await splitSource(ctx, source, model.splitBy) : splitSnapshot(dep, ctx.snapshots.get(dep)!, model.splitBy));
+    listed.push(source ? await cachedListing(ctx, source) : listSnapshot(dep, ctx.snapshots.get(dep)!));
   }
-  const base = { v: ITEM_SPEC_VERSION, model: runnable(model), snapshot } as const;
-  const whole = (): ItemSpec => ({ ...base, inputs: [...inputs.values()].map((i) => i.whole), slice: null });
-  if (model.splitBy === null) return [whole()];
+  const filters = await partitionFilters(ctx.conn, model.sql, new Map(listed.map((i) => [i.name, i.partitionColumns.map((c) => c.name)] as const)));
+  const split = model.splitBy;
+  const intervalFilter = split !== null && model.partitionBy.includes(split) ? intervalSql(split, ctx.interval) : null;
 
-  const values = new Set<string>();
-  for (const i of inputs.values()) for (const v of i.byValue?.keys() ?? []) values.add(v);
-  if (![...inputs.values()].some((i) => i.byValue)) {
-    throw new SluiceError('EXEC_FAILED', `${model.file}:${model.location.line}: [model ${model.name}] split_by: ${model.splitBy}, but none of its inputs (${model.dependsOn.join(', ')}) is partitioned by ${model.splitBy}`);
+  const selected = new Map<string, readonly ListedFile[]>();
+  const scanBase = new Map<string, Omit<InputScan, 'files' | 'bytes'>>();
+  const identities: InputIdentity[] = [];
+  for (const input of listed) {
+    const filter = filters.get(input.name);
+    let files = input.files;
+    let applied: string | null = null;
+    if (filter) {
+      const kept = await filesMatching(ctx.conn, files, input.partitionColumns, filter.sql, filter.needsNullRejection);
+      if (kept) {
+        files = kept;
+        applied = filter.sql;
+      }
+    }
+    identities.push(input.identity(files));
+    if (intervalFilter !== null && input.partitionColumns.some((c) => c.name === split)) {
+      const kept = await filesMatching(ctx.conn, files, input.partitionColumns.filter((c) => c.name === split), intervalFilter);
+      if (!kept) throw new SluiceError('EXEC_FAILED', `${model.file}:${model.location.line}: [model ${model.name}] cannot compare ${split} of ${input.name} with the run's interval (${intervalFilter})`);
+      files = kept;
+      applied = applied === null ? intervalFilter : `(${applied}) AND (${intervalFilter})`;
+    }
+    selected.set(input.name, files);
+    scanBase.set(input.name, { name: input.name, totalFiles: input.files.length, totalBytes: sum(input.files), filter: applied });
   }
-  if (values.size === 0) return [whole()];
-  const sorted = [...values].sort();
-  const batches = chunk(sorted, Math.ceil(sorted.length / maxItems));
-  return batches.map((batch) => ({
-    ...base,
-    slice: { column: model.splitBy!, values: batch },
-    inputs: [...inputs.values()].map((i) => (i.byValue ? mergeSlices(batch.map((v) => i.byValue!.get(v)).filter((x) => x !== undefined), i.empty!) : i.whole)),
-  }));
+  const whole = fingerprint(modelIdentity(model), identities);
+  const scanOf = (name: string, files: readonly ListedFile[]): InputScan => ({ ...scanBase.get(name)!, files: files.length, bytes: sum(files) });
+  const withScan = (input: ListedInput, files: readonly ListedFile[]): ItemInput => ({ ...input.restrict(files), scan: scanOf(input.name, files) });
+  const base = { v: ITEM_SPEC_VERSION, model: runnable(model), snapshot } as const;
+  if (split === null) {
+    return {
+      items: [{ ...base, inputs: listed.map((i) => withScan(i, selected.get(i.name)!)), slice: null }],
+      fingerprint: whole,
+      scans: listed.map((i) => scanOf(i.name, selected.get(i.name)!)),
+      publish: { fingerprint: whole, carry: null, partitions: null },
+      incremental: null,
+      sizing: null,
+    };
+  }
+
+  const partitioned = listed.filter((i) => i.partitionColumns.some((c) => c.name === split));
+  if (partitioned.length === 0) {
+    throw new SluiceError('EXEC_FAILED', `${model.file}:${model.location.line}: [model ${model.name}] split_by: ${split}, but none of its inputs (${model.dependsOn.join(', ')}) is partitioned by ${split}`);
+  }
+  const byValue = new Map<string, Map<string, ListedFile[]>>();
+  const values = new Set<string>();
+  for (const input of partitioned) {
+    const groups = new Map<string, ListedFile[]>();
+    for (const f of selected.get(input.name)!) {
+      const v = f.partition[split] ?? NULL_VALUE;
+      groups.set(v, [...(groups.get(v) ?? []), f]);
+      values.add(v);
+    }
+    byValue.set(input.name, groups);
+  }
+  const filesFor = (i: ListedInput, vs: readonly string[]): readonly ListedFile[] => {
+    const groups = byValue.get(i.name);
+    return groups ? vs.flatMap((v) => groups.get(v) ?? []) : selected.get(i.name)!;
+  };
+  const all = [...values].sort();
+  const valueFingerprints = new Map(all.map((v) => [v, fingerprint({ ...(modelIdentity(model) as object), value: v }, listed.map((i) => i.identity(filesFor(i, [v]))))] as const));
+
+  // What to build: every value, or (incremental, with a snapshot built the same way) the new or changed ones.
+  const splitType = partitioned[0]!.partitionColumns.find((c) => c.name === split)!;
+  const prev = ctx.previous?.partitions?.column === split && !ctx.fullRefresh && model.incremental !== null ? ctx.previous.partitions.fingerprints : undefined;
+  let build = all;
+  let removed: string[] = [];
+  let unchanged = 0;
+  if (prev) {
+    build = all.filter((v) => (model.incremental === 'append' ? !(v in prev) : prev[v] !== valueFingerprints.get(v)));
+    unchanged = all.length - build.length;
+    if (model.incremental === 'replace') {
+      const gone = Object.keys(prev).filter((v) => !values.has(v));
+      removed = intervalFilter === null ? gone : await valuesMatching(ctx.conn, gone, splitType, intervalFilter);
+    }
+  }
+  const partitions = model.incremental === null ? null : { column: split, fingerprints: nextFingerprints(prev, build, removed, valueFingerprints, intervalFilter === null && !prev) };
+  const incremental = model.incremental === null ? null : { built: build, unchanged, removed };
+  const replaced = (vs: readonly string[]) => (vs.length === 0 ? 'false' : [vs.some((v) => v !== NULL_VALUE) ? `${quoteIdent(split)} IN (${vs.filter((v) => v !== NULL_VALUE).map(quoteLiteral).join(', ')})` : '', vs.includes(NULL_VALUE) ? `${quoteIdent(split)} IS NULL` : ''].filter(Boolean).join(' OR '));
+  const publish: PublishPlan = prev
+    ? { fingerprint: model.incremental === 'replace' && intervalFilter === null ? whole : null, carry: model.incremental === 'append' ? 'all' : model.incremental === 'merge' ? null : { column: split, filter: replaced([...build, ...removed]) }, partitions }
+    : intervalFilter !== null
+      ? { fingerprint: null, carry: { column: split, filter: intervalFilter }, partitions }
+      : { fingerprint: whole, carry: null, partitions };
+  const scans = listed.map((i) => scanOf(i.name, filesFor(i, build)));
+  if (prev && build.length === 0 && removed.length === 0) {
+    return { items: [], fingerprint: whole, scans, publish, incremental, sizing: null, nothingToDo: `incremental: no new${model.incremental === 'replace' ? ' or changed' : ''} ${split} partition (${unchanged} unchanged)` };
+  }
+  if (build.length === 0) return { items: [{ ...base, inputs: listed.map((i) => withScan(i, filesFor(i, []))), slice: null }], fingerprint: whole, scans, publish, incremental, sizing: null };
+  if (prev && model.incremental === 'merge') {
+    // One item: the rebuilt values' rows, then every previous row whose key they do not have.
+    const previous = listSnapshot(PREVIOUS, ctx.previous!);
+    const item: ItemSpec = {
+      ...base,
+      model: { ...base.model, sql: mergeSql(model.sql, model.uniqueKey), sqlLine: model.sqlLine - 1 },
+      slice: { column: split, values: build },
+      inputs: [...listed.map((i) => withScan(i, filesFor(i, build))), { ...previous.restrict(previous.files), scan: { name: PREVIOUS, files: previous.files.length, bytes: sum(previous.files), totalFiles: previous.files.length, totalBytes: sum(previous.files), filter: null } }],
+    };
+    return { items: [item], fingerprint: whole, scans, publish, incremental, sizing: null };
+  }
+
+  // Adaptive sizing: coalesce small values, split oversized ones when the model is row-wise in
+  // its only partitioned input (each part reads a share of that value's files).
+  const target = ctx.targetItemBytes ?? 0;
+  const sizes = build.map((v) => ({ value: v, bytes: partitioned.reduce((n, i) => n + sum(byValue.get(i.name)!.get(v) ?? []), 0) }));
+  const only = partitioned.length === 1 ? partitioned[0]! : undefined;
+  const mayDivide = target > 0 && only !== undefined && sizes.some((v) => v.bytes > 2 * target) && (await isRowWise(ctx.conn, model.sql, only.name));
+  const sizing = sizeItems(sizes, { targetBytes: target, maxItems, maxParts: (v) => (mayDivide ? (byValue.get(only!.name)!.get(v)?.length ?? 1) : 1) });
+  const items = sizing.items.map((it): ItemSpec => {
+    const slice = { column: split, values: it.values, ...(it.part && { part: it.part }) };
+    if (!it.part) return { ...base, slice, inputs: listed.map((i) => withScan(i, filesFor(i, it.values))) };
+    const share = divideFiles(filesFor(only!, it.values), it.part.of)[it.part.index]!;
+    return { ...base, slice, inputs: listed.map((i) => withScan(i, i === only ? share : filesFor(i, it.values))) };
+  });
+  const { items: _items, ...report } = sizing;
+  return { items, fingerprint: whole, scans, publish, incremental, sizing: report };
+}
+
+/** The name under which a merge item reads the model's current snapshot. */
+const PREVIOUS = '__sluice_previous';
+
+/**
+ * A merge: the model's rows for the rebuilt values, plus the previous snapshot's rows whose
+ * unique key is not among them. The model's SQL starts on the second line.
+ */
+export function mergeSql(sql: string, uniqueKey: readonly string[]): string {
+  const match = uniqueKey.map((k) => `n.${quoteIdent(k)} IS NOT DISTINCT FROM p.${quoteIdent(k)}`).join(' AND ');
+  return `WITH __sluice_new AS (\n${sql}\n)\nSELECT * FROM __sluice_new\nUNION ALL BY NAME\nSELECT p.* FROM ${PREVIOUS} p WHERE NOT EXISTS (SELECT 1 FROM __sluice_new n WHERE ${match})`;
+}
+
+/** After this build: the previous entries not rebuilt or removed, plus the rebuilt values. */
+function nextFingerprints(prev: Readonly<Record<string, string>> | undefined, build: readonly string[], removed: readonly string[], current: ReadonlyMap<string, string>, whole: boolean): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (prev && !whole) for (const [v, fp] of Object.entries(prev)) if (!removed.includes(v)) out[v] = fp;
+  for (const v of build) out[v] = current.get(v)!;
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+/** The values (as folder strings) that satisfy a filter on the column, typed as the column is. */
+async function valuesMatching(conn: DuckDBConnection, values: readonly string[], column: ColumnDef, filter: string): Promise<string[]> {
+  const files = values.map((v) => ({ v, bytes: 0, partition: { [column.name]: v === NULL_VALUE ? null : v } }));
+  return ((await filesMatching(conn, files, [column], filter)) ?? files).map((f) => f.v);
 }
 
 function runnable(m: ModelDef): ItemSpec['model'] {
   return { name: m.name, file: m.file, sql: m.sql, sqlLine: m.sqlLine, partitionBy: m.partitionBy, location: m.location };
 }
 
-async function splitSource(ctx: CompileContext, source: SourceDef, splitBy: string | null): Promise<SplitInput> {
+/** `"col" >= 'from' AND "col" < 'to'`; the literals take the column's type when compared. */
+export function intervalSql(column: string, interval: DataInterval | undefined): string | null {
+  if (!interval || (interval.from === undefined && interval.to === undefined)) return null;
+  const parts: string[] = [];
+  if (interval.from !== undefined) parts.push(`${quoteIdent(column)} >= ${quoteLiteral(interval.from)}`);
+  if (interval.to !== undefined) parts.push(`${quoteIdent(column)} < ${quoteLiteral(interval.to)}`);
+  return parts.join(' AND ');
+}
+
+function cachedListing(ctx: CompileContext, source: SourceDef): Promise<ListedInput> {
+  const cache = ctx.sourceListings;
+  if (!cache) return listSource(ctx, source);
+  let listing = cache.get(source.name) as Promise<ListedInput> | undefined;
+  if (!listing) {
+    listing = listSource(ctx, source);
+    listing.catch(() => cache.delete(source.name));
+    cache.set(source.name, listing);
+  }
+  return listing;
+}
+
+async function listSource(ctx: CompileContext, source: SourceDef): Promise<ListedInput> {
   const globs = sourceGlobs(ctx.project.root, source);
-  const files = { format: source.format, paths: globs, hivePartitioning: source.hivePartitioning, ...(source.delimiter !== undefined && { delimiter: source.delimiter }), ...(source.header !== undefined && { header: source.header }), ...(source.columns && { columns: source.columns }) };
-  const whole: ItemInput = { name: source.name, kind: 'files', files };
-  if (splitBy === null || !source.hivePartitioning) return { whole };
-  const listed: string[] = [];
+  const read: FileInput = { format: source.format, paths: globs, hivePartitioning: source.hivePartitioning, ...(source.delimiter !== undefined && { delimiter: source.delimiter }), ...(source.header !== undefined && { header: source.header }), ...(source.columns && { columns: source.columns }) };
+  const paths: string[] = [];
   for (const g of globs) {
     const reader = await ctx.conn.runAndReadAll(`SELECT file FROM glob(${quoteLiteral(g)}) ORDER BY file`);
-    for (const row of reader.getRows()) listed.push(String(row[0]));
+    for (const row of reader.getRows()) paths.push(String(row[0]));
   }
-  const marker = `/${splitBy}=`;
-  const byValue = new Map<string, string[]>();
-  for (const f of listed) {
-    const at = f.lastIndexOf(marker);
-    if (at < 0) return { whole };
-    const value = decodeSegment(f.slice(at + marker.length, f.indexOf('/', at + marker.length)));
-    byValue.set(value, [...(byValue.get(value) ?? []), f]);
-  }
-  if (byValue.size === 0) return { whole };
-  const slice = (paths: string[]): ItemInput => ({ name: source.name, kind: 'files', files: { ...files, paths } });
+  const base = globs[0]!.replace(/[*?[].*$/, '');
+  const files: ListedFile[] = paths.map((path) => {
+    let bytes = 0;
+    let mtimeMs = 0;
+    try {
+      const st = statSync(path);
+      bytes = st.size;
+      mtimeMs = Math.trunc(st.mtimeMs);
+    } catch {
+      // Vanished since the glob: DuckDB will say so when the item reads it.
+    }
+    return { id: path, bytes, mtimeMs, partition: source.hivePartitioning ? hivePartition(path, base) : {} };
+  });
+  const partitionColumns = source.hivePartitioning && files.length > 0 ? await sourcePartitionTypes(ctx.conn, read, paths.slice(0, 1), commonKeys(files)) : [];
+  const readIdentity = { format: read.format, hive: read.hivePartitioning, delimiter: read.delimiter, header: read.header, columns: read.columns };
   return {
-    whole,
-    byValue: new Map([...byValue].map(([v, paths]) => [v, slice(paths)] as const)),
-    empty: { name: source.name, kind: 'files', files: { ...files, paths: [listed[0]!] }, empty: true },
+    name: source.name,
+    kind: 'files',
+    files,
+    partitionColumns,
+    // No file listed: keep the globs, so DuckDB reports the missing files as before.
+    restrict: (sel) => (files.length === 0 ? { name: source.name, kind: 'files', files: read } : sel.length === 0 ? { name: source.name, kind: 'files', files: { ...read, paths: [files[0]!.id] }, empty: true } : { name: source.name, kind: 'files', files: { ...read, paths: sel.map((f) => f.id) } }),
+    identity: (sel) => ({ name: source.name, kind: 'files', read: readIdentity, files: sel.map((f) => [f.id, f.bytes, f.mtimeMs] as const) }),
   };
 }
 
-function splitSnapshot(name: string, m: Manifest, splitBy: string | null): SplitInput {
-  const input = (keys: string[]): ItemInput => ({ name, kind: 'snapshot', keys, columns: m.columns, partitionBy: m.partitionBy });
-  const whole = input(m.files.map((f) => f.key));
-  if (splitBy === null || !m.partitionBy.includes(splitBy)) return { whole };
-  const byValue = new Map<string, string[]>();
-  for (const f of m.files) {
-    const v = f.partition[splitBy] ?? '__HIVE_DEFAULT_PARTITION__';
-    byValue.set(v, [...(byValue.get(v) ?? []), f.key]);
-  }
-  return { whole, byValue: new Map([...byValue].map(([v, keys]) => [v, input(keys)] as const)), empty: input([]) };
+function listSnapshot(name: string, m: Manifest): ListedInput {
+  const files: ListedFile[] = m.files.map((f) => ({ id: f.key, bytes: f.bytes, mtimeMs: 0, partition: f.partition }));
+  return {
+    name,
+    kind: 'snapshot',
+    files,
+    partitionColumns: m.partitionBy.map((p) => m.columns.find((c) => c.name === p) ?? { name: p, type: 'VARCHAR' }),
+    restrict: (sel) =>
+      sel.length === 0 && files.length > 0
+        ? { name, kind: 'snapshot', keys: [files[0]!.id], columns: m.columns, partitionBy: m.partitionBy, empty: true }
+        : { name, kind: 'snapshot', keys: sel.map((f) => f.id), columns: m.columns, partitionBy: m.partitionBy },
+    identity: (sel) => ({ name, kind: 'snapshot', files: sel.map((f) => [f.id, f.bytes] as const) }),
+  };
 }
 
-/** One input covering several values: the union of their file lists. */
-function mergeSlices(slices: ItemInput[], empty: ItemInput): ItemInput {
-  if (slices.length === 0) return empty;
-  const first = slices[0]!;
-  if (first.kind === 'files') return { ...first, files: { ...first.files, paths: slices.flatMap((s) => (s.kind === 'files' ? s.files.paths : [])) } };
-  return { ...first, keys: slices.flatMap((s) => (s.kind === 'snapshot' ? s.keys : [])) };
+function commonKeys(files: readonly ListedFile[]): string[] {
+  const keys = Object.keys(files[0]!.partition);
+  return keys.filter((k) => files.every((f) => k in f.partition));
+}
+
+/**
+ * The types DuckDB gives the hive columns, inferred from the first file's folder values (a CSV
+ * read of every file would sniff them all). Should other values not fit the type, evaluating a
+ * filter fails and the input is not pruned.
+ */
+async function sourcePartitionTypes(conn: DuckDBConnection, read: FileInput, paths: readonly string[], keys: readonly string[]): Promise<ColumnDef[]> {
+  if (keys.length === 0) return [];
+  try {
+    const reader = await conn.runAndReadAll(`DESCRIBE SELECT ${keys.map(quoteIdent).join(', ')} FROM ${filesRelationSql({ ...read, paths })}`);
+    return reader.getRowObjects().map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
+  } catch {
+    // Filters then compare the folder names as strings; splitting by value still works.
+    return keys.map((name) => ({ name, type: 'VARCHAR' }));
+  }
+}
+
+function sum(files: readonly PartitionedFile[]): number {
+  return files.reduce((s, f) => s + f.bytes, 0);
 }
 
 function chunk<T>(list: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
   return out;
-}
-
-/** Folder names percent-encode special characters (DuckDB, Hive, Spark): compare decoded values. */
-function decodeSegment(raw: string): string {
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    return raw;
-  }
 }

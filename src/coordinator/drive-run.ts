@@ -2,11 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { errorMessage, SluiceError } from '../core/errors.js';
-import type { Project, TaskStatus } from '../core/types.js';
+import type { DataInterval, Project, TaskStatus } from '../core/types.js';
+import type { OutcomeStatus } from '../executor/run-result.js';
 import { countStatuses, RUN_RESULT_SCHEMA, type RunEvent, type RunResult, type TaskOutcome } from '../executor/run-result.js';
-import type { ItemOutput } from '../executor/item-spec.js';
+import type { ItemOutput, ItemSpec, PublishPlan } from '../executor/item-spec.js';
+import { filesMatching } from '../optimizer/prune-files.js';
+import { skipReason } from '../optimizer/skip-decision.js';
 import type { Plan } from '../planner/build-plan.js';
-import type { Manifest } from '../snapshot/manifest.js';
+import type { Manifest, ManifestFile } from '../snapshot/manifest.js';
 import { commitSnapshot } from '../snapshot/publish-snapshot.js';
 import { readCurrentSnapshot } from '../snapshot/read-snapshot.js';
 import type { ObjectStore } from '../storage/object-store.js';
@@ -42,6 +45,10 @@ export interface DriveOptions {
   readonly pollMs?: number;
   /** Who drives the run, recorded in the store (default `<host>:<pid>`). */
   readonly coordinator?: string;
+  /** The run's data interval: models split by a column they are partitioned by rebuild only it. */
+  readonly interval?: DataInterval;
+  /** Rebuild every task, even those unchanged since their current snapshot. */
+  readonly fullRefresh?: boolean;
 }
 
 /** `<host>:<pid>`: how a run's coordinator is named in the store. */
@@ -59,6 +66,12 @@ export function newRunId(now = new Date()): string {
 }
 
 type Phase = 'waiting' | 'queued' | 'done';
+
+/** A task not run because its fingerprint matches its current snapshot's. */
+interface Skip {
+  readonly outcome: TaskOutcome & { readonly reason: string };
+  readonly fingerprint: string;
+}
 
 /**
  * The coordinator of one run. It never runs user SQL: it queues each task's work items once
@@ -80,11 +93,12 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
 
   await store.setQueues(project.config.queues);
   const phase = new Map<string, Phase>(plan.models.map((m) => [m.name, 'waiting'] as const));
-  const status = new Map<string, TaskStatus>(plan.models.map((m) => [m.name, 'pending'] as const));
+  const status = new Map<string, OutcomeStatus>(plan.models.map((m) => [m.name, 'pending'] as const));
   const outcomes = new Map<string, TaskOutcome>();
   const snapshotOf = new Map<string, number>();
   const started = new Set<string>();
   const group = new Map(plan.models.map((m) => [m.name, m.group] as const));
+  const sourceListings = new Map<string, Promise<unknown>>();
 
   const coordinator = opts.coordinator ?? coordinatorId();
   if (opts.resume) {
@@ -130,6 +144,14 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
     });
     emit({ kind: 'task_finished', task: o });
   };
+  const recordSkip = async ({ outcome: o, fingerprint }: Skip): Promise<void> => {
+    finishedAny = true;
+    await store.skipTask(runId, o.model, { endedAt: o.endedAt!, snapshot: o.snapshot!, rowsOut: o.rowsOut!, bytesOut: o.bytesOut!, files: o.files!, reason: o.reason, fingerprint });
+    phase.set(o.model, 'done');
+    status.set(o.model, 'skipped');
+    outcomes.set(o.model, o);
+    emit({ kind: 'task_finished', task: o });
+  };
   const blank = (model: string, s: TaskStatus, error: string | null, startedAtMs: number | null): TaskOutcome => {
     const endedAt = now();
     return { model, group: group.get(model)!, status: s, startedAt: startedAtMs, endedAt, durationMs: startedAtMs === null ? null : endedAt - startedAtMs, rowsOut: null, bytesOut: null, files: null, snapshot: null, error };
@@ -145,7 +167,7 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
         workers.wake();
       }
 
-      // Queue the tasks that became ready; mark the blocked ones not run.
+      // Queue the tasks that became ready (or skip the unchanged); mark the blocked ones not run.
       let queuedAny = false;
       for (const m of plan.models) {
         if (phase.get(m.name) !== 'waiting') continue;
@@ -154,9 +176,13 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
           await record(blank(m.name, 'not_run', blocker ? `upstream model ${blocker} ${status.get(blocker) === 'failed' ? 'failed' : 'did not run'}` : 'run interrupted', null));
           continue;
         }
-        if (!m.waitsFor.every((u) => status.get(u) === 'succeeded')) continue;
+        if (!m.waitsFor.every((u) => status.get(u) === 'succeeded' || status.get(u) === 'skipped')) continue;
         try {
-          await queueTask(m.name);
+          const skip = await queueTask(m.name);
+          if (skip) {
+            await recordSkip(skip);
+            continue;
+          }
           phase.set(m.name, 'queued');
           queuedAny = true;
         } catch (err) {
@@ -189,7 +215,7 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
       }
 
       if ([...phase.values()].every((p) => p === 'done')) break;
-      // A task that finished may have made others ready: queue them at once, not after a wait.
+      // A task that finished or was skipped may have made others ready: queue them at once.
       if (finishedAny) finishedAny = false;
       else await workers.waitForChange(pollMs);
     }
@@ -200,7 +226,7 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
     const runStatus = failed.length === 0 && !cancelled ? 'succeeded' : 'failed';
     const error = cancelled ? 'run interrupted' : failed.length > 0 ? `${failed.length} task(s) failed: ${failed.map((t) => t.model).join(', ')}` : undefined;
     await store.finishRun(runId, runStatus, endedAt, error);
-    const result: RunResult = { schema: RUN_RESULT_SCHEMA, runId, project: plan.project, selector: plan.selector, status: runStatus, startedAt, endedAt, durationMs: endedAt - startedAt, tasks, counts: countStatuses(tasks) };
+    const result: RunResult = { schema: RUN_RESULT_SCHEMA, runId, project: plan.project, selector: plan.selector, interval: opts.interval ?? null, status: runStatus, startedAt, endedAt, durationMs: endedAt - startedAt, tasks, counts: countStatuses(tasks) };
     emit({ kind: 'run_finished', result });
     return result;
   } finally {
@@ -219,11 +245,13 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
     await store.reopenRun(runId, now());
     await store.runHeartbeat(runId, now(), coordinator);
     const items = groupItems(await store.listItems(runId));
+    const skips = new Map((await store.listSkippedTasks(runId)).map((k) => [k.model, k] as const));
     for (const t of await store.listTasks(runId)) {
       if (t.status === 'succeeded') {
+        const skip = skips.get(t.model);
         phase.set(t.model, 'done');
-        status.set(t.model, 'succeeded');
-        outcomes.set(t.model, { model: t.model, group: t.group, status: 'succeeded', startedAt: t.startedAt, endedAt: t.endedAt, durationMs: t.startedAt !== null && t.endedAt !== null ? t.endedAt - t.startedAt : null, rowsOut: t.rowsOut, bytesOut: t.bytesOut, files: t.files, snapshot: t.snapshot, error: null });
+        status.set(t.model, skip ? 'skipped' : 'succeeded');
+        outcomes.set(t.model, { ...(skip && { reason: skip.reason }), model: t.model, group: t.group, status: skip ? 'skipped' : 'succeeded', startedAt: t.startedAt, endedAt: t.endedAt, durationMs: t.startedAt !== null && t.endedAt !== null ? t.endedAt - t.startedAt : null, rowsOut: t.rowsOut, bytesOut: t.bytesOut, files: t.files, snapshot: t.snapshot, error: null });
       } else if (t.status === 'running') {
         const first = items.get(t.model)?.[0];
         if (!first) continue;
@@ -234,7 +262,8 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
     return run.startedAt;
   }
 
-  async function queueTask(name: string): Promise<void> {
+  /** Queue the task's work items; or, when it is unchanged since its current snapshot, return its skip. */
+  async function queueTask(name: string): Promise<Skip | undefined> {
     const model = project.models.get(name)!;
     const snapshots = new Map<string, Manifest>();
     for (const dep of model.dependsOn) {
@@ -246,7 +275,20 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
     const current = await readCurrentSnapshot(ctx.objects, name);
     const snapshot = (current?.snapshot ?? 0) + 1;
     snapshotOf.set(name, snapshot);
-    const specs = await compileItems({ project, conn: ctx.conn, snapshots }, model, snapshot, exec.maxItemsPerTask);
+    const compiled = await compileItems(
+      { project, conn: ctx.conn, snapshots, targetItemBytes: exec.targetItemBytes, sourceListings, ...(opts.interval && { interval: opts.interval }), ...(current && { previous: current }), ...(opts.fullRefresh && { fullRefresh: true }) },
+      model,
+      snapshot,
+      exec.maxItemsPerTask,
+    );
+    const reason = skipReason(current, compiled, opts.fullRefresh ?? false);
+    if (current && reason !== undefined) {
+      const at = now();
+      const outcome = { model: name, group: group.get(name)!, status: 'skipped', startedAt: at, endedAt: at, durationMs: 0, rowsOut: current.rows, bytesOut: current.bytes, files: current.files.length, snapshot: current.snapshot, error: null, reason } as const;
+      return { outcome, fingerprint: compiled.fingerprint };
+    }
+    // The publish plan (with per-value fingerprints, possibly large) travels with the first item only.
+    const specs = compiled.items.map((spec, i): ItemSpec => (i === 0 ? { ...spec, publish: compiled.publish } : spec));
     const cpus = model.resources.cpus ?? 1;
     const memoryBytes = model.resources.memory ? parseMemory(model.resources.memory) : 0;
     await store.enqueueItems(
@@ -265,13 +307,60 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
       const differs = outputs.find((o) => JSON.stringify(o.columns) !== JSON.stringify(columns));
       if (differs) throw new Error(`work items produced different columns: ${fmtColumns(columns)} vs ${fmtColumns(differs.columns)}`);
       const model = project.models.get(name)!;
-      const manifest = await commitSnapshot(ctx.objects, { model: name, snapshot: snapshotOf.get(name)!, runId, partitionBy: model.partitionBy, columns, files: outputs.flatMap((o) => o.files) });
+      const snapshot = snapshotOf.get(name)!;
+      const plan = (JSON.parse((items.find((i) => i.itemNo === 0) ?? items[0]!).spec) as ItemSpec).publish;
+      const files = outputs.flatMap((o) => o.files);
+      if (plan?.carry && plan.carry !== 'all') checkReplacedValues(items, outputs, plan.carry.column);
+      if (plan?.carry) files.push(...(await carryForward(ctx, name, snapshot, plan.carry, model.partitionBy, columns)));
+      const manifest = await commitSnapshot(ctx.objects, { model: name, snapshot, runId, partitionBy: model.partitionBy, columns, files, fingerprint: plan?.fingerprint ?? null, partitions: plan?.partitions ?? null });
       const endedAt = now();
       return { model: name, group: group.get(name)!, status: 'succeeded', startedAt: startedAtMs, endedAt, durationMs: endedAt - startedAtMs, rowsOut: manifest.rows, bytesOut: manifest.bytes, files: manifest.files.length, snapshot: manifest.snapshot, error: null };
     } catch (err) {
       return blank(name, 'failed', `publishing failed: ${errorMessage(err)}`, startedAtMs);
     }
   }
+}
+
+/**
+ * The files of the model's current snapshot kept in the new one: all of them (append), or those
+ * outside the partitions this task replaced (an interval, new or changed values). The previous
+ * snapshot must be the one this task follows and have the same partitioning and columns.
+ */
+async function carryForward(ctx: CoordinatorContext, name: string, snapshot: number, carry: NonNullable<PublishPlan['carry']>, partitionBy: readonly string[], columns: ItemOutput['columns']): Promise<ManifestFile[]> {
+  const current = await readCurrentSnapshot(ctx.objects, name);
+  if (!current) return [];
+  if (current.snapshot !== snapshot - 1) throw new Error(`snapshot ${current.snapshot} was published meanwhile`);
+  let kept: ManifestFile[] = [...current.files];
+  if (carry !== 'all') {
+    const type = current.columns.find((c) => c.name === carry.column);
+    const replaced = type && (await filesMatching(ctx.conn, current.files, [type], carry.filter));
+    if (!replaced) throw new Error(`cannot tell which files of snapshot ${current.snapshot} to keep: ${carry.column} ${type ? `does not compare with ${carry.filter}` : 'is not one of its columns'}; run it with --full-refresh`);
+    const gone = new Set(replaced.map((f) => f.key));
+    kept = kept.filter((f) => !gone.has(f.key));
+  }
+  if (kept.length === 0) return [];
+  const why =
+    JSON.stringify(current.partitionBy) !== JSON.stringify(partitionBy) ? `its partition_by changed since snapshot ${current.snapshot} (${current.partitionBy.join(', ') || 'none'})`
+    : JSON.stringify(current.columns) !== JSON.stringify(columns) ? `its columns changed since snapshot ${current.snapshot}`
+    : undefined;
+  if (why) throw new Error(`this build keeps ${kept.length} file(s) it did not rebuild, but ${why}: run it with --full-refresh and without --from/--to`);
+  return kept;
+}
+
+/**
+ * A build that replaces partitions (an interval, incremental replace) relies on each item's rows
+ * landing in the output partitions of the values it was given: check it, or nothing is kept.
+ */
+function checkReplacedValues(items: readonly ItemRecord[], outputs: readonly ItemOutput[], column: string): void {
+  items.forEach((item, n) => {
+    const slice = (JSON.parse(item.spec) as ItemSpec).slice;
+    if (!slice) return;
+    const allowed = new Set(slice.values);
+    const stray = outputs[n]!.files.find((f) => !allowed.has(f.partition[column] ?? '__HIVE_DEFAULT_PARTITION__'));
+    if (stray) {
+      throw new Error(`the work item for ${column} ${slice.values.join(', ')} wrote rows to ${column}=${stray.partition[column] ?? 'NULL'}: a build that replaces partitions (--from/--to, incremental: replace) needs the rows of each ${column} value to keep that value in the output`);
+    }
+  });
 }
 
 function groupItems(items: readonly ItemRecord[]): Map<string, ItemRecord[]> {

@@ -22,6 +22,10 @@
 export const TABLE_TYPES = ['dimension', 'fact', 'report'] as const;
 export type TableType = (typeof TABLE_TYPES)[number];
 
+/** How an incremental model is built from new or changed input partitions (docs/guide.md). */
+export const INCREMENTAL_STRATEGIES = ['append', 'replace', 'merge'] as const;
+export type IncrementalStrategy = (typeof INCREMENTAL_STRATEGIES)[number];
+
 export const SOURCE_FORMATS = ['csv', 'parquet', 'json'] as const;
 export type SourceFormat = (typeof SOURCE_FORMATS)[number];
 
@@ -74,6 +78,13 @@ export interface ModelDef {
    * Null: one work item reads everything.
    */
   readonly splitBy: string | null;
+  /**
+   * Build only new (append) or new and changed (replace) values of `splitBy`, keeping the rest
+   * of the current snapshot. Null: every run rebuilds the whole model (unless it is unchanged).
+   */
+  readonly incremental: IncrementalStrategy | null;
+  /** `merge`: the columns that identify a row; rebuilt rows replace previous rows with the same key. */
+  readonly uniqueKey: readonly string[];
   /** Models and sources this model reads, inferred from its SQL, sorted. */
   readonly dependsOn: readonly string[];
   readonly location: Location;
@@ -119,6 +130,11 @@ export interface ProjectConfig {
     readonly heartbeatMs: number;
     /** A split task gets at most this many work items (partitions are batched to fit). */
     readonly maxItemsPerTask: number;
+    /**
+     * Adaptive sizing of split tasks: input bytes a work item aims at (small partitions are
+     * coalesced, oversized ones of row-wise models split). 0: one item per partition value.
+     */
+    readonly targetItemBytes: number;
     readonly retry: {
       /** Attempts an item may fail with an error in its SQL before it is dead. */
       readonly codeAttempts: number;
@@ -230,6 +246,15 @@ export interface Problem {
   readonly line?: number;
   readonly model?: string;
   readonly key?: string;
+}
+
+/**
+ * A run's data interval over partition values: `from` inclusive, `to` exclusive, either open.
+ * Compared in the partition column's own type (a date column compares as dates).
+ */
+export interface DataInterval {
+  readonly from?: string;
+  readonly to?: string;
 }
 
 export type RunStatus = 'running' | 'succeeded' | 'failed';

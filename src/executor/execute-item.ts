@@ -49,7 +49,8 @@ async function inputQuery(objects: ObjectStore, input: ItemInput, read: InputFil
   }
   const paths = await objects.localPaths(input.keys);
   read.push({ format: 'parquet', paths });
-  return snapshotRelationSql(paths, input.columns, input.partitionBy);
+  // An empty selection reads one real file with no rows: the column types are the files' own.
+  return `${snapshotRelationSql(paths, input.columns, input.partitionBy)}${input.empty ? ' WHERE false' : ''}`;
 }
 
 /** Staging folders of a worker start with this. */

@@ -15,14 +15,55 @@ export interface ItemSpec {
   readonly snapshot: number;
   readonly inputs: readonly ItemInput[];
   /** The partition values this item covers, or null for a whole task. */
-  readonly slice: { readonly column: string; readonly values: readonly string[] } | null;
+  readonly slice: {
+    readonly column: string;
+    readonly values: readonly string[];
+    /** Part `index` of `of` of one oversized value: this item reads that share of its files. */
+    readonly part?: { readonly index: number; readonly of: number };
+  } | null;
+  /** For the coordinator when it publishes (kept with the task's first item, so `sluice retry` has it too). */
+  readonly publish?: PublishPlan;
 }
 
-export type ItemInput =
+/** How the task's snapshot is to be published (docs/adr/0010-pruning-fingerprints-incremental.md). */
+export interface PublishPlan {
+  /** Recorded in the manifest: the task's fingerprint when its output equals a whole build, else null. */
+  readonly fingerprint: string | null;
+  /**
+   * Files of the current snapshot kept in the new one: none (a whole build), all (append), or
+   * those whose `column` value does not satisfy `filter` (the partitions this task replaced).
+   */
+  readonly carry: null | 'all' | { readonly column: string; readonly filter: string };
+  /** Recorded in the manifest: per value of the split column, the fingerprint it was built from. */
+  readonly partitions: PartitionFingerprints | null;
+}
+
+/** Which input partitions each value of an incremental model was built from. */
+export interface PartitionFingerprints {
+  readonly column: string;
+  /** Value (`__HIVE_DEFAULT_PARTITION__` for NULL) -> fingerprint of the inputs it was built from. */
+  readonly fingerprints: Readonly<Record<string, string>>;
+}
+
+export type ItemInput = (
   /** Source files. `empty`: no file of this slice exists; read the schema from `paths`, no rows. */
   | { readonly name: string; readonly kind: 'files'; readonly files: FileInput; readonly empty?: boolean }
-  /** Files of an upstream model's snapshot (object keys). */
-  | { readonly name: string; readonly kind: 'snapshot'; readonly keys: readonly string[]; readonly columns: readonly ColumnDef[]; readonly partitionBy: readonly string[] };
+  /** Files of an upstream model's snapshot (object keys). `empty`: none selected; `keys` holds one file for the schema, no rows. */
+  | { readonly name: string; readonly kind: 'snapshot'; readonly keys: readonly string[]; readonly columns: readonly ColumnDef[]; readonly partitionBy: readonly string[]; readonly empty?: boolean }
+) & {
+  /** What this item reads of the input, against everything the input holds (partition pruning). */
+  readonly scan?: InputScan;
+};
+
+/** Files and bytes read of an input vs listed; `filter`: what pruned them (null: nothing). */
+export interface InputScan {
+  readonly name: string;
+  readonly files: number;
+  readonly bytes: number;
+  readonly totalFiles: number;
+  readonly totalBytes: number;
+  readonly filter: string | null;
+}
 
 /** What a succeeded attempt produced: files already at their final keys, not yet published. */
 export interface ItemOutput {

@@ -1,12 +1,15 @@
-import type { RunStatus, TaskStatus } from '../core/types.js';
+import type { DataInterval, RunStatus, TaskStatus } from '../core/types.js';
 
 /** The outcome of a run: every task's status, never a throw half-way (`sluice run --json`). */
 export const RUN_RESULT_SCHEMA = 'sluice.run/v1';
 
+/** A task's outcome: a stored task status, or `skipped` (succeeded without running: unchanged). */
+export type OutcomeStatus = TaskStatus | 'skipped';
+
 export interface TaskOutcome {
   readonly model: string;
   readonly group: string;
-  readonly status: TaskStatus;
+  readonly status: OutcomeStatus;
   readonly startedAt: number | null;
   readonly endedAt: number | null;
   readonly durationMs: number | null;
@@ -16,6 +19,8 @@ export interface TaskOutcome {
   readonly snapshot: number | null;
   /** Why it failed, or for not_run, which upstream model failed. */
   readonly error: string | null;
+  /** For skipped: why (the snapshot it reused, unchanged SQL and inputs). Added in issue 5. */
+  readonly reason?: string;
 }
 
 export interface RunResult {
@@ -23,12 +28,14 @@ export interface RunResult {
   readonly runId: string;
   readonly project: string;
   readonly selector: string;
+  /** The run's data interval (`--from`/`--to`), or null for the whole history. */
+  readonly interval: DataInterval | null;
   readonly status: Exclude<RunStatus, 'running'>;
   readonly startedAt: number;
   readonly endedAt: number;
   readonly durationMs: number;
   readonly tasks: readonly TaskOutcome[];
-  readonly counts: Readonly<Record<TaskStatus, number>>;
+  readonly counts: Readonly<Record<OutcomeStatus, number>>;
 }
 
 export type RunEvent =
@@ -37,8 +44,8 @@ export type RunEvent =
   | { readonly kind: 'task_finished'; readonly task: TaskOutcome }
   | { readonly kind: 'run_finished'; readonly result: RunResult };
 
-export function countStatuses(tasks: readonly TaskOutcome[]): Record<TaskStatus, number> {
-  const counts: Record<TaskStatus, number> = { pending: 0, running: 0, succeeded: 0, failed: 0, not_run: 0 };
+export function countStatuses(tasks: readonly TaskOutcome[]): Record<OutcomeStatus, number> {
+  const counts: Record<OutcomeStatus, number> = { pending: 0, running: 0, succeeded: 0, skipped: 0, failed: 0, not_run: 0 };
   for (const t of tasks) counts[t.status]++;
   return counts;
 }

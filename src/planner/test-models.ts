@@ -17,7 +17,7 @@ export function makeModels(spec: Record<string, [TableType, string, string[]?]>)
       tags: name.startsWith('rpt') ? ['reporting'] : [],
       description: '',
       resources: {},
-      splitBy: null,
+      splitBy: null, incremental: null, uniqueKey: [],
       dependsOn: [...deps].sort(),
       location: { file: `models/${name}.sql`, line: 1 },
     });

@@ -1,6 +1,7 @@
 import { cpus } from 'node:os';
 import { loadProject } from '../catalog/load-project.js';
 import { SluiceError, ValidationError } from '../core/errors.js';
+import type { DataInterval } from '../core/types.js';
 import { driveRun } from '../coordinator/drive-run.js';
 import { LocalWorkers } from '../coordinator/local-workers.js';
 import type { RunEvent, RunResult } from '../executor/run-result.js';
@@ -16,6 +17,10 @@ export interface RunProjectOptions {
   /** Worker processes to start; overrides `execution.workers`. */
   readonly workers?: number;
   readonly signal?: AbortSignal;
+  /** The run's data interval (`--from`/`--to`). */
+  readonly interval?: DataInterval;
+  /** Rebuild every selected model, even those unchanged since their last build (`--full-refresh`). */
+  readonly fullRefresh?: boolean;
   readonly onEvent?: (event: RunEvent) => void;
   /** Called once the project is validated and planned, before anything runs. */
   readonly onPlanned?: (info: { models: number; groups: number; workers: number; longestName: number }) => void;
@@ -71,6 +76,8 @@ export async function runProject(root: string, opts: RunProjectOptions = {}): Pr
           ...(opts.resume !== undefined && { runId: opts.resume, resume: true }),
           ...(opts.signal && { signal: opts.signal }),
           onEvent: observers.onEvent,
+          ...(opts.interval && { interval: opts.interval }),
+          ...(opts.fullRefresh && { fullRefresh: true }),
         });
       } finally {
         conn.closeSync();

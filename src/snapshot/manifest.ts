@@ -1,5 +1,6 @@
 import { SluiceError } from '../core/errors.js';
 import type { ColumnDef } from '../engine/relation-sql.js';
+import type { PartitionFingerprints } from '../executor/item-spec.js';
 
 /**
  * A snapshot manifest: the published state of a model. The model IS its current manifest:
@@ -26,6 +27,14 @@ export interface Manifest {
   readonly rows: number;
   readonly bytes: number;
   readonly files: readonly ManifestFile[];
+  /**
+   * Fingerprint of the model and inputs this snapshot was built from (optimizer/fingerprint.ts),
+   * when one build produced all of it; absent or null otherwise (then the next run rebuilds).
+   * Added in issue 5; older manifests have none.
+   */
+  readonly fingerprint?: string | null;
+  /** Incremental models: per value of the split column, the fingerprint of its inputs (issue 5). */
+  readonly partitions?: PartitionFingerprints | null;
 }
 
 /** `<model>/_sluice/manifests/0000000007.json`: sorts by snapshot number. */

@@ -25,6 +25,9 @@ export interface CommitRequest {
   readonly partitionBy: readonly string[];
   readonly columns: Manifest['columns'];
   readonly files: readonly ManifestFile[];
+  /** Recorded in the manifest: what the snapshot was built from (null: not one whole build). */
+  readonly fingerprint?: string | null;
+  readonly partitions?: Manifest['partitions'];
   readonly now?: () => Date;
 }
 
@@ -46,6 +49,8 @@ export async function commitSnapshot(objects: ObjectStore, req: CommitRequest): 
     rows: req.files.reduce((s, f) => s + f.rows, 0),
     bytes: req.files.reduce((s, f) => s + f.bytes, 0),
     files: [...req.files].sort((a, b) => (a.key < b.key ? -1 : 1)),
+    fingerprint: req.fingerprint ?? null,
+    ...(req.partitions && { partitions: req.partitions }),
   };
   const committed = await objects.putIfAbsent(manifestKey(req.model, req.snapshot), JSON.stringify(manifest, null, 1));
   if (!committed) {

@@ -1,10 +1,12 @@
 import { SluiceError } from '../core/errors.js';
 import type { RunRecord, RunStatus, TaskRecord, TaskStatus } from '../core/types.js';
 import type { MetricsStore } from './metrics-store.js';
+import type { TaskSkips } from './task-skips.js';
 import type { WorkQueue } from './work-queue.js';
 
 /**
- * The metadata store: runs, tasks, the work-item queue (work-queue.ts) and metrics (metrics-store.ts).
+ * The metadata store: runs, tasks, the work-item queue (work-queue.ts), metrics (metrics-store.ts)
+ * and skipped tasks (task-skips.ts).
  * Implementations: `sqlite/` and `postgres/`. All pass `metadata-store.contract.ts`.
  * Times are epoch milliseconds.
  */
@@ -39,7 +41,7 @@ export interface TaskResult {
   readonly error?: string;
 }
 
-export interface MetadataStore extends WorkQueue, MetricsStore {
+export interface MetadataStore extends WorkQueue, MetricsStore, TaskSkips {
   /** Apply pending numbered migrations, each in a transaction. Idempotent. */
   migrate(): Promise<void>;
 

@@ -33,9 +33,9 @@ describe('running a project end to end (embedded)', () => {
     assert.equal(Number(globbed!.n), 1000);
   });
 
-  it('re-running produces identical data as a new snapshot and removes the old files', async () => {
+  it('re-running with --full-refresh produces identical data as a new snapshot and removes the old files', async () => {
     const before = { fct: await modelDigest(p.warehouse, 'fct_orders'), rpt: await modelDigest(p.warehouse, 'rpt_city') };
-    const result = await runProject(p.root, { workers: 2 });
+    const result = await runProject(p.root, { workers: 2, fullRefresh: true });
     assert.equal(result.status, 'succeeded');
     assert.deepEqual(await modelDigest(p.warehouse, 'fct_orders'), before.fct);
     assert.deepEqual(await modelDigest(p.warehouse, 'rpt_city'), before.rpt);

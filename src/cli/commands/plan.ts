@@ -3,17 +3,72 @@ import { loadProject } from '../../catalog/load-project.js';
 import { buildPlan, type Plan } from '../../planner/build-plan.js';
 import { planDocument } from '../../planner/plan-document.js';
 import { collect, projectRoot, withProject } from '../project-option.js';
+import { explainPlan, type ExplainDocument } from '../../optimizer/explain-plan.js';
+import { openEngine, openStores } from '../../runtime/open-runtime.js';
+import { formatBytes, formatCount } from '../format.js';
+import { intervalOption } from '../interval-option.js';
 
 export function registerPlan(program: Command): void {
   withProject(program.command('plan'))
     .description('show the groups sluice derives, their models in order, and what each model reads')
     .option('-s, --select <selector>', 'models to plan: name, +name (with upstream), name+ (with downstream), tag:x, group:x (repeatable)', collect)
-    .option('--json', 'print the plan as a sluice.plan/v1 JSON document')
-    .action(async (opts: { project?: string; select?: string[]; json?: boolean }) => {
+    .option('--explain', 'also say, per model, what a run would read (files and bytes selected vs total, pruned), its work items, and what it would skip and why')
+    .option('--from <value>', 'with --explain: the data interval start, as for run')
+    .option('--to <value>', 'with --explain: the data interval end (exclusive), as for run')
+    .option('--full-refresh', 'with --explain: as for run')
+    .option('--json', 'print the plan as a sluice.plan/v1 JSON document (with --explain: sluice.explain/v1)')
+    .action(async (opts: { project?: string; select?: string[]; json?: boolean; explain?: boolean; from?: string; to?: string; fullRefresh?: boolean }) => {
       const project = await loadProject(projectRoot(opts));
       const plan = buildPlan(project, opts.select ?? []);
-      process.stdout.write(opts.json ? `${JSON.stringify(planDocument(plan), null, 2)}\n` : renderPlan(plan, project.config.defaults.maxTasksPerGroup));
+      if (!opts.explain) {
+        process.stdout.write(opts.json ? `${JSON.stringify(planDocument(plan), null, 2)}\n` : renderPlan(plan, project.config.defaults.maxTasksPerGroup));
+        return;
+      }
+      const stores = await openStores(project);
+      const engine = await openEngine(project, { threads: 1 });
+      const conn = await engine.connect();
+      try {
+        const doc = await explainPlan({ project, objects: stores.objects, conn, ...intervalOption(opts), ...(opts.fullRefresh && { fullRefresh: true }), maxItems: project.config.execution.maxItemsPerTask }, plan);
+        process.stdout.write(opts.json ? `${JSON.stringify(doc, null, 2)}\n` : renderExplain(doc));
+      } finally {
+        conn.closeSync();
+        await engine.close();
+        await stores.close();
+      }
     });
+}
+
+export function renderExplain(doc: ExplainDocument): string {
+  const count = (d: string) => doc.models.filter((m) => m.decision === d).length;
+  const scope = [doc.interval ? `interval [${doc.interval.from ?? '-inf'}, ${doc.interval.to ?? '+inf'})` : '', doc.fullRefresh ? 'full refresh' : ''].filter(Boolean).join(', ');
+  const lines = [`explain ${doc.project}${scope ? ` (${scope})` : ''}: ${doc.models.length} model(s): ${count('build')} to build, ${count('skip')} skipped${count('unknown') ? `, ${count('unknown')} unknown until upstream is built` : ''}`, ''];
+  const width = Math.max(0, ...doc.models.flatMap((m) => m.inputs.map((i) => i.name.length)));
+  for (const m of doc.models) {
+    lines.push(`${m.name}  ${m.decision.toUpperCase()}  ${m.reason}`);
+    for (const i of m.inputs) {
+      const pruned = i.pruned > 0 ? `  pruned ${formatCount(i.pruned)} file(s)` : '';
+      const role = i.role === 'broadcast' ? `  broadcast to ${m.items.length} items (${formatBytes(i.readBytes)} read in all)` : i.role === 'split' ? '  split' : '';
+      lines.push(`    reads ${i.name.padEnd(width)}  ${formatCount(i.files)}/${formatCount(i.totalFiles)} files  ${formatBytes(i.bytes)} of ${formatBytes(i.totalBytes)}${pruned}${role}${i.filter ? `  where ${i.filter}` : ''}`);
+    }
+    if (m.items.length > 0) {
+      const bytes = m.items.map((i) => i.bytes);
+      const sizes = m.items.length === 1 ? formatBytes(bytes[0]) : `${formatBytes(Math.min(...bytes))} .. ${formatBytes(Math.max(...bytes))} each, ${formatBytes(bytes.reduce((a, b) => a + b, 0))} in all`;
+      const values = m.items.flatMap((i) => i.values ?? []);
+      const shown = values.length > 0 ? `; values ${values.slice(0, 6).join(', ')}${values.length > 6 ? `, … (${values.length})` : ''}` : '';
+      lines.push(`    ${m.items.length} work item(s): ${sizes}${shown}${m.estimate ? ' (estimate: from the current upstream snapshot)' : ''}`);
+    }
+    const z = m.sizing;
+    if (z && m.items.length > 0) {
+      const parts = [
+        z.targetBytes > 0 ? `target ${formatBytes(z.targetBytes)}/item` : 'one item per value',
+        z.coalesced > 0 ? `${z.coalesced} small value(s) coalesced` : '',
+        ...z.split.map((x) => `${x.value} (${formatBytes(x.bytes)}) split in ${x.parts}`),
+        z.skew !== null && z.largest ? `skew ${z.skew.toFixed(1)}x (largest ${z.largest.value}: ${formatBytes(z.largest.bytes)})` : '',
+      ].filter(Boolean);
+      lines.push(`    sizing: ${parts.join('; ')}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 export function renderPlan(plan: Plan, maxPerGroup: number): string {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { SluiceError } from '../../core/errors.js';
+import { intervalOption } from '../interval-option.js';
 import type { RunResult } from '../../executor/run-result.js';
 import { loadProject } from '../../catalog/load-project.js';
 import { runCost } from '../../runtime/run-cost.js';
@@ -15,10 +16,13 @@ export function registerRun(program: Command): void {
     .description('validate, plan and run the project (or a selection), publishing each model atomically')
     .option('-s, --select <selector>', 'models to run: name, +name (with upstream), name+ (with downstream), tag:x, group:x (repeatable)', collect)
     .option('-w, --workers <n>', 'local worker processes to start (default: execution.workers, else one per core); 0: start none, the run waits for `sluice worker` processes on the same stores', parseWorkers)
+    .option('--from <value>', "data interval start (inclusive): models split by a partition column they are partitioned by rebuild only partitions >= value")
+    .option('--to <value>', 'data interval end (exclusive): ... and < value; the other partitions are kept')
+    .option('--full-refresh', 'rebuild every selected model, even those whose SQL and inputs are unchanged since their last build')
     .option('--json', 'print the run result as a sluice.run/v1 JSON document instead of progress lines')
     .option('--resume <run>', 'finish an earlier run that failed, was interrupted or whose process died, keeping what it published (same as sluice retry)')
     .option('--detach', 'submit the run and return once it has started; a background process drives it (follow with sluice status)')
-    .action(async (opts: { project?: string; select?: string[]; workers?: number; json?: boolean; detach?: boolean; resume?: string }) => {
+    .action(async (opts: { project?: string; select?: string[]; workers?: number; json?: boolean; detach?: boolean; resume?: string; from?: string; to?: string; fullRefresh?: boolean }) => {
       if (opts.resume !== undefined && opts.select) throw new SluiceError('CLI_USAGE', '--resume finishes a run with its own selection; leave out --select');
       if (opts.detach) {
         const d = await detachRun(projectRoot(opts), process.argv.slice(1));
@@ -42,6 +46,8 @@ export function registerRun(program: Command): void {
           ...(opts.resume !== undefined && { resume: await resolveRunId(root, opts.resume) }),
           ...(opts.workers !== undefined && { workers: opts.workers }),
           signal: controller.signal,
+          ...(opts.fullRefresh && { fullRefresh: true }),
+          ...intervalOption(opts),
           ...(printer && { onEvent: printer.onEvent, onPlanned: printer.onPlanned }),
           onAlert: warnUndelivered,
         });

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { loadProject } from '../../catalog/load-project.js';
 import type { RunRecord, TaskRecord } from '../../core/types.js';
+import type { SkippedTask } from '../../store/task-skips.js';
 import type { ItemRecord } from '../../store/work-queue.js';
 import { openStores } from '../../runtime/open-runtime.js';
 import { findRun } from '../find-run.js';
@@ -20,12 +21,12 @@ export function registerStatus(program: Command): void {
         const store = stores.store;
         if (runArg === undefined) {
           const runs = await store.listRuns({ limit: opts.limit });
-          const withTasks = await Promise.all(runs.map(async (r) => ({ run: r, tasks: await store.listTasks(r.id) })));
+          const withTasks = await Promise.all(runs.map(async (r) => ({ run: r, tasks: withSkips(await store.listTasks(r.id), await store.listSkippedTasks(r.id)) })));
           process.stdout.write(opts.json ? `${JSON.stringify({ schema: 'sluice.status/v1', runs: withTasks.map(runDoc) }, null, 2)}\n` : renderRuns(withTasks));
           return;
         }
         const run = await findRun(store, runArg);
-        const tasks = await store.listTasks(run.id);
+        const tasks = withSkips(await store.listTasks(run.id), await store.listSkippedTasks(run.id));
         const items = itemSummaries(await store.listItems(run.id));
         process.stdout.write(opts.json ? `${JSON.stringify({ schema: 'sluice.status/v1', runs: [{ ...runDoc({ run, tasks }), items: Object.fromEntries(items) }] }, null, 2)}\n` : renderRun(run, tasks, items));
       } finally {
@@ -34,13 +35,25 @@ export function registerStatus(program: Command): void {
     });
 }
 
-function runDoc({ run, tasks }: { run: RunRecord; tasks: TaskRecord[] }) {
+/** A task as shown: a stored task, `skipped` (with why) when it was skipped as unchanged. */
+type ShownTask = Omit<TaskRecord, 'status'> & { readonly status: TaskRecord['status'] | 'skipped'; readonly reason?: string };
+
+function withSkips(tasks: readonly TaskRecord[], skips: readonly SkippedTask[]): ShownTask[] {
+  const byModel = new Map(skips.map((k) => [k.model, k] as const));
+  return tasks.map((t) => {
+    const k = byModel.get(t.model);
+    return k && t.status === 'succeeded' ? { ...t, status: 'skipped', reason: k.reason } : t;
+  });
+}
+
+function runDoc({ run, tasks }: { run: RunRecord; tasks: ShownTask[] }) {
   return { ...run, durationMs: run.endedAt === null ? null : run.endedAt - run.startedAt, tasks };
 }
 
-function counts(tasks: readonly TaskRecord[]): string {
+function counts(tasks: readonly ShownTask[]): string {
   const c = (s: string) => tasks.filter((t) => t.status === s).length;
-  const parts = [`${c('succeeded')}/${tasks.length} ok`];
+  const parts = [`${c('succeeded') + c('skipped')}/${tasks.length} ok`];
+  if (c('skipped')) parts.push(`${c('skipped')} skipped`);
   if (c('failed')) parts.push(`${c('failed')} failed`);
   if (c('not_run')) parts.push(`${c('not_run')} not run`);
   if (c('running')) parts.push(`${c('running')} running`);
@@ -53,7 +66,7 @@ function itemsCell(s: ItemSummary | undefined): string {
   return `${s.succeeded}/${s.total}, ${s.attempts}${extra ? `; ${extra}` : ''}`;
 }
 
-function renderRuns(runs: { run: RunRecord; tasks: TaskRecord[] }[]): string {
+function renderRuns(runs: { run: RunRecord; tasks: ShownTask[] }[]): string {
   if (runs.length === 0) return 'no runs yet: sluice run starts one\n';
   const rows = runs.map(({ run, tasks }) => [
     run.id,
@@ -89,7 +102,7 @@ function itemSummaries(items: readonly ItemRecord[]): Map<string, ItemSummary> {
   return out;
 }
 
-function renderRun(run: RunRecord, tasks: TaskRecord[], items: ReadonlyMap<string, ItemSummary>): string {
+function renderRun(run: RunRecord, tasks: ShownTask[], items: ReadonlyMap<string, ItemSummary>): string {
   const head = `run ${run.id}: ${run.status}, started ${formatTime(run.startedAt)}, took ${formatDuration(run.endedAt === null ? null : run.endedAt - run.startedAt)}${run.error ? `\n  ${run.error}` : ''}`;
   const rows = tasks.map((t) => [
     t.model,
@@ -101,6 +114,6 @@ function renderRun(run: RunRecord, tasks: TaskRecord[], items: ReadonlyMap<strin
     t.snapshot === null ? '-' : String(t.snapshot),
     itemsCell(items.get(t.model)),
   ]);
-  const errors = tasks.filter((t) => t.error).map((t) => `\n${t.model}: ${t.error}`);
+  const errors = tasks.filter((t) => t.error || t.reason).map((t) => `\n${t.model}: ${t.error ?? `skipped: ${t.reason}`}`);
   return `${head}\n\n${table(['model', 'group', 'status', 'took', 'rows', 'bytes', 'snapshot', 'items (ok/all, attempts)'], rows)}\n${errors.join('')}\n`;
 }

@@ -215,10 +215,27 @@ CREATE TABLE task_labels (
 `,
   },
   {
+    id: 4,
+    name: 'task_skips',
+    sql: `
+-- tasks skipped because their model and inputs are unchanged (the task itself is 'succeeded')
+CREATE TABLE task_skips (
+  run_id      TEXT COLLATE "C" NOT NULL,
+  model       TEXT COLLATE "C" NOT NULL,
+  snapshot    BIGINT  NOT NULL,
+  reason      TEXT    NOT NULL,
+  fingerprint TEXT    NOT NULL,
+  skipped_at  BIGINT  NOT NULL,
+  PRIMARY KEY (run_id, model),
+  FOREIGN KEY (run_id, model) REFERENCES tasks (run_id, model) ON DELETE CASCADE
+);
+`,
+  },
+  {
     id: 5,
     name: 'run_coordinators',
     sql: `
--- who drives a running run, and its last sign of life (id 4 is reserved: the numbering follows SQLite's)
+-- who drives a running run, and its last sign of life
 ALTER TABLE runs ADD COLUMN coordinator TEXT;
 ALTER TABLE runs ADD COLUMN heartbeat_at BIGINT;
 -- createRun's one-live-run-per-project check

@@ -6,6 +6,7 @@ import { SluiceError } from '../../core/errors.js';
 import { createMetadataStore } from '../create-metadata-store.js';
 import { metadataStoreContract } from '../metadata-store.contract.js';
 import { metricsStoreContract } from '../metrics-store.contract.js';
+import { taskSkipsContract } from '../task-skips.contract.js';
 import { workQueueContract } from '../work-queue.contract.js';
 import { MIGRATIONS } from './migrations.js';
 import { PostgresMetadataStore } from './postgres-metadata-store.js';
@@ -15,6 +16,11 @@ const isCode = (code: string, pattern?: RegExp) => (err: unknown): boolean =>
 
 function registerSuites(): void {
   metadataStoreContract('PostgresMetadataStore', async () => {
+    const { url, schema } = freshSchemaUrl();
+    return { store: new PostgresMetadataStore(url), cleanup: () => dropSchema(schema) };
+  });
+
+  taskSkipsContract('PostgresMetadataStore', async () => {
     const { url, schema } = freshSchemaUrl();
     return { store: new PostgresMetadataStore(url), cleanup: () => dropSchema(schema) };
   });

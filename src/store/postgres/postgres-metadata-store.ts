@@ -2,6 +2,7 @@ import { SluiceError } from '../../core/errors.js';
 import type { RunRecord, RunStatus, TaskRecord } from '../../core/types.js';
 import { checkNewTasks, checkTaskResult } from '../metadata-store-input.js';
 import { liveRunConflict, type MetadataStore, type NewRun, type NewTask, type TaskResult } from '../metadata-store.js';
+import type { SkippedTask, TaskSkip } from '../task-skips.js';
 import type { AttemptMetrics, AttemptMetricsRecord, MetricsRollup, RollupKey, TaskLabels } from '../metrics-store.js';
 import { PostgresConnection, type PostgresMetadataStoreOptions } from './postgres-connection.js';
 import { PostgresMetricsStore } from './postgres-metrics-store.js';
@@ -92,6 +93,24 @@ export class PostgresMetadataStore extends PostgresWorkQueue implements Metadata
       if ((await tx.count('runHeartbeat', { runId, now, coordinator: coordinator ?? null })) === 1) return true;
       await this.runMustExist(tx, runId);
       return false;
+    });
+  }
+
+  async skipTask(runId: string, model: string, skip: TaskSkip): Promise<void> {
+    await this.conn.write(async (tx) => {
+      const params = { runId, model, endedAt: skip.endedAt, snapshot: skip.snapshot, rowsOut: skip.rowsOut, bytesOut: skip.bytesOut, files: skip.files };
+      if ((await tx.count('skipTask', params)) !== 1) {
+        const status = await this.conn.taskStatus(tx, runId, model);
+        throw new SluiceError('STORE_CONFLICT', `task ${model} of run ${runId} is ${status}, not pending; it cannot be skipped`);
+      }
+      await tx.count('insertTaskSkip', { runId, model, snapshot: skip.snapshot, reason: skip.reason, fingerprint: skip.fingerprint, endedAt: skip.endedAt });
+    });
+  }
+
+  async listSkippedTasks(runId: string): Promise<SkippedTask[]> {
+    return this.conn.read(async (tx) => {
+      await this.runMustExist(tx, runId);
+      return tx.rows<SkippedTask>('listTaskSkips', { runId });
     });
   }
 

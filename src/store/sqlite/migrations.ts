@@ -199,6 +199,23 @@ CREATE TABLE task_labels (
 `,
   },
   {
+    id: 4,
+    name: 'task_skips',
+    sql: `
+-- tasks skipped because their model and inputs are unchanged (the task itself is 'succeeded')
+CREATE TABLE task_skips (
+  run_id      TEXT    NOT NULL,
+  model       TEXT    NOT NULL,
+  snapshot    INTEGER NOT NULL,
+  reason      TEXT    NOT NULL,
+  fingerprint TEXT    NOT NULL,
+  skipped_at  INTEGER NOT NULL,
+  PRIMARY KEY (run_id, model),
+  FOREIGN KEY (run_id, model) REFERENCES tasks (run_id, model) ON DELETE CASCADE
+) WITHOUT ROWID;
+`,
+  },
+  {
     id: 5,
     name: 'run_coordinators',
     sql: `

@@ -78,6 +78,18 @@ export const QUERIES = {
       files = @files, snapshot = @snapshot, error = @error
     WHERE run_id = @runId AND model = @model AND status = @fromStatus`,
 
+  skipTask: `
+    UPDATE tasks SET status = 'succeeded', started_at = @endedAt, ended_at = @endedAt, rows_out = @rowsOut,
+      bytes_out = @bytesOut, files = @files, snapshot = @snapshot, error = NULL
+    WHERE run_id = @runId AND model = @model AND status = 'pending'`,
+  insertTaskSkip: `
+    INSERT INTO task_skips (run_id, model, snapshot, reason, fingerprint, skipped_at)
+    VALUES (@runId, @model, @snapshot, @reason, @fingerprint, @endedAt)`,
+  listTaskSkips: `
+    SELECT s.run_id AS runId, s.model, s.snapshot, s.reason, s.fingerprint, s.skipped_at AS skippedAt
+    FROM task_skips s JOIN tasks t ON t.run_id = s.run_id AND t.model = s.model
+    WHERE s.run_id = ? ORDER BY t.seq`,
+
   abandonRunningTasks: `
     UPDATE tasks SET status = 'failed', ended_at = @endedAt, error = @error
     WHERE run_id = @runId AND status = 'running'`,

@@ -11,6 +11,7 @@ import { createMetadataStore } from '../create-metadata-store.js';
 import { metadataStoreContract } from '../metadata-store.contract.js';
 import { metricsStoreContract } from '../metrics-store.contract.js';
 import { workQueueContract } from '../work-queue.contract.js';
+import { taskSkipsContract } from '../task-skips.contract.js';
 import { MIGRATIONS } from './migrations.js';
 import { SqliteMetadataStore } from './sqlite-metadata-store.js';
 
@@ -21,6 +22,8 @@ metadataStoreContract('SqliteMetadataStore (file)', async () => {
 });
 
 metadataStoreContract('SqliteMetadataStore (:memory:)', async () => ({ store: new SqliteMetadataStore(':memory:'), cleanup: async () => undefined }));
+
+taskSkipsContract('SqliteMetadataStore (:memory:)', async () => ({ store: new SqliteMetadataStore(':memory:'), cleanup: async () => undefined }));
 
 workQueueContract('SqliteMetadataStore (file)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-sqlite-queue-'));

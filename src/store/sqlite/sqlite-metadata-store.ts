@@ -4,6 +4,7 @@ import { checkNewTasks, checkTaskResult } from '../metadata-store-input.js';
 import { liveRunConflict, type MetadataStore, type NewRun, type NewTask, type TaskResult } from '../metadata-store.js';
 import type { AttemptMetrics, AttemptMetricsRecord, MetricsRollup, RollupKey, TaskLabels } from '../metrics-store.js';
 import { SqliteMetricsStore } from './sqlite-metrics-store.js';
+import type { SkippedTask, TaskSkip } from '../task-skips.js';
 import { SqliteConnection, type SqliteMetadataStoreOptions } from './sqlite-connection.js';
 import { SqliteWorkQueue } from './sqlite-work-queue.js';
 
@@ -92,6 +93,24 @@ export class SqliteMetadataStore extends SqliteWorkQueue implements MetadataStor
       if (changes === 1) return;
       const status = this.conn.taskStatus(runId, model);
       throw new SluiceError('STORE_CONFLICT', `task ${model} of run ${runId} is ${status}; only a ${fromStatus} task can become ${result.status}`);
+    });
+  }
+
+  async skipTask(runId: string, model: string, skip: TaskSkip): Promise<void> {
+    this.conn.write((q) => {
+      const params = { runId, model, endedAt: skip.endedAt, snapshot: skip.snapshot, rowsOut: skip.rowsOut, bytesOut: skip.bytesOut, files: skip.files };
+      if (q.skipTask.run(params).changes !== 1) {
+        const status = this.conn.taskStatus(runId, model);
+        throw new SluiceError('STORE_CONFLICT', `task ${model} of run ${runId} is ${status}, not pending; it cannot be skipped`);
+      }
+      q.insertTaskSkip.run({ runId, model, snapshot: skip.snapshot, reason: skip.reason, fingerprint: skip.fingerprint, endedAt: skip.endedAt });
+    });
+  }
+
+  async listSkippedTasks(runId: string): Promise<SkippedTask[]> {
+    return this.conn.read((q) => {
+      if (q.getRun.get(runId) === undefined) throw this.conn.runNotFound(runId);
+      return q.listTaskSkips.all(runId) as SkippedTask[];
     });
   }
 

@@ -34,6 +34,7 @@ async function capacityProject(models: Record<string, string>, opts: { config?: 
       '  heartbeat_seconds: 0.3',
       '  backoff_seconds: 0.1',
       '  max_items_per_task: 100',
+      '  target_item_size: 0',
       opts.config ?? '',
       '',
     ].join('\n'),

@@ -51,6 +51,8 @@ export async function killTrial(root: string, workers: number, kills: readonly K
 
   const result = await runProject(root, {
     workers,
+    // Every trial recomputes everything (an unchanged model would be skipped, and nothing killed).
+    fullRefresh: true,
     onWorkers: (w) => (pool = w),
     onEvent: (e) => {
       if (e.kind === 'run_finished') finished = Date.now();

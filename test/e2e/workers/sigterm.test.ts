@@ -24,6 +24,7 @@ describe('SIGTERM (a spot interruption notice) to a worker in the middle of an i
         '  heartbeat_seconds: 0.3',
         '  backoff_seconds: 0.1',
         '  max_backoff_seconds: 0.2',
+        '  target_item_size: 0',
         '',
       ].join('\n'),
       'sources/events.yml': 'sources:\n  events:\n    format: parquet\n    path: data/events\n    hive_partitioning: true\n',

@@ -25,7 +25,8 @@ describe('worker ids across runs of one process', () => {
   it('every worker process a run starts registers (none is refused as a duplicate id)', { timeout: 120_000 }, async () => {
     const started: number[][] = [];
     for (let run = 0; run < 2; run++) {
-      const result = await runProject(p.root, { workers: 2, onWorkers: (w) => started.push(w.pids()) });
+      // Both runs do the work (the second would otherwise skip both unchanged models).
+      const result = await runProject(p.root, { workers: 2, fullRefresh: true, onWorkers: (w) => started.push(w.pids()) });
       assert.equal(result.status, 'succeeded', JSON.stringify(result.tasks));
     }
     const workers = await withStore(join(p.root, '.sluice/sluice.db'), (s) => s.listWorkers({ includeStopped: true }));
