@@ -7,6 +7,9 @@ import { explainPlan, type ExplainDocument } from '../../optimizer/explain-plan.
 import { openEngine, openStores } from '../../runtime/open-runtime.js';
 import { formatBytes, formatCount } from '../format.js';
 import { intervalOption } from '../interval-option.js';
+import { priceCatalogueOf } from '../../catalog/cost-schema.js';
+import { estimateCost, type CostEstimate } from '../../observability/cost-estimate.js';
+import { formatMoney } from '../../observability/cost-report.js';
 
 export function registerPlan(program: Command): void {
   withProject(program.command('plan'))
@@ -29,7 +32,9 @@ export function registerPlan(program: Command): void {
       const conn = await engine.connect();
       try {
         const doc = await explainPlan({ project, objects: stores.objects, conn, ...intervalOption(opts), ...(opts.fullRefresh && { fullRefresh: true }), maxItems: project.config.execution.maxItemsPerTask }, plan);
-        process.stdout.write(opts.json ? `${JSON.stringify(doc, null, 2)}\n` : renderExplain(doc));
+        // What the models to build cost when they were built before (issue 6: a backfill's price up front).
+        const cost = await estimateCost(stores.store, doc.models.filter((m) => m.decision !== 'skip').map((m) => m.name), priceCatalogueOf(project.config));
+        process.stdout.write(opts.json ? `${JSON.stringify({ ...doc, cost }, null, 2)}\n` : renderExplain(doc, cost));
       } finally {
         conn.closeSync();
         await engine.close();
@@ -38,13 +43,21 @@ export function registerPlan(program: Command): void {
     });
 }
 
-export function renderExplain(doc: ExplainDocument): string {
+export function renderExplain(doc: ExplainDocument, cost?: CostEstimate): string {
   const count = (d: string) => doc.models.filter((m) => m.decision === d).length;
+  const costOf = new Map((cost?.models ?? []).map((e) => [e.model, e] as const));
+  const money = (x: number) => formatMoney(x, cost?.currency ?? 'USD');
   const scope = [doc.interval ? `interval [${doc.interval.from ?? '-inf'}, ${doc.interval.to ?? '+inf'})` : '', doc.fullRefresh ? 'full refresh' : ''].filter(Boolean).join(', ');
   const lines = [`explain ${doc.project}${scope ? ` (${scope})` : ''}: ${doc.models.length} model(s): ${count('build')} to build, ${count('skip')} skipped${count('unknown') ? `, ${count('unknown')} unknown until upstream is built` : ''}`, ''];
+  if (cost && cost.models.length > 0) {
+    const known = cost.models.length - cost.unknown.length;
+    lines.splice(1, 0, `estimated cost ${money(cost.total)}: what the ${known} model(s) to build with history cost in their last builds (median; an incremental build usually costs less)${cost.unknown.length > 0 ? `; ${cost.unknown.length} never built: ${cost.unknown.slice(0, 5).join(', ')}${cost.unknown.length > 5 ? ', …' : ''}` : ''}`);
+  }
   const width = Math.max(0, ...doc.models.flatMap((m) => m.inputs.map((i) => i.name.length)));
   for (const m of doc.models) {
-    lines.push(`${m.name}  ${m.decision.toUpperCase()}  ${m.reason}`);
+    const est = costOf.get(m.name);
+    const estimate = est && est.cost !== null ? `  (est. ${money(est.cost)} from ${est.samples} past build${est.samples === 1 ? '' : 's'})` : '';
+    lines.push(`${m.name}  ${m.decision.toUpperCase()}  ${m.reason}${estimate}`);
     for (const i of m.inputs) {
       const pruned = i.pruned > 0 ? `  pruned ${formatCount(i.pruned)} file(s)` : '';
       const role = i.role === 'broadcast' ? `  broadcast to ${m.items.length} items (${formatBytes(i.readBytes)} read in all)` : i.role === 'split' ? '  split' : '';
