@@ -5,6 +5,7 @@ import { shopProject } from '../helpers/shop-project.js';
 
 const CONFIG = `execution:
   workers: 2
+  target_item_size: 0
 cost:
   currency: EUR
   pricing: spot
@@ -84,7 +85,7 @@ describe('sluice stats and cost', () => {
   });
 
   it('run prints the cost and budget breaches in its summary', async () => {
-    const r = await runCli(['run', '--select', 'dim_customers', '-p', p.root]);
+    const r = await runCli(['run', '--select', 'dim_customers', '--full-refresh', '-p', p.root]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /cost €\S+ at spot prices \(all on-demand €\S+, on a managed cluster €\S+/);
     assert.match(r.stdout, /OVER BUDGET: the run cost €\S+, budget €0\.0000010/);

@@ -56,7 +56,7 @@ describe('running a project with an s3:// object store', () => {
   });
 
   it('a second run publishes snapshot 2 and removes snapshot 1 from the bucket', async () => {
-    const result = await runProject(p.root, { workers: 2 });
+    const result = await runProject(p.root, { workers: 2, fullRefresh: true });
     assert.equal(result.status, 'succeeded', JSON.stringify(result.tasks, null, 1));
     assert.equal(result.tasks.find((t) => t.model === 'fct_orders')!.snapshot, 2);
     const keys = (await store.list('fct_orders/')).map((o) => o.key);

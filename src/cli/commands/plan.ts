@@ -55,9 +55,7 @@ export function renderExplain(doc: ExplainDocument, cost?: CostEstimate): string
   }
   const width = Math.max(0, ...doc.models.flatMap((m) => m.inputs.map((i) => i.name.length)));
   for (const m of doc.models) {
-    const est = costOf.get(m.name);
-    const estimate = est && est.cost !== null ? `  (est. ${money(est.cost)} from ${est.samples} past build${est.samples === 1 ? '' : 's'})` : '';
-    lines.push(`${m.name}  ${m.decision.toUpperCase()}  ${m.reason}${estimate}`);
+    lines.push(`${m.name}  ${m.decision.toUpperCase()}  ${m.reason}`);
     for (const i of m.inputs) {
       const pruned = i.pruned > 0 ? `  pruned ${formatCount(i.pruned)} file(s)` : '';
       const role = i.role === 'broadcast' ? `  broadcast to ${m.items.length} items (${formatBytes(i.readBytes)} read in all)` : i.role === 'split' ? '  split' : '';
@@ -80,6 +78,8 @@ export function renderExplain(doc: ExplainDocument, cost?: CostEstimate): string
       ].filter(Boolean);
       lines.push(`    sizing: ${parts.join('; ')}`);
     }
+    const est = costOf.get(m.name);
+    if (est && est.cost !== null) lines.push(`    est. cost ${money(est.cost)} (median of ${est.samples} past build${est.samples === 1 ? '' : 's'})`);
   }
   return `${lines.join('\n')}\n`;
 }
