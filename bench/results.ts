@@ -1,6 +1,7 @@
 import type { Goal } from './report.js';
 import type { Summary } from './stats.js';
 import type { QueueResult } from './workloads/queue-throughput.js';
+import type { IncrementalResult } from './workloads/incremental.js';
 
 /** The document `npm run bench` writes to bench/results/latest.json. */
 export const RESULTS_SCHEMA = 'sluice.bench/v1';
@@ -107,6 +108,8 @@ export interface BenchResults {
   /** The same wide DAG with the metadata store and queue on PostgreSQL (--postgres). */
   readonly wideDagPostgres: WideDagResult | null;
   readonly planning: PlanningResult | null;
+  /** What the optimizer saves: incremental daily runs, unchanged re-runs, pruning (issue #5). */
+  readonly incremental: IncrementalResult | null;
   /** The work-item queue alone, per metadata store (no-op items). */
   readonly queue: readonly QueueResult[];
   /** The goals, checked (report.ts). */

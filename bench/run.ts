@@ -16,6 +16,7 @@ import { benchClinic } from './workloads/clinic-suite.js';
 import { PLANNING, benchPlanning } from './workloads/planning.js';
 import { QUICK_WIDE_DAG, WIDE_DAG, benchWideDag } from './workloads/wide-dag.js';
 import { QUEUE, QUICK_QUEUE, benchQueue, type QueueResult } from './workloads/queue-throughput.js';
+import { INCREMENTAL, QUICK_INCREMENTAL, benchIncremental } from './workloads/incremental.js';
 
 const USAGE = `npm run bench [-- options]
 
@@ -24,7 +25,7 @@ const USAGE = `npm run bench [-- options]
                     10,000 models)
   --runs N          runs per measurement (default 3 quick, 5 full)
   --out FILE        results JSON (default bench/results/latest.json)
-  --only LIST       comma-separated: clinic, wide, planning, queue (default all)
+  --only LIST       comma-separated: clinic, wide, planning, queue, incremental (default all)
   --postgres URL    also measure the queue on this PostgreSQL (default $SLUICE_BENCH_POSTGRES; none: SQLite only)
   --sizes LIST      clinic sizes as DAYSxSCALE, e.g. 30x1,365x3 (default: the suite's)
   --no-polars       leave the peer out
@@ -36,7 +37,7 @@ const { values: args } = parseArgs({
     quick: { type: 'boolean', default: false },
     runs: { type: 'string' },
     out: { type: 'string', default: join(REPO_ROOT, 'bench', 'results', 'latest.json') },
-    only: { type: 'string', default: 'clinic,wide,planning,queue' },
+    only: { type: 'string', default: 'clinic,wide,planning,queue,incremental' },
     postgres: { type: 'string', default: process.env.SLUICE_BENCH_POSTGRES ?? '' },
     sizes: { type: 'string' },
     'no-polars': { type: 'boolean', default: false },
@@ -56,7 +57,7 @@ if (!Number.isInteger(runs) || runs < 1) {
   process.exit(2);
 }
 const only = new Set(args.only.split(',').map((s) => s.trim()));
-const unknown = [...only].filter((s) => !['clinic', 'wide', 'planning', 'queue'].includes(s));
+const unknown = [...only].filter((s) => !['clinic', 'wide', 'planning', 'queue', 'incremental'].includes(s));
 if (unknown.length > 0) {
   console.error(`--only: unknown part(s) ${unknown.join(', ')}\n\n${USAGE}`);
   process.exit(2);
@@ -105,6 +106,7 @@ const wideDagPostgres =
     ? await withBenchSchema(args.postgres, (store) => benchWideDag(join(workDir, 'wide-dag-pg'), quick ? QUICK_WIDE_DAG : WIDE_DAG, { runs, workers, build: build.dir, conn, log, store, label: 'PostgreSQL' }))
     : null;
 const planning = only.has('planning') ? await benchPlanning(join(workDir, 'planning'), PLANNING, { runs, build: build.dir, bindChains: quick ? 25 : PLANNING.chains, log }) : null;
+const incremental = only.has('incremental') ? await benchIncremental(join(workDir, 'incremental'), quick ? QUICK_INCREMENTAL : INCREMENTAL, { runs, workers, build: build.dir, conn, log }) : null;
 const queue: QueueResult[] = [];
 if (only.has('queue')) {
   const shape = quick ? QUICK_QUEUE : QUEUE;
@@ -137,6 +139,7 @@ const partial: Omit<BenchResults, 'goals'> = {
   clinic,
   wideDag,
   wideDagPostgres,
+  incremental,
   planning,
   queue,
 };

@@ -20,6 +20,10 @@ export interface SluiceJob {
   readonly workers?: number;
   /** Folders deleted before the run: the object store and the state folder. */
   readonly reset: readonly string[];
+  /** Models to run (`--select`); default all. */
+  readonly select?: readonly string[];
+  /** Rebuild models even when unchanged (`--full-refresh`). */
+  readonly fullRefresh?: boolean;
 }
 
 export interface SluiceTask {
@@ -51,6 +55,8 @@ export async function runSluice(job: SluiceJob): Promise<SluiceResult> {
   const started = performance.now();
   const result = await runProject(job.root, {
     ...(job.workers !== undefined && { workers: job.workers }),
+    ...(job.select && { select: job.select }),
+    ...(job.fullRefresh && { fullRefresh: true }),
     onPlanned: (info) => {
       plannedAt = performance.now();
       workers = info.workers;

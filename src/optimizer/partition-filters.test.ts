@@ -28,6 +28,11 @@ describe('partitionFilters: WHERE conjuncts on an input\'s partition columns', (
     assert.deepEqual(await filters("select * from events where day between '2024-01-01' and '2024-01-31' and kind in ('a', 'b')"), { events: `("day" BETWEEN '2024-01-01' AND '2024-01-31') AND (kind IN ('a', 'b'))` });
   });
 
+  it('keeps typed literals (DATE \'…\', TIMESTAMP \'…\'): casts of constants', async () => {
+    assert.deepEqual(await filters("select * from orders where order_date >= DATE '2024-03-01'"), { orders: "(order_date >= CAST('2024-03-01' AS DATE))" });
+    assert.deepEqual(await filters("select * from events where day < TIMESTAMP '2024-03-01 00:00:00' and kind = 'a'"), { events: "(\"day\" < CAST('2024-03-01 00:00:00' AS TIMESTAMP)) AND (kind = 'a')" });
+  });
+
   it('finds filters in CTEs and subqueries, and ORs several references', async () => {
     assert.deepEqual(await filters("with x as (select * from orders where order_date = '2024-01-02') select * from x"), { orders: "(order_date = '2024-01-02')" });
     assert.deepEqual(

@@ -167,7 +167,9 @@ function usableFor(expr: unknown, alias: string, cols: ReadonlySet<string>): boo
       if (names.length === 1 ? !cols.has(names[0]!) : names.length !== 2 || names[0] !== alias || !cols.has(names[1]!)) ok = false;
       return;
     }
-    for (const k in o) check(o[k]);
+    // A parse-tree location may be 2^64-1 (unknown, e.g. the cast a typed literal like DATE '…'
+    // becomes): it is not a value, so it does not matter that JavaScript cannot carry it exactly.
+    for (const k in o) if (k !== 'query_location') check(o[k]);
   };
   check(expr);
   return ok && columns > 0;
