@@ -4,7 +4,7 @@ import { toProjectConfig } from '../catalog/config-schema.js';
 import { loadConfig } from '../catalog/load-config.js';
 import { SluiceError, ValidationError } from '../core/errors.js';
 import { Wakeup } from '../core/wakeup.js';
-import { OBJECTS_ENV, STORE_ENV, openEngine, openStores, type ProjectSettings } from '../runtime/open-runtime.js';
+import { OBJECTS_ENV, STORE_ENV, openEngine, openStores, type ProjectSettings, type Stores } from '../runtime/open-runtime.js';
 import { runWorker, type WorkerEvent, type WorkerStats } from './worker.js';
 import { join } from 'node:path';
 import { workerEventLogger } from '../observability/logs/log-events.js';
@@ -28,6 +28,8 @@ export interface WorkerMainOptions {
   /** Resolved on stop requests other than signals (e.g. the parent went away). */
   readonly stop?: AbortSignal;
   readonly wakeup?: Wakeup;
+  /** Called once the stores are open (e.g. to report queue depths from the metadata store). */
+  readonly onStores?: (stores: Stores) => void;
   /** Also write log lines here (JSON, or the human format when `human`); they always go to the run's log file. */
   readonly logConsole?: { readonly stream: NodeJS.WritableStream; readonly human: boolean };
   readonly logLevel?: string;
@@ -58,6 +60,7 @@ export async function workerMain(opts: WorkerMainOptions): Promise<WorkerStats> 
     opts.onEvent?.(e);
   };
   const stores = await openStores(project);
+  opts.onStores?.(stores);
   const engine = await openEngine(project, { shareOf: opts.shareOf ?? 1 });
   const { store } = stores;
   await store.registerWorker({ id, host: hostname(), pid: process.pid, cpus, memoryBytes, startedAt: Date.now() });

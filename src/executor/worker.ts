@@ -39,7 +39,7 @@ export type WorkerEvent =
   | { readonly kind: 'item_finished'; readonly itemId: string; readonly attempt: number; readonly outcome: 'succeeded' | 'retry' | 'dead' | 'fenced' | 'released'; readonly error?: string }
   | { readonly kind: 'store_error'; readonly error: string; readonly retryInMs: number }
   /** The attempt's resource use was measured (and recorded in the metadata store unless `recorded` is false). */
-  | { readonly kind: 'item_measured'; readonly itemId: string; readonly attempt: number; readonly outcome: AttemptOutcome; readonly wallMs: number; readonly cpuMs: number; readonly rowsOut: number; readonly recorded: boolean };
+  | { readonly kind: 'item_measured'; readonly itemId: string; readonly attempt: number; readonly outcome: AttemptOutcome; readonly wallMs: number; readonly cpuMs: number; readonly rowsOut: number; readonly bytesOut: number; readonly recorded: boolean };
 
 export interface WorkerStats {
   succeeded: number;
@@ -189,7 +189,7 @@ async function runLease(opts: WorkerOptions, lease: Lease, stats: WorkerStats, n
     opts.stop.removeEventListener('abort', onStop);
     if (measured) {
       const usage = meter.stop();
-      opts.onEvent?.({ kind: 'item_measured', itemId: item.id, attempt, outcome: measured.outcome, wallMs: usage.wallMs, cpuMs: usage.cpuMs, rowsOut: measured.outcome === 'succeeded' ? (output?.rows ?? 0) : 0, recorded: measured.recorded });
+      opts.onEvent?.({ kind: 'item_measured', itemId: item.id, attempt, outcome: measured.outcome, wallMs: usage.wallMs, cpuMs: usage.cpuMs, rowsOut: measured.outcome === 'succeeded' ? (output?.rows ?? 0) : 0, bytesOut: measured.outcome === 'succeeded' ? (output?.bytes ?? 0) : 0, recorded: measured.recorded });
     }
     if (finished) opts.onEvent?.(finished);
   }

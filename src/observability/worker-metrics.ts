@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { WorkerEvent } from '../executor/worker.js';
+import type { QueueDepth } from '../store/work-queue.js';
 
 /**
  * A worker's Prometheus metrics (prom-client), fed by its WorkerEvents. Labels are bounded
@@ -13,6 +14,9 @@ export class WorkerMetrics {
   private readonly rows: Counter;
   private readonly busy: Gauge;
   private readonly unrecorded: Counter;
+  private readonly bytes: Counter;
+  private readonly failures: Counter<'kind'>;
+  private depths: (() => Promise<readonly QueueDepth[]>) | undefined;
 
   constructor(workerId: string, opts: { defaultMetrics?: boolean } = {}) {
     this.registry.setDefaultLabels({ worker_id: workerId });
@@ -24,7 +28,33 @@ export class WorkerMetrics {
     this.rows = new Counter({ name: 'sluice_worker_rows_written_total', help: 'Rows written by succeeded attempts.', registers });
     this.busy = new Gauge({ name: 'sluice_worker_busy', help: '1 while the worker holds a work item, else 0.', registers });
     this.unrecorded = new Counter({ name: 'sluice_worker_metrics_unrecorded_total', help: 'Attempts whose metrics could not be written to the metadata store.', registers });
+    this.bytes = new Counter({ name: 'sluice_worker_bytes_written_total', help: 'Bytes of Parquet written by succeeded attempts.', registers });
+    this.failures = new Counter({ name: 'sluice_worker_failures_total', help: 'Attempts that did not succeed, by outcome (retry, dead, fenced).', labelNames: ['kind'], registers });
+    const self = this;
+    new Gauge({
+      name: 'sluice_queue_depth',
+      help: 'Work items per queue over the running runs of the metadata store this worker uses, by state (pending, leased); read at scrape time.',
+      labelNames: ['queue', 'state'],
+      registers,
+      async collect() {
+        if (!self.depths) return;
+        this.reset();
+        try {
+          for (const d of await self.depths()) {
+            this.set({ queue: d.queue, state: 'pending' }, d.pending);
+            this.set({ queue: d.queue, state: 'leased' }, d.leased);
+          }
+        } catch {
+          // The store is unreachable: the scrape shows no depth rather than failing.
+        }
+      },
+    });
     this.busy.set(0);
+  }
+
+  /** Report queue depths from this source (the worker's metadata store) at each scrape. */
+  watchQueues(depths: () => Promise<readonly QueueDepth[]>): void {
+    this.depths = depths;
   }
 
   /** Feed one worker event. */
@@ -37,10 +67,12 @@ export class WorkerMetrics {
         this.wall.observe({ outcome: e.outcome }, e.wallMs / 1000);
         this.cpu.inc(e.cpuMs / 1000);
         this.rows.inc(e.rowsOut);
+        this.bytes.inc(e.bytesOut);
         if (!e.recorded) this.unrecorded.inc();
         break;
       case 'item_finished':
         this.attempts.inc({ outcome: e.outcome });
+        if (e.outcome === 'retry' || e.outcome === 'dead' || e.outcome === 'fenced') this.failures.inc({ kind: e.outcome });
         this.busy.set(0);
         break;
     }

@@ -107,6 +107,19 @@ export function workQueueContract(name: string, make: () => Promise<WorkQueueFix
   };
 
   describe(`WorkQueue contract: ${name}`, () => {
+    it('queueDepths counts pending and leased items per queue over running runs', () => withStore(async (store) => {
+      assert.deepEqual(await store.queueDepths(), []);
+      await runWith(store, [task('a'), task('b')], { a: [item(0, { queue: 'fact' }), item(1, { queue: 'fact' }), item(2, { queue: 'fact' })], b: [item(0, { queue: 'report' })] }, RETRY);
+      const lease = await claimAs(store, 'w1', 5);
+      assert.equal(lease?.item.queue, 'fact');
+      assert.deepEqual(await store.queueDepths(), [{ queue: 'fact', pending: 2, leased: 1 }, { queue: 'report', pending: 1, leased: 0 }]);
+      await store.completeItem(lease!.item.id, lease!.attempt, { now: 6, rowsOut: 1, bytesOut: 1, output: '{}' });
+      assert.deepEqual(await store.queueDepths(), [{ queue: 'fact', pending: 2, leased: 0 }, { queue: 'report', pending: 1, leased: 0 }]);
+      await store.cancelRun('r', 7);
+      await store.finishRun('r', 'failed', 8, 'stopped');
+      assert.deepEqual(await store.queueDepths(), [], 'a finished run waits for nothing');
+    }));
+
     it('taskProgress counts each task\'s items by state, with its first claim', () => withStore(async (store) => {
       await runWith(store, [task('a'), task('b'), task('c')], { a: items(3), b: items(2) }, { ...RETRY, maxCodeAttempts: 1 });
       const l1 = await claimAs(store, 'w1', 5);

@@ -121,6 +121,13 @@ export interface TaskProgress {
   readonly firstStartedAt: number | null;
 }
 
+/** Work waiting and in hand in one queue, over the running runs. */
+export interface QueueDepth {
+  readonly queue: string;
+  readonly pending: number;
+  readonly leased: number;
+}
+
 export interface WorkerInfo {
   readonly id: string;
   readonly host: string;
@@ -144,6 +151,8 @@ export interface WorkQueue {
   /** Replace the queue configuration (capacity shares) used by claims. */
   setQueues(queues: readonly QueueConfig[]): Promise<void>;
   listQueues(): Promise<QueueConfig[]>;
+  /** Pending and leased items per queue, over running runs (queues with neither are left out). */
+  queueDepths(): Promise<QueueDepth[]>;
 
   /**
    * Add a task's work items (state pending, claimable from `now`). The task must exist and be

@@ -56,7 +56,7 @@ export function registerWorker(program: Command): void {
           ...(memoryBytes !== undefined && { memoryBytes }),
           logConsole: { stream: process.stderr, human },
           logLevel: opts.logLevel,
-          ...(metrics && { onEvent: (e: WorkerEvent) => metrics.observe(e) }),
+          ...(metrics && { onEvent: (e: WorkerEvent) => metrics.observe(e), onStores: (stores) => metrics.watchQueues(() => stores.store.queueDepths()) }),
         });
       } finally {
         await server?.close();

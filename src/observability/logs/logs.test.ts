@@ -17,7 +17,7 @@ describe('logs', () => {
       const log = createLogger({ logDir: dir, component: 'worker', console: { stream: sink, human: true }, bindings: { workerId: 'w1' } });
       const onEvent = workerEventLogger(log);
       onEvent({ kind: 'item_started', itemId: 'r1/fct_orders/000002', attempt: 1 });
-      onEvent({ kind: 'item_measured', itemId: 'r1/fct_orders/000002', attempt: 1, outcome: 'failed', wallMs: 1200, cpuMs: 900, rowsOut: 0, recorded: true });
+      onEvent({ kind: 'item_measured', itemId: 'r1/fct_orders/000002', attempt: 1, outcome: 'failed', wallMs: 1200, cpuMs: 900, rowsOut: 0, bytesOut: 0, recorded: true });
       onEvent({ kind: 'item_finished', itemId: 'r1/fct_orders/000002', attempt: 1, outcome: 'retry', error: 'Conversion Error: boom' });
       log.info('not about a run');
       const records = readFileSync(runLogFile(dir, 'r1'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as LogRecord);

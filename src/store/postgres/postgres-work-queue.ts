@@ -1,6 +1,6 @@
 import { SluiceError } from '../../core/errors.js';
 import type {
-  ClaimRequest, CompleteItem, FailOutcome, FailureKind, ItemRecord, Lease, NewItem, QueueConfig, RetryPolicy, TaskProgress,
+  ClaimRequest, CompleteItem, FailOutcome, QueueDepth, FailureKind, ItemRecord, Lease, NewItem, QueueConfig, RetryPolicy, TaskProgress,
   WorkerInfo, WorkerRecord, WorkerState, WorkQueue,
 } from '../work-queue.js';
 import { backoffFor, checkClaim, checkItems, checkLeaseMs, checkQueues, checkRetryPolicy, checkWorker } from '../work-queue-input.js';
@@ -38,6 +38,10 @@ export class PostgresWorkQueue implements WorkQueue {
   /** The configured queues, by name (unlisted queues get UNLISTED_QUEUE's share and are not listed). */
   async listQueues(): Promise<QueueConfig[]> {
     return this.conn.autocommit((tx) => tx.rows<QueueConfig>('listQueues'));
+  }
+
+  async queueDepths(): Promise<QueueDepth[]> {
+    return this.conn.autocommit((tx) => tx.rows<QueueDepth>('queueDepths'));
   }
 
   async enqueueItems(runId: string, model: string, items: readonly NewItem[], retry: RetryPolicy, now: number): Promise<void> {

@@ -119,6 +119,11 @@ export const QUERIES = {
 
   // ---- queues
   listQueues: `SELECT name, share, max_share AS "maxShare" FROM queues ORDER BY name`,
+  queueDepths: `
+    SELECT i.queue, COUNT(*) FILTER (WHERE i.state = 'pending') AS pending, COUNT(*) FILTER (WHERE i.state = 'leased') AS leased
+    FROM items i JOIN runs r ON r.id = i.run_id
+    WHERE i.state IN ('pending', 'leased') AND r.status = 'running'
+    GROUP BY i.queue ORDER BY i.queue`,
   deleteQueues: `DELETE FROM queues`,
   insertQueues: `
     INSERT INTO queues (name, share, max_share)

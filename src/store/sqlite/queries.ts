@@ -105,6 +105,11 @@ export const QUERIES = {
 
   // ---- queues
   listQueues: `SELECT name, share, max_share AS maxShare FROM queues ORDER BY name`,
+  queueDepths: `
+    SELECT i.queue, SUM(i.state = 'pending') AS pending, SUM(i.state = 'leased') AS leased
+    FROM items i JOIN runs r ON r.id = i.run_id
+    WHERE i.state IN ('pending', 'leased') AND r.status = 'running'
+    GROUP BY i.queue ORDER BY i.queue`,
   deleteQueues: `DELETE FROM queues`,
   insertQueue: `INSERT INTO queues (name, share, max_share) VALUES (@name, @share, @maxShare)`,
 

@@ -1,6 +1,6 @@
 import { SluiceError } from '../../core/errors.js';
 import type {
-  ClaimRequest, CompleteItem, FailOutcome, FailureKind, ItemRecord, Lease, TaskProgress, NewItem, QueueConfig, RetryPolicy,
+  ClaimRequest, CompleteItem, FailOutcome, QueueDepth, FailureKind, ItemRecord, Lease, TaskProgress, NewItem, QueueConfig, RetryPolicy,
   WorkerInfo, WorkerRecord, WorkerState, WorkQueue,
 } from '../work-queue.js';
 import { claimNext } from './claim-item.js';
@@ -52,6 +52,10 @@ export class SqliteWorkQueue implements WorkQueue {
   /** The configured queues, by name (unlisted queues get UNLISTED_QUEUE's share and are not listed). */
   async listQueues(): Promise<QueueConfig[]> {
     return this.conn.read((q) => q.listQueues.all() as QueueConfig[]);
+  }
+
+  async queueDepths(): Promise<QueueDepth[]> {
+    return this.conn.read((q) => q.queueDepths.all() as QueueDepth[]);
   }
 
   async enqueueItems(runId: string, model: string, items: readonly NewItem[], retry: RetryPolicy, now: number): Promise<void> {
