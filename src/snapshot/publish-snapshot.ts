@@ -1,7 +1,7 @@
 import { SluiceError } from '../core/errors.js';
 import type { ModelOutput } from '../engine/engine.js';
 import type { ObjectStore } from '../storage/object-store.js';
-import { dataKey, manifestKey, manifestPrefix, MANIFEST_SCHEMA, snapshotOfDataKey, type Manifest, type ManifestFile } from './manifest.js';
+import { dataKey, manifestKey, manifestPrefix, MANIFEST_SCHEMA, parseManifest, snapshotOfDataKey, type Manifest, type ManifestFile } from './manifest.js';
 
 /**
  * Move an attempt's output files from local staging to their final keys. The keys name the
@@ -52,13 +52,29 @@ export async function commitSnapshot(objects: ObjectStore, req: CommitRequest): 
     fingerprint: req.fingerprint ?? null,
     ...(req.partitions && { partitions: req.partitions }),
   };
-  const committed = await objects.putIfAbsent(manifestKey(req.model, req.snapshot), JSON.stringify(manifest, null, 1));
+  const key = manifestKey(req.model, req.snapshot);
+  const committed = await objects.putIfAbsent(key, JSON.stringify(manifest, null, 1));
   if (!committed) {
-    await objects.delete(req.files.map((f) => f.key));
-    throw new SluiceError('STORE_CONFLICT', `model ${req.model}: snapshot ${req.snapshot} was published by another writer first; this run's output was discarded`);
+    // Already there. If it is this very commit (the same run and files: a coordinator killed
+    // after its manifest write, resumed), it is published: finish the job. Never delete files
+    // a manifest lists.
+    const existingBytes = await objects.get(key);
+    const existing = existingBytes && parseManifest(existingBytes, key);
+    if (existing && sameCommit(existing, manifest)) {
+      await collectGarbage(objects, existing);
+      return existing;
+    }
+    const listed = new Set(existing?.files.map((f) => f.key) ?? []);
+    await objects.delete(req.files.map((f) => f.key).filter((k) => !listed.has(k)));
+    throw new SluiceError('STORE_CONFLICT', `model ${req.model}: snapshot ${req.snapshot} was published by another writer first${existing ? ` (run ${existing.runId})` : ''}; this run's output was discarded`);
   }
   await collectGarbage(objects, manifest);
   return manifest;
+}
+
+/** The same run published the same files: a repeated commit, not a competing one. */
+function sameCommit(a: Manifest, b: Manifest): boolean {
+  return a.runId === b.runId && a.files.length === b.files.length && a.files.every((f, i) => f.key === b.files[i]!.key);
 }
 
 /**

@@ -86,7 +86,7 @@ export function scaleOutScenario(label: string, make: () => Promise<StoresUnderT
       startWorker('far-4');
 
       const resumed = await runCli(['run', '--resume', runId, '--workers', '0', '--json', '--store', stores.store, '--objects', stores.objects], { cwd: p.root, env: stores.env });
-      assert.equal(resumed.code, 0, `${resumed.stderr}\n${submitterOut}\n${logs.join('')}`);
+      assert.equal(resumed.code, 0, `${resumed.stdout}\n${resumed.stderr}\n${submitterOut}\n${logs.join('')}`);
       const result = JSON.parse(resumed.stdout) as { runId: string; status: string };
       assert.deepEqual([result.runId, result.status], [runId, 'succeeded']);
 
