@@ -48,12 +48,16 @@ export async function localStores(): Promise<StoresUnderTest> {
 
 /**
  * The scale-out stores: a fresh schema of the PostgreSQL on 127.0.0.1:5432 (the one CI uses) and
- * a bucket of an s3rver started on a loopback port. Credentials reach sluice processes only
+ * a bucket of an s3rver started on a loopback port, behind the test proxy that honours
+ * `If-None-Match: *` as AWS S3 does (s3rver ignores it; without it publishing uses the claim
+ * protocol, where a coordinator killed in the middle of a commit blocks that model's next
+ * snapshot until its claims are removed: ADR 0008). Credentials reach sluice processes only
  * through the environment, as in production.
  */
 export async function postgresS3Stores(): Promise<StoresUnderTest> {
   const { freshSchemaUrl, dropSchema, dropSchemasOfThisProcess } = await import('./postgres-schemas.js');
   const { startS3rver } = await import('./s3-test-server.js');
+  const { startS3Proxy } = await import('./s3-test-proxy.js');
   const { url: plainUrl, schema } = freshSchemaUrl();
   // Secrets that must never be printed: a password in the URL (trust auth ignores it) and the
   // S3 secret key (s3rver checks the key id only).
@@ -63,7 +67,8 @@ export async function postgresS3Stores(): Promise<StoresUnderTest> {
   withPassword.password = pgPassword;
   const url = withPassword.toString();
   const started = await startS3rver(['lake']);
-  const server = { ...started, env: { ...started.env, AWS_SECRET_ACCESS_KEY: s3Secret } };
+  const proxy = await startS3Proxy(started.endpoint, { conditionalPuts: true });
+  const server = { ...started, env: { ...started.env, AWS_ENDPOINT_URL_S3: proxy.endpoint, AWS_SECRET_ACCESS_KEY: s3Secret } };
   const dir = mkdtempSync(join(tmpdir(), 'sluice-stores-'));
   const objects = 's3://lake/warehouse';
   const s3 = { cacheDir: join(dir, 'cache'), cacheMaxBytes: 1 << 30, stagingDir: join(dir, 'staging'), env: server.env };
@@ -82,6 +87,7 @@ export async function postgresS3Stores(): Promise<StoresUnderTest> {
     async cleanup() {
       await dropSchema(schema);
       await dropSchemasOfThisProcess();
+      await proxy.stop();
       await started.stop();
       rmSync(dir, { recursive: true, force: true });
     },
