@@ -63,7 +63,7 @@ export class PostgresWorkQueue implements WorkQueue {
 
   async claimItem(req: ClaimRequest): Promise<Lease | undefined> {
     checkClaim(req);
-    return this.conn.write((tx) => claimNext(tx, req));
+    return this.conn.autocommit((tx) => claimNext(tx, req));
   }
 
   async heartbeat(itemId: string, attempt: number, now: number, leaseMs: number): Promise<boolean> {
