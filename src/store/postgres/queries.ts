@@ -39,6 +39,10 @@ const FAIL_INFRA = (busyEnd: string, error: string): string => `
   lease_expires_at = NULL,
   error            = ${error}`;
 
+/** failItem: the failing kind's budget is spent (every SET expression sees the row before the UPDATE). */
+const FAIL_DEAD = `(CASE WHEN @kind::text = 'code' THEN code_failures + 1 >= max_code_attempts
+  ELSE infra_failures + 1 >= max_infra_attempts END)`;
+
 /**
  * Statements that change many items lock them first, in id order: two of them (a reaper and a
  * cancel, say) then wait for each other instead of deadlocking.
@@ -122,12 +126,6 @@ export const QUERIES = {
       @memoryBytes::bigint[], @specs::text[]) AS i (id, item_no, queue, priority, cpus, memory_bytes, spec)`,
   firstExistingItem: `SELECT id FROM items WHERE id = ANY (@ids::text[]) ORDER BY id LIMIT 1`,
   getItem: `SELECT ${ITEM_COLUMNS} FROM items WHERE id = @id`,
-  /** What failItem needs to decide between retry and dead, locked until it has decided. */
-  lockItemBudget: `
-    SELECT state, attempt, code_failures AS "codeFailures", infra_failures AS "infraFailures",
-      max_code_attempts AS "maxCodeAttempts", max_infra_attempts AS "maxInfraAttempts", backoff_ms AS "backoffMs",
-      max_backoff_ms AS "maxBackoffMs"
-    FROM items WHERE id = @id FOR UPDATE`,
   taskProgress: `
     SELECT model, COUNT(*) AS items, COUNT(*) FILTER (WHERE state = 'succeeded') AS succeeded,
       COUNT(*) FILTER (WHERE state = 'dead') AS dead, COUNT(*) FILTER (WHERE state = 'cancelled') AS cancelled,
@@ -149,11 +147,24 @@ export const QUERIES = {
     UPDATE items SET state = 'succeeded', ended_at = @now::bigint, busy_ms = busy_ms + GREATEST(@now::bigint - leased_at, 0),
       lease_expires_at = NULL, rows_out = @rowsOut, bytes_out = @bytesOut, output = @output
     WHERE id = @id AND attempt = @attempt AND state = 'leased'`,
+  /**
+   * The attempt fails (@kind 'code' or 'infra'): that kind's failures + 1; dead when it reaches
+   * the kind's budget, else pending after backoff (work-queue-input.ts backoffFor). One
+   * statement: the row is locked and re-checked (attempt, leased) by the UPDATE itself.
+   */
   failItem: `
-    UPDATE items SET state = @state, code_failures = @codeFailures, infra_failures = @infraFailures,
-      not_before = COALESCE(@notBefore, not_before), ended_at = @endedAt, busy_ms = busy_ms + GREATEST(@now::bigint - leased_at, 0),
-      lease_expires_at = NULL, error = @error
-    WHERE id = @id AND attempt = @attempt AND state = 'leased'`,
+    UPDATE items SET
+      state          = CASE WHEN ${FAIL_DEAD} THEN 'dead' ELSE 'pending' END,
+      code_failures  = code_failures + CASE WHEN @kind::text = 'code' THEN 1 ELSE 0 END,
+      infra_failures = infra_failures + CASE WHEN @kind::text = 'code' THEN 0 ELSE 1 END,
+      not_before     = CASE WHEN ${FAIL_DEAD} THEN not_before
+                       ELSE @now::bigint + ${backoff("CASE WHEN @kind::text = 'code' THEN code_failures ELSE infra_failures END")} END,
+      ended_at       = CASE WHEN ${FAIL_DEAD} THEN @now::bigint ELSE NULL END,
+      busy_ms        = busy_ms + GREATEST(@now::bigint - leased_at, 0),
+      lease_expires_at = NULL,
+      error          = @error
+    WHERE id = @id AND attempt = @attempt AND state = 'leased'
+    RETURNING state`,
   countLateWrite: `UPDATE items SET late_writes = late_writes + 1 WHERE id = @id`,
 
   // ---- recovery and run control
