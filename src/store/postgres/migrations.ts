@@ -340,8 +340,10 @@ BEGIN
     SELECT p.name, COALESCE(c.share, 10) AS share, COALESCE(c.max_share, 100) AS max_share,
       COALESCE((SELECT SUM(u.ms) FROM usage u WHERE u.queue = p.name), 0)::float8 AS usage,
       (SELECT COUNT(*) FROM items i WHERE i.state = 'leased' AND i.queue = p.name) AS leased,
-      EXISTS (SELECT 1 FROM items i WHERE i.state = 'pending' AND i.queue = p.name AND i.not_before <= p_now
-        AND i.cpus <= p_cpus AND i.memory_bytes <= p_memory_bytes) AS fits
+      -- a scalar subquery, not EXISTS: the planner may run an EXISTS as one hashed pass over
+      -- every pending item; this is one index probe per queue that stops at the first fit
+      (SELECT true FROM items i WHERE i.state = 'pending' AND i.queue = p.name AND i.not_before <= p_now
+        AND i.cpus <= p_cpus AND i.memory_bytes <= p_memory_bytes LIMIT 1) IS NOT NULL AS fits
     FROM pending p LEFT JOIN queues c ON c.name = p.name
     WHERE p.name IS NOT NULL
   ),
