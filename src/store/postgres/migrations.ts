@@ -233,6 +233,8 @@ CREATE INDEX runs_running_by_project ON runs (project) WHERE status = 'running';
     // The claim of claim-item.ts, run server-side in one statement (one round trip). The lock
     // keys are the ones the statement-by-statement claim of migrations 1-5 used, so a process
     // still running that claim and one running this function serialise against each other.
+    // PostgreSQL only: the SQLite store needs no function (BEGIN IMMEDIATE serialises its
+    // claims); a SQLite migration 6, if one is ever added, should be a no-op or mirror this id.
     sql: `
 -- The claims of one queue: under the queue's lock, count its leases and take its best item.
 -- Returns the leased item, or NULL (nothing claimable in this queue now).
