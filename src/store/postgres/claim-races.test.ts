@@ -6,7 +6,7 @@ import type { RetryPolicy } from '../work-queue.js';
 /**
  * Claims and writes racing on separate connections (one store, so one pool, per claimer): the
  * caps the claim checks under advisory locks (claim-item.ts) and the fencing of late writes.
- * Each cap test fails if its lock is taken out of queries.ts.
+ * Each cap test fails if its lock is taken out of sluice_claim_item (migration 6).
  */
 
 const RETRY: RetryPolicy = { maxCodeAttempts: 3, maxInfraAttempts: 3, backoffMs: 1_000, maxBackoffMs: 60_000 };

@@ -165,7 +165,13 @@ export class PostgresConnection {
   private openPool(): Promise<PgPool> {
     this.pool ??= loadPg().then((pg) => {
       const { schema, connectionString, options } = this.target;
-      const settings = [...(options === undefined ? [] : [options]), `-c idle_in_transaction_session_timeout=${IDLE_IN_TRANSACTION_MS}`];
+      // READ COMMITTED also for statements run without BEGIN (autocommit): the one-statement
+      // claim (claim-item.ts) relies on it, whatever the server's default.
+      const settings = [
+        ...(options === undefined ? [] : [options]),
+        `-c idle_in_transaction_session_timeout=${IDLE_IN_TRANSACTION_MS}`,
+        '-c default_transaction_isolation=read\\ committed',
+      ];
       if (schema !== undefined) settings.push(`-c search_path=${schema}`);
       const pool = new pg.Pool({
         connectionString, max: this.maxConnections, options: settings.join(' '), application_name: 'sluice',

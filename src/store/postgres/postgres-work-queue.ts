@@ -3,21 +3,15 @@ import type {
   ClaimRequest, CompleteItem, FailOutcome, QueueDepth, FailureKind, ItemRecord, Lease, NewItem, QueueConfig, RetryPolicy, TaskProgress,
   WorkerInfo, WorkerRecord, WorkerState, WorkQueue,
 } from '../work-queue.js';
-import { backoffFor, checkClaim, checkItems, checkLeaseMs, checkQueues, checkRetryPolicy, checkWorker } from '../work-queue-input.js';
+import { checkClaim, checkItems, checkLeaseMs, checkQueues, checkRetryPolicy, checkWorker } from '../work-queue-input.js';
 import { claimNext } from './claim-item.js';
 import type { PostgresConnection, Tx } from './postgres-connection.js';
-
-interface ItemBudget extends RetryPolicy {
-  readonly state: string;
-  readonly attempt: number;
-  readonly codeFailures: number;
-  readonly infraFailures: number;
-}
 
 /**
  * The work-item queue on PostgreSQL (WorkQueue in ../work-queue.ts). Every method is one
  * short transaction (or, where one statement does the work, that statement alone); fenced
- * writes are UPDATEs conditional on (attempt, leased); the claim is claim-item.ts. The decisions the interface leaves open are the SQLite store's (see
+ * writes are UPDATEs conditional on (attempt, leased); the claim is claim-item.ts. The hot
+ * calls (claimItem, heartbeat, completeItem, failItem) are one statement each: one round trip. The decisions the interface leaves open are the SQLite store's (see
  * ../sqlite/sqlite-work-queue.ts), so both pass the same contract suite.
  */
 export class PostgresWorkQueue implements WorkQueue {
@@ -67,7 +61,7 @@ export class PostgresWorkQueue implements WorkQueue {
 
   async claimItem(req: ClaimRequest): Promise<Lease | undefined> {
     checkClaim(req);
-    return this.conn.write((tx) => claimNext(tx, req));
+    return this.conn.autocommit((tx) => claimNext(tx, req));
   }
 
   async heartbeat(itemId: string, attempt: number, now: number, leaseMs: number): Promise<boolean> {
@@ -83,25 +77,11 @@ export class PostgresWorkQueue implements WorkQueue {
 
   async failItem(itemId: string, attempt: number, kind: FailureKind, error: string, now: number): Promise<FailOutcome> {
     if (kind !== 'code' && kind !== 'infra') throw new SluiceError('STORE_CONFLICT', `failItem ${itemId}: kind must be code or infra, got ${String(kind)}`);
-    return this.conn.write(async (tx): Promise<FailOutcome> => {
-      const [row] = await tx.rows<ItemBudget>('lockItemBudget', { id: itemId });
-      if (row === undefined) throw this.itemNotFound(itemId);
-      if (row.state !== 'leased' || row.attempt !== attempt) {
-        await tx.count('countLateWrite', { id: itemId });
-        return 'fenced';
-      }
-      const code = kind === 'code';
-      const failures = (code ? row.codeFailures : row.infraFailures) + 1;
-      const dead = failures >= (code ? row.maxCodeAttempts : row.maxInfraAttempts);
-      await tx.count('failItem', {
-        id: itemId, attempt, now, error,
-        state: dead ? 'dead' : 'pending',
-        codeFailures: code ? failures : row.codeFailures,
-        infraFailures: code ? row.infraFailures : failures,
-        notBefore: dead ? null : now + backoffFor(row, failures),
-        endedAt: dead ? now : null,
-      });
-      return dead ? 'dead' : 'retry';
+    return this.conn.autocommit(async (tx): Promise<FailOutcome> => {
+      const [row] = await tx.rows<{ state: string }>('failItem', { id: itemId, attempt, kind, error, now });
+      if (row !== undefined) return row.state === 'dead' ? 'dead' : 'retry';
+      await this.fenced(tx, itemId, 0); // counts the late write (or throws STORE_NOT_FOUND)
+      return 'fenced';
     });
   }
 

@@ -4,7 +4,7 @@
  * columns are aliased (quoted) to the RunRecord / TaskRecord / ItemRecord / WorkerRecord /
  * QueueConfig field names; times are BIGINT epoch milliseconds, read back as numbers.
  * The same queries as ../sqlite/queries.ts, in PostgreSQL's dialect, except the claim, which is
- * split where PostgreSQL needs locks between its steps (claim-item.ts).
+ * one call of a PL/pgSQL function (migration 6) that takes locks between its steps (claim-item.ts).
  */
 
 import { PG_METRICS_QUERIES } from './metrics-queries.js';
@@ -38,6 +38,10 @@ const FAIL_INFRA = (busyEnd: string, error: string): string => `
   busy_ms          = busy_ms + GREATEST(${busyEnd} - leased_at, 0),
   lease_expires_at = NULL,
   error            = ${error}`;
+
+/** failItem: the failing kind's budget is spent (every SET expression sees the row before the UPDATE). */
+const FAIL_DEAD = `(CASE WHEN @kind::text = 'code' THEN code_failures + 1 >= max_code_attempts
+  ELSE infra_failures + 1 >= max_infra_attempts END)`;
 
 /**
  * Statements that change many items lock them first, in id order: two of them (a reaper and a
@@ -139,12 +143,6 @@ export const QUERIES = {
       @memoryBytes::bigint[], @specs::text[]) AS i (id, item_no, queue, priority, cpus, memory_bytes, spec)`,
   firstExistingItem: `SELECT id FROM items WHERE id = ANY (@ids::text[]) ORDER BY id LIMIT 1`,
   getItem: `SELECT ${ITEM_COLUMNS} FROM items WHERE id = @id`,
-  /** What failItem needs to decide between retry and dead, locked until it has decided. */
-  lockItemBudget: `
-    SELECT state, attempt, code_failures AS "codeFailures", infra_failures AS "infraFailures",
-      max_code_attempts AS "maxCodeAttempts", max_infra_attempts AS "maxInfraAttempts", backoff_ms AS "backoffMs",
-      max_backoff_ms AS "maxBackoffMs"
-    FROM items WHERE id = @id FOR UPDATE`,
   taskProgress: `
     SELECT model, COUNT(*) AS items, COUNT(*) FILTER (WHERE state = 'succeeded') AS succeeded,
       COUNT(*) FILTER (WHERE state = 'dead') AS dead, COUNT(*) FILTER (WHERE state = 'cancelled') AS cancelled,
@@ -153,75 +151,10 @@ export const QUERIES = {
   listItems: `SELECT ${ITEM_COLUMNS} FROM items WHERE run_id = @runId ORDER BY model, item_no`,
   listTaskItems: `SELECT ${ITEM_COLUMNS} FROM items WHERE run_id = @runId AND model = @model ORDER BY item_no`,
 
-  // ---- claimItem: see claim-item.ts for the order and the locks
-  /**
-   * One row per queue with pending items (a loose index scan: one seek per queue): its
-   * configuration (NULL if unlisted), its busy ms over the items of running runs (finished
-   * attempts from queue_usage, kept by a trigger, plus leases in progress up to @now), its
-   * leased items, the live slots (active workers heard from at or after @liveSince), and
-   * whether any pending item is due and fits the worker (else the claim need not lock it).
-   */
-  queueLoads: `
-    WITH RECURSIVE pending (name) AS (
-      SELECT (SELECT queue FROM items WHERE state = 'pending' ORDER BY queue LIMIT 1)
-      UNION ALL
-      SELECT (SELECT queue FROM items WHERE state = 'pending' AND queue > p.name ORDER BY queue LIMIT 1)
-      FROM pending p WHERE p.name IS NOT NULL
-    ),
-    usage (queue, ms) AS (
-      SELECT u.queue, u.busy_ms FROM runs r JOIN queue_usage u ON u.run_id = r.id WHERE r.status = 'running'
-      UNION ALL
-      SELECT i.queue, GREATEST(@now::bigint - i.leased_at, 0)
-      FROM items i JOIN runs r ON r.id = i.run_id WHERE i.state = 'leased' AND r.status = 'running'
-    )
-    SELECT p.name, c.share, c.max_share AS "maxShare",
-      COALESCE((SELECT SUM(u.ms) FROM usage u WHERE u.queue = p.name), 0) AS usage,
-      (SELECT COUNT(*) FROM items i WHERE i.state = 'leased' AND i.queue = p.name) AS leased,
-      (SELECT COUNT(*) FROM workers WHERE state = 'active' AND heartbeat_at >= @liveSince::float8) AS slots,
-      EXISTS (SELECT 1 FROM items i WHERE i.state = 'pending' AND i.queue = p.name AND i.not_before <= @now::float8
-        AND i.cpus <= @cpus::float8 AND i.memory_bytes <= @memoryBytes::float8) AS fits
-    FROM pending p LEFT JOIN queues c ON c.name = p.name
-    WHERE p.name IS NOT NULL`,
-  /** Serialises the claims of one queue (its maxShare check) until commit. */
-  lockQueue: `SELECT pg_advisory_xact_lock(${LOCK_NAMESPACE}, hashtext(current_schema() || '/queue/' || @queue::text))`,
-  /**
-   * After the queue lock: its leased items, and the first claimable item of @queue in claim
-   * order (priority, age, id) that no other transaction holds, locked: pending, backoff
-   * passed, fits the worker, its run running, its task running or its group below the task's
-   * step concurrency (as of this statement).
-   */
-  nextItem: `
-    SELECT i.id, i.run_id AS "runId", i.model, i.group_name AS "group", t.status AS "taskStatus",
-      (SELECT COUNT(*) FROM items l WHERE l.state = 'leased' AND l.queue = @queue) AS leased
-    FROM items i
-    JOIN tasks t ON t.run_id = i.run_id AND t.model = i.model
-    JOIN runs r ON r.id = i.run_id
-    WHERE i.state = 'pending' AND i.queue = @queue AND i.not_before <= @now::float8
-      AND i.cpus <= @cpus::float8 AND i.memory_bytes <= @memoryBytes::float8
-      AND r.status = 'running'
-      AND (t.status = 'running'
-        OR (t.status = 'pending' AND t.concurrency > (
-          SELECT COUNT(*) FROM tasks b WHERE b.run_id = t.run_id AND b.group_name = t.group_name AND b.status = 'running')))
-    ORDER BY i.priority DESC, i.created_at, i.id
-    LIMIT 1
-    FOR UPDATE OF i SKIP LOCKED`,
-  /** Serialises the task starts of one group of one run (its step concurrency) until commit. */
-  lockGroup: `SELECT pg_advisory_xact_lock(${LOCK_NAMESPACE}, hashtext(current_schema() || '/group/' || @runId::text || '/' || @group::text))`,
-  groupLoad: `
-    SELECT t.status, t.concurrency, r.status AS "runStatus",
-      (SELECT COUNT(*) FROM tasks b WHERE b.run_id = t.run_id AND b.group_name = t.group_name AND b.status = 'running') AS running
-    FROM tasks t JOIN runs r ON r.id = t.run_id
-    WHERE t.run_id = @runId AND t.model = @model`,
-  /** The lease, and the task's start if it is pending (claimItem). */
-  leaseItem: `
-    WITH started AS (
-      UPDATE tasks SET status = 'running', started_at = @now::bigint
-      WHERE run_id = @runId AND model = @model AND status = 'pending'
-    )
-    UPDATE items SET state = 'leased', attempt = attempt + 1, worker_id = @workerId, leased_at = @now::bigint,
-      lease_expires_at = @expiresAt, started_at = COALESCE(started_at, @now::bigint)
-    WHERE id = @id AND state = 'pending'
-    RETURNING ${ITEM_COLUMNS}`,
+  // ---- claimItem: the whole claim is sluice_claim_item (migration 6); see claim-item.ts
+  claimItem: `
+    SELECT ${ITEM_COLUMNS}
+    FROM sluice_claim_item(@workerId::text, @cpus::float8, @memoryBytes::float8, @now::float8, @expiresAt::bigint, @liveSince::float8)`,
 
   // ---- fenced writes: each names the attempt; 0 rows means fenced
   heartbeatItem: `
@@ -231,11 +164,24 @@ export const QUERIES = {
     UPDATE items SET state = 'succeeded', ended_at = @now::bigint, busy_ms = busy_ms + GREATEST(@now::bigint - leased_at, 0),
       lease_expires_at = NULL, rows_out = @rowsOut, bytes_out = @bytesOut, output = @output
     WHERE id = @id AND attempt = @attempt AND state = 'leased'`,
+  /**
+   * The attempt fails (@kind 'code' or 'infra'): that kind's failures + 1; dead when it reaches
+   * the kind's budget, else pending after backoff (work-queue-input.ts backoffFor). One
+   * statement: the row is locked and re-checked (attempt, leased) by the UPDATE itself.
+   */
   failItem: `
-    UPDATE items SET state = @state, code_failures = @codeFailures, infra_failures = @infraFailures,
-      not_before = COALESCE(@notBefore, not_before), ended_at = @endedAt, busy_ms = busy_ms + GREATEST(@now::bigint - leased_at, 0),
-      lease_expires_at = NULL, error = @error
-    WHERE id = @id AND attempt = @attempt AND state = 'leased'`,
+    UPDATE items SET
+      state          = CASE WHEN ${FAIL_DEAD} THEN 'dead' ELSE 'pending' END,
+      code_failures  = code_failures + CASE WHEN @kind::text = 'code' THEN 1 ELSE 0 END,
+      infra_failures = infra_failures + CASE WHEN @kind::text = 'code' THEN 0 ELSE 1 END,
+      not_before     = CASE WHEN ${FAIL_DEAD} THEN not_before
+                       ELSE @now::bigint + ${backoff("CASE WHEN @kind::text = 'code' THEN code_failures ELSE infra_failures END")} END,
+      ended_at       = CASE WHEN ${FAIL_DEAD} THEN @now::bigint ELSE NULL END,
+      busy_ms        = busy_ms + GREATEST(@now::bigint - leased_at, 0),
+      lease_expires_at = NULL,
+      error          = @error
+    WHERE id = @id AND attempt = @attempt AND state = 'leased'
+    RETURNING state`,
   countLateWrite: `UPDATE items SET late_writes = late_writes + 1 WHERE id = @id`,
 
   // ---- recovery and run control
