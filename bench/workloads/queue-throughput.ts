@@ -52,11 +52,14 @@ export async function benchQueue(kind: string, url: string | undefined, shape: Q
         const items: NewItem[] = Array.from({ length: perTask }, (_, i) => ({ itemNo: i, queue: 'default', priority: 0, cpus: 1, memoryBytes: 0, spec: '{}' }));
         await store.enqueueItems(runId, t.model, items, retry, Date.now());
       }
-      const startAt = Date.now() + 1500; // every claimer boots first
+      const liveSince = Date.now();
+      const startAt = liveSince + 1500; // every claimer boots and registers first
       const outs = await Promise.all(
-        Array.from({ length: shape.claimers }, (_, c) => runInChild<ClaimerResult>(CLAIMER, { url: storeUrl, root: dir, workerId: `claimer-${c}`, startAt } satisfies ClaimerJob)),
+        Array.from({ length: shape.claimers }, (_, c) => runInChild<ClaimerResult>(CLAIMER, { url: storeUrl, root: dir, workerId: `claimer-${r}-${c}`, startAt, liveSince } satisfies ClaimerJob)),
       );
       const done = outs.reduce((s, o) => s + o.result.items, 0);
+      const spread = outs.map((o) => o.result.items);
+      if (spread.filter((n) => n > 0).length < Math.min(shape.claimers, 2)) throw new Error(`queue bench (${kind}): items per claimer ${spread.join('/')}: the claimers did not share the queue`);
       if (done !== perTask * shape.tasks) throw new Error(`queue bench (${kind}): ${done} items completed, expected ${perTask * shape.tasks}`);
       const wallMs = Math.max(...outs.map((o) => o.result.endMs)) - Math.min(...outs.map((o) => o.result.startMs));
       rates.push((done / wallMs) * 1000);
