@@ -292,6 +292,8 @@ async function listSource(ctx: CompileContext, source: SourceDef): Promise<Liste
 
 function listSnapshot(name: string, m: Manifest): ListedInput {
   const files: ListedFile[] = m.files.map((f) => ({ id: f.key, bytes: f.bytes, mtimeMs: 0, partition: f.partition }));
+  const rowsOf = new Map(m.files.map((f) => [f.key, f.rows] as const));
+  const sizes = (sel: readonly ListedFile[]) => ({ rows: sel.reduce((s, f) => s + (rowsOf.get(f.id) ?? 0), 0), bytes: sel.reduce((s, f) => s + f.bytes, 0) });
   return {
     name,
     kind: 'snapshot',
@@ -300,7 +302,7 @@ function listSnapshot(name: string, m: Manifest): ListedInput {
     restrict: (sel) =>
       sel.length === 0 && files.length > 0
         ? { name, kind: 'snapshot', keys: [files[0]!.id], columns: m.columns, partitionBy: m.partitionBy, empty: true }
-        : { name, kind: 'snapshot', keys: sel.map((f) => f.id), columns: m.columns, partitionBy: m.partitionBy },
+        : { name, kind: 'snapshot', keys: sel.map((f) => f.id), columns: m.columns, partitionBy: m.partitionBy, sizes: sizes(sel) },
     identity: (sel) => ({ name, kind: 'snapshot', files: sel.map((f) => [f.id, f.bytes] as const) }),
   };
 }

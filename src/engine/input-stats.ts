@@ -8,6 +8,8 @@ import { quoteList, quoteLiteral } from './sql-quote.js';
 export interface InputFiles {
   readonly format: SourceFormat;
   readonly paths: readonly string[];
+  /** Rows and bytes of `paths` when already known (an upstream snapshot's manifest): not read again. */
+  readonly known?: { readonly rows: number; readonly bytes: number };
 }
 
 /** Characters that make a path a glob pattern for DuckDB. */
@@ -26,14 +28,29 @@ export interface InputStats {
 /**
  * Expand each input's globs with DuckDB's `glob()`, size the files, and count the rows of the
  * Parquet ones from their footers (`parquet_file_metadata`). CSV and JSON files add files and
- * bytes, not rows (counting them would read them twice).
+ * bytes, not rows (counting them would read them twice). Inputs whose size is `known` (an
+ * upstream snapshot: its manifest lists rows and bytes per file) cost no query at all.
  */
 export async function inputStats(conn: DuckDBConnection, inputs: readonly InputFiles[]): Promise<InputStats> {
   const seen = new Set<string>();
   const parquet: string[] = [];
+  const unknown: string[] = [];
   let anyParquet = false;
+  let knownRows = 0;
+  let knownBytes = 0;
+  const partitions = new Set<string>();
   for (const input of inputs) {
     if (input.format === 'parquet') anyParquet = true;
+    if (input.known) {
+      knownRows += input.known.rows;
+      knownBytes += input.known.bytes;
+      for (const path of input.paths) {
+        if (seen.has(path)) continue;
+        seen.add(path);
+        countPartition(partitions, path);
+      }
+      continue;
+    }
     for (const path of input.paths) {
       // A plain file path (every file of an upstream snapshot) needs no glob query.
       const matches = GLOB_CHARS.test(path) ? (await conn.runAndReadAll(`SELECT file FROM glob(${quoteLiteral(path)})`)).getRowObjects().map((row) => String(row.file)) : [path];
@@ -41,24 +58,29 @@ export async function inputStats(conn: DuckDBConnection, inputs: readonly InputF
         if (seen.has(file)) continue;
         seen.add(file);
         if (input.format === 'parquet') parquet.push(file);
+        unknown.push(file);
       }
     }
   }
-  let bytes = 0;
-  const partitions = new Set<string>();
-  for (const file of seen) {
+  let bytes = knownBytes;
+  for (const file of unknown) {
     try {
       bytes += statSync(file).size;
     } catch {
       // gone since the glob: counts as 0 bytes
     }
-    const dir = dirname(file);
-    if (/[\\/][^\\/=]+=[^\\/]*$/.test(dir)) partitions.add(dir);
+    countPartition(partitions, file);
   }
-  let rows: number | null = anyParquet ? 0 : null;
+  let rows: number | null = anyParquet ? knownRows : null;
   if (parquet.length > 0) {
     const reader = await conn.runAndReadAll(`SELECT COALESCE(SUM(num_rows), 0) AS n FROM parquet_file_metadata(${quoteList(parquet)})`);
-    rows = Number(reader.getRowObjects()[0]?.n ?? 0);
+    rows = knownRows + Number(reader.getRowObjects()[0]?.n ?? 0);
   }
   return { files: seen.size, bytes, rows, partitions: partitions.size };
+}
+
+/** A hive partition folder (`…/k=v/file`) counts once. */
+function countPartition(partitions: Set<string>, file: string): void {
+  const dir = dirname(file);
+  if (/[\\/][^\\/=]+=[^\\/]*$/.test(dir)) partitions.add(dir);
 }

@@ -38,7 +38,9 @@ export async function executeItem(
     const written = await uploadOutput(objects, spec.model.name, spec.snapshot, attemptTag, output);
     return { columns: output.columns, rows: output.rows, bytes: output.bytes, files: written };
   } finally {
-    await objects.removeStaging(stagingId);
+    // Off the item's critical path: the outputs were moved out already, so what is left is
+    // scratch. If this process dies first, the next run's staging sweep removes it.
+    void objects.removeStaging(stagingId).catch(() => undefined);
   }
 }
 
@@ -48,7 +50,7 @@ async function inputQuery(objects: ObjectStore, input: ItemInput, read: InputFil
     return `SELECT * FROM ${filesRelationSql(input.files)}${input.empty ? ' WHERE false' : ''}`;
   }
   const paths = await objects.localPaths(input.keys);
-  read.push({ format: 'parquet', paths });
+  read.push({ format: 'parquet', paths, ...(input.sizes && { known: input.empty ? { rows: 0, bytes: 0 } : input.sizes }) });
   // An empty selection reads one real file with no rows: the column types are the files' own.
   return `${snapshotRelationSql(paths, input.columns, input.partitionBy)}${input.empty ? ' WHERE false' : ''}`;
 }

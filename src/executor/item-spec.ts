@@ -49,7 +49,7 @@ export type ItemInput = (
   /** Source files. `empty`: no file of this slice exists; read the schema from `paths`, no rows. */
   | { readonly name: string; readonly kind: 'files'; readonly files: FileInput; readonly empty?: boolean }
   /** Files of an upstream model's snapshot (object keys). `empty`: none selected; `keys` holds one file for the schema, no rows. */
-  | { readonly name: string; readonly kind: 'snapshot'; readonly keys: readonly string[]; readonly columns: readonly ColumnDef[]; readonly partitionBy: readonly string[]; readonly empty?: boolean }
+  | { readonly name: string; readonly kind: 'snapshot'; readonly keys: readonly string[]; readonly columns: readonly ColumnDef[]; readonly partitionBy: readonly string[]; readonly empty?: boolean; /** Rows and bytes of `keys` from the manifest (for metrics without reading footers). */ readonly sizes?: { readonly rows: number; readonly bytes: number } }
 ) & {
   /** What this item reads of the input, against everything the input holds (partition pruning). */
   readonly scan?: InputScan;
