@@ -13,7 +13,7 @@ const RESULT_MARKER = '@@bench-result ';
 
 export interface ChildOutcome<T> {
   readonly result: T;
-  /** Peak resident memory of the child process itself, in MiB (process.resourceUsage().maxRSS). */
+  /** Peak resident memory of the child process itself, in MiB (its VmHWM; see peakRssKb). */
   readonly maxRssMb: number;
   /**
    * Peak of the summed resident memory of the child and all its descendants (worker
@@ -108,7 +108,7 @@ export function childMain<J, T>(metaUrl: string, fn: (job: J) => Promise<T>): vo
   const job = JSON.parse(readFileSync(process.argv[2] ?? '', 'utf8')) as J;
   fn(job).then(
     (result) => {
-      process.stdout.write(`\n${RESULT_MARKER}${JSON.stringify({ result, maxRssKb: process.resourceUsage().maxRSS })}\n`);
+      process.stdout.write(`\n${RESULT_MARKER}${JSON.stringify({ result, maxRssKb: peakRssKb() })}\n`);
       process.exit(0);
     },
     (err: unknown) => {
@@ -116,4 +116,20 @@ export function childMain<J, T>(metaUrl: string, fn: (job: J) => Promise<T>): vo
       process.exit(1);
     },
   );
+}
+
+/**
+ * This process's peak resident memory in KiB. Linux keeps `ru_maxrss` (what
+ * `process.resourceUsage().maxRSS` reports) across fork and exec, so a child of a big harness
+ * reports the harness's peak; `VmHWM` in /proc/self/status is this process image's own. Falls
+ * back to maxRSS where /proc is absent.
+ */
+export function peakRssKb(): number {
+  try {
+    const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+    if (hwm !== undefined) return Number(hwm);
+  } catch {
+    // no /proc
+  }
+  return process.resourceUsage().maxRSS;
 }

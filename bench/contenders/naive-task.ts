@@ -15,7 +15,7 @@ export interface NaiveTaskJob {
 
 export const NAIVE_TASK_SOURCE = `
 import { DuckDBInstance } from '@duckdb/node-api';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 const job = JSON.parse(process.argv[1]);
 const started = performance.now();
 mkdirSync(job.tempDirectory, { recursive: true });
@@ -25,7 +25,9 @@ for (const sql of job.statements) await conn.run(sql);
 conn.closeSync();
 instance.closeSync();
 const result = { ms: performance.now() - started };
-process.stdout.write('\\n@@bench-result ' + JSON.stringify({ result, maxRssKb: process.resourceUsage().maxRSS }) + '\\n');
+// VmHWM, not maxRSS: Linux keeps ru_maxrss across fork and exec (see bench/child.ts peakRssKb).
+const hwm = /VmHWM:\\s+(\\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+process.stdout.write('\\n@@bench-result ' + JSON.stringify({ result, maxRssKb: hwm === undefined ? process.resourceUsage().maxRSS : Number(hwm) }) + '\\n');
 `;
 
 /** The repository root, where \`node_modules/@duckdb/node-api\` resolves from. */
