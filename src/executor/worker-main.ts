@@ -1,15 +1,13 @@
 import { cpus as machineCpus, hostname, totalmem } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { toProjectConfig } from '../catalog/config-schema.js';
 import { loadConfig } from '../catalog/load-config.js';
 import { SluiceError, ValidationError } from '../core/errors.js';
 import { Wakeup } from '../core/wakeup.js';
-import { OBJECTS_ENV, STORE_ENV, openEngine, openStores, type ProjectSettings, type Stores } from '../runtime/open-runtime.js';
+import { OBJECTS_ENV, STORE_ENV, openEngine, openStores, stateDir, type ProjectSettings, type Stores } from '../runtime/open-runtime.js';
 import { runWorker, type WorkerEvent, type WorkerStats } from './worker.js';
-import { join } from 'node:path';
 import { workerEventLogger } from '../observability/logs/log-events.js';
 import { createLogger } from '../observability/logs/logger.js';
-import { stateDir } from '../runtime/open-runtime.js';
 
 export interface WorkerMainOptions {
   /**

@@ -1,12 +1,9 @@
-import { SluiceError } from '../../core/errors.js';
+import { checkKnownMigrations, type AppliedMigration } from '../check-migrations.js';
 import { SCHEMA_MIGRATIONS_TABLE, type Migration } from './migrations.js';
 import type { PostgresConnection, Tx } from './postgres-connection.js';
 import { compileNamed, MIGRATION_QUERIES } from './queries.js';
 
-interface Applied {
-  readonly id: number;
-  readonly name: string;
-}
+type Applied = AppliedMigration;
 
 const q = {
   lock: compileNamed(MIGRATION_QUERIES.lock),
@@ -39,7 +36,7 @@ export async function applyMigrations(conn: PostgresConnection, migrations: read
   } catch (err) {
     throw conn.wrap(err, 'cannot create schema_migrations', 'STORE_MIGRATION');
   }
-  checkKnown(recorded, sorted, conn.label);
+  checkKnownMigrations(recorded, sorted, conn.label);
 
   for (const migration of sorted) {
     if (recorded.some((a) => a.id === migration.id)) continue;
@@ -63,18 +60,5 @@ export async function isMigrated(tx: Tx, migrations: readonly Migration[]): Prom
   } catch (err) {
     if ((err as { code?: unknown }).code === '42P01') return false; // undefined_table (or no schema yet)
     throw err;
-  }
-}
-
-function checkKnown(recorded: readonly Applied[], migrations: readonly Migration[], label: string): void {
-  const known = new Map(migrations.map((m) => [m.id, m]));
-  for (const a of recorded) {
-    const m = known.get(a.id);
-    if (m === undefined) {
-      throw new SluiceError('STORE_MIGRATION', `metadata store ${label}: it has migration ${a.id} (${a.name}), which this version of sluice does not know; upgrade sluice or use another metadata store`);
-    }
-    if (m.name !== a.name) {
-      throw new SluiceError('STORE_MIGRATION', `metadata store ${label}: migration ${a.id} is recorded as "${a.name}" but this version of sluice calls it "${m.name}"`);
-    }
   }
 }

@@ -1,12 +1,10 @@
 import type Database from 'better-sqlite3';
+import { checkKnownMigrations, type AppliedMigration } from '../check-migrations.js';
 import { SluiceError, errorMessage } from '../../core/errors.js';
 import { SCHEMA_MIGRATIONS_TABLE, type Migration } from './migrations.js';
 import { MIGRATION_QUERIES } from './queries.js';
 
-interface Applied {
-  readonly id: number;
-  readonly name: string;
-}
+type Applied = AppliedMigration;
 
 /**
  * Apply the migrations `db` has not seen, in id order, each in its own `BEGIN IMMEDIATE`
@@ -23,7 +21,7 @@ export function applyMigrations(db: Database.Database, migrations: readonly Migr
   }
   const applied = db.prepare<[], Applied>(MIGRATION_QUERIES.appliedMigrations);
   const record = db.prepare(MIGRATION_QUERIES.recordMigration);
-  checkKnown(applied.all(), sorted, label);
+  checkKnownMigrations(applied.all(), sorted, label);
 
   for (const migration of sorted) {
     const apply = db.transaction(() => {
@@ -46,18 +44,5 @@ export function isMigrated(db: Database.Database, migrations: readonly Migration
     return migrations.every((m) => ids.has(m.id));
   } catch {
     return false;
-  }
-}
-
-function checkKnown(recorded: readonly Applied[], migrations: readonly Migration[], label: string): void {
-  const known = new Map(migrations.map((m) => [m.id, m]));
-  for (const a of recorded) {
-    const m = known.get(a.id);
-    if (m === undefined) {
-      throw new SluiceError('STORE_MIGRATION', `metadata store ${label}: it has migration ${a.id} (${a.name}), which this version of sluice does not know; upgrade sluice or use another metadata store`);
-    }
-    if (m.name !== a.name) {
-      throw new SluiceError('STORE_MIGRATION', `metadata store ${label}: migration ${a.id} is recorded as "${a.name}" but this version of sluice calls it "${m.name}"`);
-    }
   }
 }

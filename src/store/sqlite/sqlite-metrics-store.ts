@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { SluiceError, errorMessage } from '../../core/errors.js';
 import type { AttemptMetrics, AttemptMetricsRecord, MetricsRollup, MetricsStore, RollupKey, TaskLabels } from '../metrics-store.js';
-import { attemptRow } from '../metrics-input.js';
+import { attemptRow, checkRollupKey } from '../metrics-input.js';
 import { METRICS_QUERIES, ROLLUP_KEYS, type MetricsQueryName } from './metrics-queries.js';
 import type { SqliteConnection } from './sqlite-connection.js';
 
@@ -47,8 +47,8 @@ export class SqliteMetricsStore implements MetricsStore {
   }
 
   async rollup(runId: string, by: RollupKey): Promise<MetricsRollup[]> {
+    checkRollupKey(by);
     const name = ROLLUP_KEYS[by];
-    if (name === undefined) throw new SluiceError('STORE_CONFLICT', `rollup: by must be task, group, business_unit or run, got ${String(by)}`);
     return this.read((q) => {
       this.mustHaveRun(q, runId);
       return (q[name].all(runId) as MetricsRollup[]).map((r) => ({ ...r, key: String(r.key) }));
