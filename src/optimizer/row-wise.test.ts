@@ -27,6 +27,8 @@ describe('isRowWise: may an input be divided among work items?', () => {
   it('no for anything that combines rows or could duplicate them', async () => {
     for (const sql of [
       'select day, count(*) from orders group by day',
+      'select cid from orders group by cid',
+      'select cid, day from orders group by all',
       'select sum(amount) from orders',
       'select distinct cid from orders',
       'select * from orders limit 10',

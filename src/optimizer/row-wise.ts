@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { quoteLiteral } from '../engine/sql-quote.js';
+import { aggregateNames, parseSelect } from './sql-tree.js';
 
 /**
  * Whether a model computes each row of `input` on its own, so that the input's files may be
@@ -10,20 +10,13 @@ import { quoteLiteral } from '../engine/sql-quote.js';
  * anything else is "no". Aggregates are recognised by name from DuckDB's own catalogue.
  */
 export async function isRowWise(conn: DuckDBConnection, sql: string, input: string): Promise<boolean> {
-  let tree: { error?: boolean; statements?: { node?: Record<string, unknown> }[] };
-  try {
-    const reader = await conn.runAndReadAll(`SELECT json_serialize_sql(${quoteLiteral(sql)})`);
-    tree = JSON.parse(String(reader.getRows()[0]?.[0])) as typeof tree;
-  } catch {
-    return false;
-  }
-  const node = tree.statements?.[0]?.node;
-  if (tree.error || tree.statements?.length !== 1 || !node || node.type !== 'SELECT_NODE') return false;
+  const parsed = await parseSelect(conn, sql);
+  if ('reason' in parsed) return false;
+  const node = parsed.node;
   const ctes = (node.cte_map as { map?: unknown[] } | undefined)?.map ?? [];
   const modifiers = (node.modifiers as { type?: string }[] | undefined) ?? [];
-  const groups = node.groups as { group_expressions?: unknown[]; grouping_sets?: unknown[] } | undefined;
   if (ctes.length > 0 || modifiers.some((m) => m.type !== 'ORDER_MODIFIER')) return false;
-  if ((groups?.group_expressions?.length ?? 0) > 0 || (groups?.grouping_sets?.length ?? 0) > 0) return false;
+  if (((node.group_expressions as unknown[] | undefined)?.length ?? 0) > 0) return false;
   if (node.having || node.qualify || node.sample) return false;
   if (String(node.aggregate_handling ?? 'STANDARD_HANDLING') !== 'STANDARD_HANDLING') return false;
 
@@ -71,17 +64,4 @@ export async function isRowWise(conn: DuckDBConnection, sql: string, input: stri
   };
   from(node.from_table, false);
   return !bad && seen === 1;
-}
-
-let cached: Promise<Set<string>> | undefined;
-
-async function aggregateNames(conn: DuckDBConnection): Promise<Set<string>> {
-  cached ??= conn
-    .runAndReadAll("SELECT DISTINCT lower(function_name) FROM duckdb_functions() WHERE function_type = 'aggregate'")
-    .then((r) => new Set(r.getRows().map((row) => String(row[0]))))
-    .catch((err: unknown) => {
-      cached = undefined;
-      throw err;
-    });
-  return cached;
 }
