@@ -178,13 +178,26 @@ export function workQueueContract(name: string, make: () => Promise<WorkQueueFix
       assert.deepEqual(await store.listItems('r', 'a_model'), [all[0]]);
     }));
 
-    it('enqueueItems refuses unknown runs and tasks, started tasks, duplicates and bad policies', () => withStore(async (store) => {
-      await runWith(store, [task('m'), task('busy')], { busy: items(1) });
+    it('enqueueItems adds a later stage to a running task: its items are claimable at once', () => withStore(async (store) => {
+      await runWith(store, [task('m')], 1);
+      await registerWorkers(store, 2);
+      const first = await claimAs(store, 'w1', 10);
+      assert.equal((await store.listTasks('r'))[0]?.status, 'running');
+      await store.enqueueItems('r', 'm', [item(1)], RETRY, 11);
+      assert.equal((await claimAs(store, 'w2', 12))?.item.itemNo, 1, 'the running task holds its group slot: no step-concurrency wait');
+      assert.ok(await store.completeItem(first!.item.id, 1, { now: 13, rowsOut: 0, bytesOut: 0, output: '{}' }));
+      assert.deepEqual((await store.taskProgress('r')).map((t) => [t.items, t.succeeded]), [[2, 1]]);
+    }));
+
+    it('enqueueItems refuses unknown runs and tasks, finished tasks, duplicates and bad policies', () => withStore(async (store) => {
+      await runWith(store, [task('m'), task('done')], { done: items(1) });
       await registerWorkers(store, 1);
-      await claimAs(store, 'w1', 10); // busy is running now
+      const lease = await claimAs(store, 'w1', 10);
+      assert.ok(await store.completeItem(lease!.item.id, 1, { now: 11, rowsOut: 0, bytesOut: 0, output: '{}' }));
+      await store.finishTask('r', 'done', { status: 'succeeded', endedAt: 12 });
       await assert.rejects(() => store.enqueueItems('nope', 'm', items(1), RETRY, 0), isCode('STORE_NOT_FOUND', 'nope'));
       await assert.rejects(() => store.enqueueItems('r', 'ghost', items(1), RETRY, 0), isCode('STORE_NOT_FOUND', 'ghost'));
-      await assert.rejects(() => store.enqueueItems('r', 'busy', [item(5)], RETRY, 0), isCode('STORE_CONFLICT', 'busy', 'running'));
+      await assert.rejects(() => store.enqueueItems('r', 'done', [item(5)], RETRY, 0), isCode('STORE_CONFLICT', 'done', 'succeeded'));
       await assert.rejects(() => store.enqueueItems('r', 'm', [item(1), item(1)], RETRY, 0), isCode('STORE_CONFLICT', 'm', 'item 1'));
       await assert.rejects(() => store.enqueueItems('r', 'm', items(1), { ...RETRY, maxCodeAttempts: 0 }, 0), isCode('STORE_CONFLICT', 'maxCodeAttempts'));
       await assert.rejects(() => store.enqueueItems('r', 'm', [item(0, { cpus: -1 })], RETRY, 0), isCode('STORE_CONFLICT', 'item 0', 'cpus'));

@@ -156,7 +156,8 @@ export interface WorkQueue {
 
   /**
    * Add a task's work items (state pending, claimable from `now`). The task must exist and be
-   * pending; its retry policy is stored with the items.
+   * pending, or running (a later stage of its work: the reduce items of a shuffle); its retry
+   * policy is stored with the items.
    */
   enqueueItems(runId: string, model: string, items: readonly NewItem[], retry: RetryPolicy, now: number): Promise<void>;
 

@@ -47,7 +47,7 @@ export class PostgresWorkQueue implements WorkQueue {
     await this.conn.write(async (tx) => {
       const [task] = await tx.rows<{ status: string; group: string }>('lockTaskForEnqueue', { runId, model });
       if (task === undefined) await this.conn.taskStatus(tx, runId, model); // throws STORE_NOT_FOUND
-      if (task!.status !== 'pending') throw new SluiceError('STORE_CONFLICT', `${where} is ${task!.status}; items can only be added to a pending task`);
+      if (task!.status !== 'pending' && task!.status !== 'running') throw new SluiceError('STORE_CONFLICT', `${where} is ${task!.status}; items can only be added to a pending or running task`);
       const [existing] = await tx.rows<{ id: string }>('firstExistingItem', { ids });
       if (existing !== undefined) throw new SluiceError('STORE_CONFLICT', `${where}: item ${existing.id} already exists`);
       await tx.count('insertItems', {

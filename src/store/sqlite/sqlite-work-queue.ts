@@ -65,7 +65,7 @@ export class SqliteWorkQueue implements WorkQueue {
     this.conn.write((q) => {
       const task = q.taskGroup.get(runId, model) as { status: string; group: string } | undefined;
       if (task === undefined) this.conn.taskStatus(runId, model); // throws STORE_NOT_FOUND
-      if (task!.status !== 'pending') throw new SluiceError('STORE_CONFLICT', `${where} is ${task!.status}; items can only be added to a pending task`);
+      if (task!.status !== 'pending' && task!.status !== 'running') throw new SluiceError('STORE_CONFLICT', `${where} is ${task!.status}; items can only be added to a pending or running task`);
       for (const item of items) {
         // Zero-padded so that id order (the last claim tie-break) is item order.
         const id = `${runId}/${model}/${String(item.itemNo).padStart(6, '0')}`;
