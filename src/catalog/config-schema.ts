@@ -73,6 +73,13 @@ export const configFileSchema = z.strictObject({
       target_item_size: z
         .union([z.literal(0), z.string().refine(isMemorySize)], { error: 'expected a size such as "64MB", or 0 (one work item per partition value)' })
         .optional(),
+      /**
+       * An input at most this big is read whole by every work item of a model that joins it with
+       * a bigger one (broadcast); bigger inputs are split, or shuffled by the join key. 0: never split.
+       */
+      broadcast_threshold: z
+        .union([z.literal(0), z.string().refine(isMemorySize)], { error: 'expected a size such as "64MB", or 0 (never split a model that has no split_by)' })
+        .optional(),
       retries: z.strictObject({ code: intSchema(1, 100).optional(), infra: intSchema(1, 100).optional() }).nullish(),
       backoff_seconds: z.number({ error: 'expected a number of seconds' }).min(0, { error: 'must be >= 0' }).optional(),
       max_backoff_seconds: z.number({ error: 'expected a number of seconds' }).min(0, { error: 'must be >= 0' }).optional(),
@@ -145,6 +152,7 @@ export function toProjectConfig(raw: ConfigFile): ProjectConfig {
       heartbeatMs: Math.round((raw.execution?.heartbeat_seconds ?? Math.min(DEFAULTS.execution.heartbeatSeconds, (raw.execution?.lease_seconds ?? DEFAULTS.execution.leaseSeconds) / 3)) * 1000),
       maxItemsPerTask: raw.execution?.max_items_per_task ?? DEFAULTS.execution.maxItemsPerTask,
       targetItemBytes: sizeBytes(raw.execution?.target_item_size ?? DEFAULTS.execution.targetItemSize),
+      broadcastBytes: sizeBytes(raw.execution?.broadcast_threshold ?? DEFAULTS.execution.broadcastThreshold),
       retry: {
         codeAttempts: raw.execution?.retries?.code ?? DEFAULTS.execution.retries.code,
         infraAttempts: raw.execution?.retries?.infra ?? DEFAULTS.execution.retries.infra,

@@ -1,5 +1,7 @@
 /** Small, dependency-free formatting for terminal output. */
 
+export { formatBytes } from '../core/format-bytes.js';
+
 export function formatDuration(ms: number | null | undefined): string {
   if (ms === null || ms === undefined) return '-';
   if (ms < 1000) return `${Math.round(ms)}ms`;
@@ -7,18 +9,6 @@ export function formatDuration(ms: number | null | undefined): string {
   const m = Math.floor(ms / 60_000);
   const s = Math.round((ms % 60_000) / 1000);
   return `${m}m${String(s).padStart(2, '0')}s`;
-}
-
-export function formatBytes(n: number | null | undefined): string {
-  if (n === null || n === undefined) return '-';
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${u === 0 ? v : v.toFixed(1)} ${units[u]}`;
 }
 
 export function formatCount(n: number | null | undefined): string {

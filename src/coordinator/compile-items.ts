@@ -1,11 +1,13 @@
 import { statSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { SluiceError } from '../core/errors.js';
+import { formatBytes } from '../core/format-bytes.js';
 import type { DataInterval, ModelDef, Project, SourceDef } from '../core/types.js';
 import { filesRelationSql, sourceGlobs, type ColumnDef, type FileInput } from '../engine/relation-sql.js';
 import { quoteIdent, quoteLiteral } from '../engine/sql-quote.js';
-import { ITEM_SPEC_VERSION, type InputScan, type ItemInput, type ItemSpec, type PublishPlan } from '../executor/item-spec.js';
+import { BUCKET_COLUMN, ITEM_SPEC_VERSION, type InputScan, type ItemInput, type ItemSpec, type PublishPlan, type ShufflePlan } from '../executor/item-spec.js';
 import { fingerprint, modelIdentity, type InputIdentity } from '../optimizer/fingerprint.js';
+import { chooseJoin, shuffleMapSql, type JoinChoice } from '../optimizer/join-strategy.js';
 import { partitionFilters } from '../optimizer/partition-filters.js';
 import { filesMatching, hivePartition, type PartitionedFile } from '../optimizer/prune-files.js';
 import { isRowWise } from '../optimizer/row-wise.js';
@@ -26,6 +28,8 @@ export interface CompileContext {
   readonly fullRefresh?: boolean;
   /** Adaptive sizing of split tasks (execution.target_item_size); 0 or absent: one item per value. */
   readonly targetItemBytes?: number;
+  /** execution.broadcast_threshold: inputs above it are split or shuffled (optimizer/join-strategy.ts); 0 or absent: never. */
+  readonly broadcastBytes?: number;
   /**
    * Source listings shared by the tasks of one run (each source is globbed, stat'ed and typed
    * once per run, and every model of the run sees the same files).
@@ -48,6 +52,8 @@ export interface CompiledTask {
   readonly nothingToDo?: string;
   /** Split tasks: how values were coalesced and split into items, and how skewed they are. */
   readonly sizing: Omit<Sizing, 'items'> | null;
+  /** How the inputs are laid out over the items, and why. */
+  readonly join: JoinChoice;
 }
 
 /** One file of an input, as listed: a source file (path) or a snapshot file (object key). */
@@ -64,6 +70,8 @@ interface ListedInput {
   readonly partitionColumns: readonly ColumnDef[];
   /** The input restricted to a list of files (empty list: the schema, no rows). */
   readonly restrict: (files: readonly ListedFile[]) => ItemInput;
+  /** Every column of the input, with its type (a source reads one file's schema). */
+  readonly columns: () => Promise<readonly ColumnDef[]>;
   readonly identity: (files: readonly ListedFile[]) => InputIdentity;
 }
 
@@ -117,20 +125,54 @@ export async function compileItems(ctx: CompileContext, model: ModelDef, snapsho
   const withScan = (input: ListedInput, files: readonly ListedFile[]): ItemInput => ({ ...input.restrict(files), scan: scanOf(input.name, files) });
   const base = { v: ITEM_SPEC_VERSION, model: runnable(model), snapshot } as const;
   if (split === null) {
-    return {
-      items: [{ ...base, inputs: listed.map((i) => withScan(i, selected.get(i.name)!)), slice: null }],
-      fingerprint: whole,
-      scans: listed.map((i) => scanOf(i.name, selected.get(i.name)!)),
-      publish: { fingerprint: whole, carry: null, partitions: null },
-      incremental: null,
-      sizing: null,
-    };
+    const join = await chooseJoin(
+      ctx.conn,
+      model.sql,
+      listed.map((i) => ({ name: i.name, bytes: sum(selected.get(i.name)!), files: selected.get(i.name)!.length, columns: i.columns })),
+      { thresholdBytes: ctx.broadcastBytes ?? 0, targetItemBytes: ctx.targetItemBytes ?? 0, maxItems },
+    );
+    const scans = listed.map((i) => scanOf(i.name, selected.get(i.name)!));
+    const task = { fingerprint: whole, scans, publish: { fingerprint: whole, carry: null, partitions: null }, incremental: null, sizing: null, join } as const;
+    if (join.strategy === 'broadcast') {
+      const big = listed.find((i) => i.name === join.large[0])!;
+      const shares = divideFiles(selected.get(big.name)!, join.buckets!);
+      return { ...task, items: shares.map((share): ItemSpec => ({ ...base, slice: null, inputs: listed.map((i) => withScan(i, i === big ? share : selected.get(i.name)!)) })) };
+    }
+    if (join.strategy === 'shuffle') {
+      const plan: ShufflePlan = {
+        model: runnable(model),
+        buckets: join.buckets!,
+        keys: join.keys!,
+        inputs: listed.map((i) => (join.large.includes(i.name) ? { shuffled: i.name } : withScan(i, selected.get(i.name)!))),
+      };
+      const items: ItemSpec[] = [];
+      for (const name of join.large) {
+        const input = listed.find((i) => i.name === name)!;
+        const files = selected.get(name)!;
+        const maps = Math.max(1, Math.min(files.length, Math.ceil(sum(files) / (ctx.targetItemBytes || Infinity)), maxItems));
+        for (const share of divideFiles(files, maps)) {
+          const mapModel = { ...base.model, sql: shuffleMapSql(name, join.keys![name]!, join.keyType!, join.buckets!), partitionBy: [BUCKET_COLUMN] };
+          items.push({ ...base, model: mapModel, slice: null, inputs: [withScan(input, share)], shuffle: { stage: 'map', input: name, buckets: join.buckets!, ...(items.length === 0 && { plan }) } });
+        }
+      }
+      return { ...task, items };
+    }
+    return { ...task, items: [{ ...base, inputs: listed.map((i) => withScan(i, selected.get(i.name)!)), slice: null }] };
   }
 
   const partitioned = listed.filter((i) => i.partitionColumns.some((c) => c.name === split));
   if (partitioned.length === 0) {
     throw new SluiceError('EXEC_FAILED', `${model.file}:${model.location.line}: [model ${model.name}] split_by: ${split}, but none of its inputs (${model.dependsOn.join(', ')}) is partitioned by ${split}`);
   }
+  const threshold = ctx.broadcastBytes ?? 0;
+  const whole_ = listed.filter((i) => !partitioned.includes(i));
+  const over = threshold > 0 ? whole_.filter((i) => sum(selected.get(i.name)!) > threshold) : [];
+  const join: JoinChoice = {
+    strategy: 'split',
+    thresholdBytes: threshold,
+    large: over.map((i) => i.name),
+    reason: `split_by ${split}: ${partitioned.map((i) => i.name).join(', ')} divided by value${whole_.length > 0 ? `; ${whole_.map((i) => `${i.name} (${formatBytes(sum(selected.get(i.name)!))})`).join(', ')} read whole by each item` : ''}${over.length > 0 ? `, though ${over.map((i) => i.name).join(', ')} ${over.length === 1 ? 'is' : 'are'} above broadcast_threshold (${formatBytes(threshold)}): split_by fixes the layout` : ''}`,
+  };
   const byValue = new Map<string, Map<string, ListedFile[]>>();
   const values = new Set<string>();
   for (const input of partitioned) {
@@ -173,9 +215,9 @@ export async function compileItems(ctx: CompileContext, model: ModelDef, snapsho
       : { fingerprint: whole, carry: null, partitions };
   const scans = listed.map((i) => scanOf(i.name, filesFor(i, build)));
   if (prev && build.length === 0 && removed.length === 0) {
-    return { items: [], fingerprint: whole, scans, publish, incremental, sizing: null, nothingToDo: `incremental: no new${model.incremental === 'replace' ? ' or changed' : ''} ${split} partition (${unchanged} unchanged)` };
+    return { items: [], fingerprint: whole, scans, publish, incremental, sizing: null, join, nothingToDo: `incremental: no new${model.incremental === 'replace' ? ' or changed' : ''} ${split} partition (${unchanged} unchanged)` };
   }
-  if (build.length === 0) return { items: [{ ...base, inputs: listed.map((i) => withScan(i, filesFor(i, []))), slice: null }], fingerprint: whole, scans, publish, incremental, sizing: null };
+  if (build.length === 0) return { items: [{ ...base, inputs: listed.map((i) => withScan(i, filesFor(i, []))), slice: null }], fingerprint: whole, scans, publish, incremental, sizing: null, join };
   if (prev && model.incremental === 'merge') {
     // One item: the rebuilt values' rows, then every previous row whose key they do not have.
     const previous = listSnapshot(PREVIOUS, ctx.previous!);
@@ -185,7 +227,7 @@ export async function compileItems(ctx: CompileContext, model: ModelDef, snapsho
       slice: { column: split, values: build },
       inputs: [...listed.map((i) => withScan(i, filesFor(i, build))), { ...previous.restrict(previous.files), scan: { name: PREVIOUS, files: previous.files.length, bytes: sum(previous.files), totalFiles: previous.files.length, totalBytes: sum(previous.files), filter: null } }],
     };
-    return { items: [item], fingerprint: whole, scans, publish, incremental, sizing: null };
+    return { items: [item], fingerprint: whole, scans, publish, incremental, sizing: null, join };
   }
 
   // Adaptive sizing: coalesce small values, split oversized ones when the model is row-wise in
@@ -202,7 +244,7 @@ export async function compileItems(ctx: CompileContext, model: ModelDef, snapsho
     return { ...base, slice, inputs: listed.map((i) => withScan(i, i === only ? share : filesFor(i, it.values))) };
   });
   const { items: _items, ...report } = sizing;
-  return { items, fingerprint: whole, scans, publish, incremental, sizing: report };
+  return { items, fingerprint: whole, scans, publish, incremental, sizing: report, join };
 }
 
 /** The name under which a merge item reads the model's current snapshot. */
@@ -287,6 +329,11 @@ async function listSource(ctx: CompileContext, source: SourceDef): Promise<Liste
     // No file listed: keep the globs, so DuckDB reports the missing files as before.
     restrict: (sel) => (files.length === 0 ? { name: source.name, kind: 'files', files: read } : sel.length === 0 ? { name: source.name, kind: 'files', files: { ...read, paths: [files[0]!.id] }, empty: true } : { name: source.name, kind: 'files', files: { ...read, paths: sel.map((f) => f.id) } }),
     identity: (sel) => ({ name: source.name, kind: 'files', read: readIdentity, files: sel.map((f) => [f.id, f.bytes, f.mtimeMs] as const) }),
+    columns: async () => {
+      if (files.length === 0) return [];
+      const reader = await ctx.conn.runAndReadAll(`DESCRIBE SELECT * FROM ${filesRelationSql({ ...read, paths: [files[0]!.id] })}`);
+      return reader.getRowObjects().map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
+    },
   };
 }
 
@@ -304,6 +351,7 @@ function listSnapshot(name: string, m: Manifest): ListedInput {
         ? { name, kind: 'snapshot', keys: [files[0]!.id], columns: m.columns, partitionBy: m.partitionBy, empty: true }
         : { name, kind: 'snapshot', keys: sel.map((f) => f.id), columns: m.columns, partitionBy: m.partitionBy, sizes: sizes(sel) },
     identity: (sel) => ({ name, kind: 'snapshot', files: sel.map((f) => [f.id, f.bytes] as const) }),
+    columns: async () => m.columns,
   };
 }
 

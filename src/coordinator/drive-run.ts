@@ -17,6 +17,7 @@ import type { MetadataStore } from '../store/metadata-store.js';
 import type { ItemRecord } from '../store/work-queue.js';
 import { compileItems } from './compile-items.js';
 import { downstreamWeights } from './downstream-weights.js';
+import { publishedItems, reduceItems } from './shuffle-stage.js';
 import { parseMemory } from './parse-memory.js';
 
 export interface CoordinatorContext {
@@ -209,7 +210,18 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
           } else if (t.cancelled > 0) {
             await record(blank(model, startedAtMs === null ? 'not_run' : 'failed', 'run interrupted', startedAtMs), false);
           } else if (t.succeeded === t.items) {
-            await record(await publishTask(model, await store.listItems(runId, model), startedAtMs ?? now()));
+            const items = await store.listItems(runId, model);
+            let reduce: ItemSpec[] | null;
+            try {
+              reduce = reduceItems(items);
+              // The shuffle's second stage: the task stays queued until its reduce items succeed.
+              if (reduce) await enqueue(model, reduce, Math.max(...items.map((i) => i.itemNo)) + 1);
+            } catch (err) {
+              await record(blank(model, 'failed', `shuffle failed: ${errorMessage(err)}`, startedAtMs));
+              continue;
+            }
+            if (reduce) workers.wake();
+            else await record(await publishTask(model, items, startedAtMs ?? now()));
           }
         }
       }
@@ -276,7 +288,7 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
     const snapshot = (current?.snapshot ?? 0) + 1;
     snapshotOf.set(name, snapshot);
     const compiled = await compileItems(
-      { project, conn: ctx.conn, snapshots, targetItemBytes: exec.targetItemBytes, sourceListings, ...(opts.interval && { interval: opts.interval }), ...(current && { previous: current }), ...(opts.fullRefresh && { fullRefresh: true }) },
+      { project, conn: ctx.conn, snapshots, targetItemBytes: exec.targetItemBytes, broadcastBytes: exec.broadcastBytes, sourceListings, ...(opts.interval && { interval: opts.interval }), ...(current && { previous: current }), ...(opts.fullRefresh && { fullRefresh: true }) },
       model,
       snapshot,
       exec.maxItemsPerTask,
@@ -288,13 +300,18 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
       return { outcome, fingerprint: compiled.fingerprint };
     }
     // The publish plan (with per-value fingerprints, possibly large) travels with the first item only.
-    const specs = compiled.items.map((spec, i): ItemSpec => (i === 0 ? { ...spec, publish: compiled.publish } : spec));
+    await enqueue(name, compiled.items.map((spec, i): ItemSpec => (i === 0 ? { ...spec, publish: compiled.publish } : spec)), 0);
+  }
+
+  /** Queue work items of a task, numbered from `firstNo`, on the model's queue with its resources. */
+  async function enqueue(name: string, specs: readonly ItemSpec[], firstNo: number): Promise<void> {
+    const model = project.models.get(name)!;
     const cpus = model.resources.cpus ?? 1;
     const memoryBytes = model.resources.memory ? parseMemory(model.resources.memory) : 0;
     await store.enqueueItems(
       runId,
       name,
-      specs.map((spec, itemNo) => ({ itemNo, queue: model.queue, priority: weights.get(name) ?? 0, cpus, memoryBytes, spec: JSON.stringify(spec) })),
+      specs.map((spec, i) => ({ itemNo: firstNo + i, queue: model.queue, priority: weights.get(name) ?? 0, cpus, memoryBytes, spec: JSON.stringify(spec) })),
       { maxCodeAttempts: exec.retry.codeAttempts, maxInfraAttempts: exec.retry.infraAttempts, backoffMs: exec.retry.backoffMs, maxBackoffMs: exec.retry.maxBackoffMs },
       now(),
     );
@@ -302,7 +319,8 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
 
   async function publishTask(name: string, items: ItemRecord[], startedAtMs: number): Promise<TaskOutcome> {
     try {
-      const outputs = items.map((i) => JSON.parse(i.output ?? 'null') as ItemOutput);
+      const made = publishedItems(items);
+      const outputs = made.map((i) => JSON.parse(i.output ?? 'null') as ItemOutput);
       const columns = outputs[0]!.columns;
       const differs = outputs.find((o) => JSON.stringify(o.columns) !== JSON.stringify(columns));
       if (differs) throw new Error(`work items produced different columns: ${fmtColumns(columns)} vs ${fmtColumns(differs.columns)}`);
@@ -310,7 +328,7 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
       const snapshot = snapshotOf.get(name)!;
       const plan = (JSON.parse((items.find((i) => i.itemNo === 0) ?? items[0]!).spec) as ItemSpec).publish;
       const files = outputs.flatMap((o) => o.files);
-      if (plan?.carry && plan.carry !== 'all') checkReplacedValues(items, outputs, plan.carry.column);
+      if (plan?.carry && plan.carry !== 'all') checkReplacedValues(made, outputs, plan.carry.column);
       if (plan?.carry) files.push(...(await carryForward(ctx, name, snapshot, plan.carry, model.partitionBy, columns)));
       const manifest = await commitSnapshot(ctx.objects, { model: name, snapshot, runId, partitionBy: model.partitionBy, columns, files, fingerprint: plan?.fingerprint ?? null, partitions: plan?.partitions ?? null });
       const endedAt = now();

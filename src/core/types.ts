@@ -135,6 +135,8 @@ export interface ProjectConfig {
      * coalesced, oversized ones of row-wise models split). 0: one item per partition value.
      */
     readonly targetItemBytes: number;
+    /** execution.broadcast_threshold in bytes (0: models without split_by run as one item). */
+    readonly broadcastBytes: number;
     readonly retry: {
       /** Attempts an item may fail with an error in its SQL before it is dead. */
       readonly codeAttempts: number;

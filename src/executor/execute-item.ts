@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Engine, InputRelation } from '../engine/engine.js';
 import type { InputFiles, InputStats } from '../engine/input-stats.js';
 import { filesRelationSql, snapshotRelationSql } from '../engine/relation-sql.js';
+import { shufflePrefix } from '../snapshot/manifest.js';
 import { uploadOutput } from '../snapshot/publish-snapshot.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { ItemInput, ItemOutput, ItemSpec } from './item-spec.js';
@@ -35,7 +36,8 @@ export async function executeItem(
   const dir = await objects.createStaging(stagingId);
   try {
     const output = await engine.runModel({ model: spec.model, inputs, outputDir: join(dir, 'out') }, signal);
-    const written = await uploadOutput(objects, spec.model.name, spec.snapshot, attemptTag, output);
+    const target = spec.shuffle?.stage === 'map' ? shufflePrefix(spec.model.name, spec.shuffle.input) : spec.model.name;
+    const written = await uploadOutput(objects, target, spec.snapshot, attemptTag, output);
     return { columns: output.columns, rows: output.rows, bytes: output.bytes, files: written };
   } finally {
     // Off the item's critical path: the outputs were moved out already, so what is left is

@@ -23,7 +23,42 @@ export interface ItemSpec {
   } | null;
   /** For the coordinator when it publishes (kept with the task's first item, so `sluice retry` has it too). */
   readonly publish?: PublishPlan;
+  /**
+   * A stage of a shuffle join (docs/adr/0011-join-strategy.md). `map`: the item reads a share of
+   * one large input and writes it hash-partitioned by the join key (the model's SQL is the
+   * partitioning query; its output goes to the task's shuffle area, not to the model). `reduce`:
+   * the item runs the model over one bucket of every large input.
+   */
+  readonly shuffle?: ShuffleMap | ShuffleReduce;
 }
+
+export interface ShuffleMap {
+  readonly stage: 'map';
+  /** The large input this item partitions. */
+  readonly input: string;
+  readonly buckets: number;
+  /** How to build the reduce items once every map item succeeded (kept with the task's first item). */
+  readonly plan?: ShufflePlan;
+}
+
+export interface ShuffleReduce {
+  readonly stage: 'reduce';
+  readonly bucket: number;
+  readonly buckets: number;
+}
+
+export interface ShufflePlan {
+  /** The model the reduce items run. */
+  readonly model: RunnableModel;
+  readonly buckets: number;
+  /** Large input -> its key column. */
+  readonly keys: Readonly<Record<string, string>>;
+  /** The model's inputs in order: a shuffled one by name, the others as every reduce item reads them (broadcast). */
+  readonly inputs: readonly ({ readonly shuffled: string } | ItemInput)[];
+}
+
+/** The hive column a shuffle map item partitions its output by. */
+export const BUCKET_COLUMN = '__sluice_bucket';
 
 /** How the task's snapshot is to be published (docs/adr/0010-pruning-fingerprints-incremental.md). */
 export interface PublishPlan {

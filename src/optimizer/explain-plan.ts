@@ -6,6 +6,7 @@ import type { InputScan } from '../executor/item-spec.js';
 import type { Plan } from '../planner/build-plan.js';
 import type { Manifest } from '../snapshot/manifest.js';
 import { readCurrentSnapshot } from '../snapshot/read-snapshot.js';
+import type { JoinChoice } from './join-strategy.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { skipReason } from './skip-decision.js';
 
@@ -20,11 +21,14 @@ export interface ExplainedModel {
   readonly reason: string;
   /**
    * Per input: files and bytes the items would read vs what the input holds, and the filter.
-   * `role` is the join strategy for it: `split` (each item reads its own partitions of it),
-   * `broadcast` (every item reads all of it: `readBytes` = bytes × items), or `whole` (one item).
+   * `role` is the join strategy for it: `split` (each item reads its own partitions or files of
+   * it), `broadcast` (every item reads all of it: `readBytes` = bytes × items), `shuffle`
+   * (hash-partitioned by the join key by map items, one bucket per reduce item), or `whole` (one item).
    */
-  readonly inputs: readonly (InputScan & { readonly pruned: number; readonly role: 'split' | 'broadcast' | 'whole'; readonly readBytes: number })[];
-  /** Each work item: the values of the split column it covers (null: all) and what it reads. */
+  readonly inputs: readonly (InputScan & { readonly pruned: number; readonly role: 'split' | 'broadcast' | 'shuffle' | 'whole'; readonly readBytes: number })[];
+  /** The layout chosen for the model's inputs and why (null: not compiled). Added within v1. */
+  readonly join: JoinChoice | null;
+  /** Each work item: the values of the split column it covers (null: all) and what it reads. A shuffle lists its map items (the reduce items depend on what they write). */
   readonly items: readonly { readonly values: readonly string[] | null; readonly part: { readonly index: number; readonly of: number } | null; readonly files: number; readonly bytes: number }[];
   /** Split models: target bytes per item, values coalesced, values split into parts, and skew (largest value ÷ median). */
   readonly sizing: CompiledTask['sizing'];
@@ -66,7 +70,7 @@ export async function explainPlan(ctx: ExplainContext, plan: Plan): Promise<Expl
   const models: ExplainedModel[] = [];
   for (const m of plan.models) {
     const model = ctx.project.models.get(m.name)!;
-    const base = { name: m.name, group: m.group, inputs: [], items: [], incremental: null, sizing: null, estimate: false } as const;
+    const base = { name: m.name, group: m.group, inputs: [], items: [], incremental: null, sizing: null, join: null, estimate: false } as const;
     const snapshots = new Map<string, Manifest>();
     let missing: string | undefined;
     for (const dep of model.dependsOn) {
@@ -84,7 +88,7 @@ export async function explainPlan(ctx: ExplainContext, plan: Plan): Promise<Expl
     const current = await readCurrentSnapshot(ctx.objects, m.name);
     try {
       const compiled = await compileItems(
-        { project: ctx.project, conn: ctx.conn, snapshots, sourceListings, targetItemBytes: ctx.project.config.execution.targetItemBytes, ...(ctx.interval && { interval: ctx.interval }), ...(current && { previous: current }), ...(ctx.fullRefresh && { fullRefresh: true }) },
+        { project: ctx.project, conn: ctx.conn, snapshots, sourceListings, targetItemBytes: ctx.project.config.execution.targetItemBytes, broadcastBytes: ctx.project.config.execution.broadcastBytes, ...(ctx.interval && { interval: ctx.interval }), ...(current && { previous: current }), ...(ctx.fullRefresh && { fullRefresh: true }) },
         model,
         (current?.snapshot ?? 0) + 1,
         ctx.maxItems,
@@ -106,12 +110,16 @@ export async function explainPlan(ctx: ExplainContext, plan: Plan): Promise<Expl
         reason,
         inputs: compiled.scans.map((s) => {
           const items = compiled.items.length;
-          const role = model.splitBy === null || items <= 1 ? 'whole' : compiled.items.some((i) => i.inputs.find((x) => x.name === s.name)?.scan?.files !== s.files) ? 'split' : 'broadcast';
-          const readBytes = compiled.items.reduce((n, i) => n + (i.inputs.find((x) => x.name === s.name)?.scan?.bytes ?? 0), 0);
+          const shuffled = compiled.join.strategy === 'shuffle' && compiled.join.large.includes(s.name);
+          const role = shuffled ? 'shuffle' : compiled.join.strategy === 'shuffle' ? 'broadcast' : items <= 1 ? 'whole' : compiled.items.some((i) => i.inputs.find((x) => x.name === s.name)?.scan?.files !== s.files) ? 'split' : 'broadcast';
+          // A shuffle's broadcast inputs are read by each reduce item (one per bucket).
+          const readers = compiled.join.strategy === 'shuffle' ? compiled.join.buckets ?? 1 : 0;
+          const readBytes = shuffled ? s.bytes : readers > 0 ? s.bytes * readers : compiled.items.reduce((n, i) => n + (i.inputs.find((x) => x.name === s.name)?.scan?.bytes ?? 0), 0);
           return { ...s, pruned: s.totalFiles - s.files, role, readBytes };
         }),
         items: decision === 'skip' ? [] : compiled.items.map((i) => ({ values: i.slice?.values ?? null, part: i.slice?.part ?? null, files: sum(i.inputs, 'files'), bytes: sum(i.inputs, 'bytes') })),
         sizing: compiled.sizing,
+        join: compiled.join,
         incremental: compiled.incremental,
         estimate: rebuiltUpstream.length > 0,
       });

@@ -57,6 +57,15 @@ export function dataKey(model: string, snapshot: number, attempt: string, relati
   return `${model}/${folder}part-${String(snapshot).padStart(6, '0')}-${attempt}-${file}`;
 }
 
+/**
+ * Where the map items of a shuffle write one large input of a model, hash-partitioned by the
+ * join key: `fct_x/_sluice/shuffle/events/__sluice_bucket=3/part-000007-….parquet`. Named like
+ * data files of the snapshot being built, so publishing it (or any later one) removes them.
+ */
+export function shufflePrefix(model: string, input: string): string {
+  return `${model}/_sluice/shuffle/${input}`;
+}
+
 /** The snapshot number in a data file's name, or undefined for files sluice did not write. */
 export function snapshotOfDataKey(key: string): number | undefined {
   const m = /\/part-(\d{6,})-[^/]*\.parquet$/.exec(key);

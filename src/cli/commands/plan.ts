@@ -58,15 +58,21 @@ export function renderExplain(doc: ExplainDocument, cost?: CostEstimate): string
     lines.push(`${m.name}  ${m.decision.toUpperCase()}  ${m.reason}`);
     for (const i of m.inputs) {
       const pruned = i.pruned > 0 ? `  pruned ${formatCount(i.pruned)} file(s)` : '';
-      const role = i.role === 'broadcast' ? `  broadcast to ${m.items.length} items (${formatBytes(i.readBytes)} read in all)` : i.role === 'split' ? '  split' : '';
+      const readers = m.join?.strategy === 'shuffle' ? (m.join.buckets ?? 0) : m.items.length;
+      const role = i.role === 'broadcast' ? `  broadcast to ${readers} items (${formatBytes(i.readBytes)} read in all)` : i.role === 'split' ? '  split' : i.role === 'shuffle' ? `  shuffled by ${m.join?.keys?.[i.name] ?? '?'}` : '';
       lines.push(`    reads ${i.name.padEnd(width)}  ${formatCount(i.files)}/${formatCount(i.totalFiles)} files  ${formatBytes(i.bytes)} of ${formatBytes(i.totalBytes)}${pruned}${role}${i.filter ? `  where ${i.filter}` : ''}`);
     }
+    // The layout, when sluice chose one or an input is above broadcast_threshold (a split model's roles say the rest).
+    const j = m.decision === 'skip' ? null : m.join;
+    if (j && (j.strategy === 'broadcast' || j.strategy === 'shuffle')) lines.push(`    join: ${j.strategy}: ${j.reason}`);
+    else if (j && j.large.length > 0) lines.push(`    join: ${j.reason}`);
     if (m.items.length > 0) {
       const bytes = m.items.map((i) => i.bytes);
       const sizes = m.items.length === 1 ? formatBytes(bytes[0]) : `${formatBytes(Math.min(...bytes))} .. ${formatBytes(Math.max(...bytes))} each, ${formatBytes(bytes.reduce((a, b) => a + b, 0))} in all`;
       const values = m.items.flatMap((i) => i.values ?? []);
       const shown = values.length > 0 ? `; values ${values.slice(0, 6).join(', ')}${values.length > 6 ? `, … (${values.length})` : ''}` : '';
-      lines.push(`    ${m.items.length} work item(s): ${sizes}${shown}${m.estimate ? ' (estimate: from the current upstream snapshot)' : ''}`);
+      const kind = m.join?.strategy === 'shuffle' ? ` map item(s), then up to ${m.join.buckets} reduce item(s)` : ' work item(s)';
+      lines.push(`    ${m.items.length}${kind}: ${sizes}${shown}${m.estimate ? ' (estimate: from the current upstream snapshot)' : ''}`);
     }
     const z = m.sizing;
     if (z && m.items.length > 0) {
