@@ -185,6 +185,20 @@ export function markdownReport(r: BenchResults): string {
       ),
     );
   }
+  const j = r.joins;
+  if (j) {
+    parts.push(
+      `**Join strategy: ${j.shape.orders.toLocaleString('en-US')} orders (${formatBytes(j.inputBytes.orders)}) and ${j.shape.payments.toLocaleString('en-US')} payments (${formatBytes(j.inputBytes.payments)}) in ${j.shape.files} files each, 4,800 customers; broadcast_threshold ${formatBytes(j.thresholdBytes)}**`,
+      table(
+        ['model', 'strategy (items)', 'limit', 'sluice, one item', 'sluice, chosen', 'chosen ÷ limit'],
+        [
+          ...j.models.map((m) => [m.name, `${m.strategy} (${m.items})`, seconds(m.limitMs), seconds(m.singleMs), seconds(m.chosenMs), ratio(m.chosenMs / m.limitMs)]),
+          ['whole run', '', range(j.limitMs, seconds), range(j.singleMs, seconds), range(j.chosenMs, seconds), ratio(j.chosenMs.median / j.limitMs.median)],
+        ],
+      ),
+      j.sameOutput ? 'Same rows from the limit and both layouts (checksums).' : `**OUTPUT DIFFERS**: ${j.problems.join('; ')}`,
+    );
+  }
   if (r.queue.length > 0) {
     parts.push(
       '**Work-item queue: no-op items claimed and completed by separate processes**',

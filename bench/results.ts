@@ -2,6 +2,7 @@ import type { Goal } from './report.js';
 import type { Summary } from './stats.js';
 import type { QueueResult } from './workloads/queue-throughput.js';
 import type { IncrementalResult } from './workloads/incremental.js';
+import type { JoinResult } from './workloads/joins.js';
 
 /** The document `npm run bench` writes to bench/results/latest.json. */
 export const RESULTS_SCHEMA = 'sluice.bench/v1';
@@ -110,6 +111,8 @@ export interface BenchResults {
   readonly planning: PlanningResult | null;
   /** What the optimizer saves: incremental daily runs, unchanged re-runs, pruning (issue #5). */
   readonly incremental: IncrementalResult | null;
+  /** The join strategy against one item per model and the limit (issue #5, ADR 0011). */
+  readonly joins: JoinResult | null;
   /** The work-item queue alone, per metadata store (no-op items). */
   readonly queue: readonly QueueResult[];
   /** The goals, checked (report.ts). */

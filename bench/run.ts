@@ -17,6 +17,7 @@ import { PLANNING, benchPlanning } from './workloads/planning.js';
 import { QUICK_WIDE_DAG, WIDE_DAG, benchWideDag } from './workloads/wide-dag.js';
 import { QUEUE, QUICK_QUEUE, benchQueue, type QueueResult } from './workloads/queue-throughput.js';
 import { INCREMENTAL, QUICK_INCREMENTAL, benchIncremental } from './workloads/incremental.js';
+import { JOINS, QUICK_JOINS, benchJoins } from './workloads/joins.js';
 
 const USAGE = `npm run bench [-- options]
 
@@ -25,7 +26,7 @@ const USAGE = `npm run bench [-- options]
                     10,000 models)
   --runs N          runs per measurement (default 3 quick, 5 full)
   --out FILE        results JSON (default bench/results/latest.json)
-  --only LIST       comma-separated: clinic, wide, planning, queue, incremental (default all)
+  --only LIST       comma-separated: clinic, wide, planning, queue, incremental, joins (default all)
   --postgres URL    also measure the queue on this PostgreSQL (default $SLUICE_BENCH_POSTGRES; none: SQLite only)
   --sizes LIST      clinic sizes as DAYSxSCALE, e.g. 30x1,365x3 (default: the suite's)
   --no-polars       leave the peer out
@@ -37,7 +38,7 @@ const { values: args } = parseArgs({
     quick: { type: 'boolean', default: false },
     runs: { type: 'string' },
     out: { type: 'string', default: join(REPO_ROOT, 'bench', 'results', 'latest.json') },
-    only: { type: 'string', default: 'clinic,wide,planning,queue,incremental' },
+    only: { type: 'string', default: 'clinic,wide,planning,queue,incremental,joins' },
     postgres: { type: 'string', default: process.env.SLUICE_BENCH_POSTGRES ?? '' },
     sizes: { type: 'string' },
     'no-polars': { type: 'boolean', default: false },
@@ -57,7 +58,7 @@ if (!Number.isInteger(runs) || runs < 1) {
   process.exit(2);
 }
 const only = new Set(args.only.split(',').map((s) => s.trim()));
-const unknown = [...only].filter((s) => !['clinic', 'wide', 'planning', 'queue', 'incremental'].includes(s));
+const unknown = [...only].filter((s) => !['clinic', 'wide', 'planning', 'queue', 'incremental', 'joins'].includes(s));
 if (unknown.length > 0) {
   console.error(`--only: unknown part(s) ${unknown.join(', ')}\n\n${USAGE}`);
   process.exit(2);
@@ -107,6 +108,7 @@ const wideDagPostgres =
     : null;
 const planning = only.has('planning') ? await benchPlanning(join(workDir, 'planning'), PLANNING, { runs, build: build.dir, bindChains: quick ? 25 : PLANNING.chains, log }) : null;
 const incremental = only.has('incremental') ? await benchIncremental(join(workDir, 'incremental'), quick ? QUICK_INCREMENTAL : INCREMENTAL, { runs, workers, build: build.dir, conn, log }) : null;
+const joins = only.has('joins') ? await benchJoins(join(workDir, 'joins'), quick ? QUICK_JOINS : JOINS, { runs, workers, build: build.dir, conn, log }) : null;
 const queue: QueueResult[] = [];
 if (only.has('queue')) {
   const shape = quick ? QUICK_QUEUE : QUEUE;
@@ -140,6 +142,7 @@ const partial: Omit<BenchResults, 'goals'> = {
   wideDag,
   wideDagPostgres,
   incremental,
+  joins,
   planning,
   queue,
 };

@@ -16,7 +16,7 @@ export const DEFAULTS = deepFreeze({
     heartbeatSeconds: 20,
     maxItemsPerTask: 64,
     targetItemSize: '64MB',
-    broadcastThreshold: '64MB',
+    broadcastThreshold: '1GB',
     retries: { code: 3, infra: 5 },
     backoffSeconds: 1,
     maxBackoffSeconds: 60,

@@ -79,7 +79,7 @@ describe('loadProject on a valid project', () => {
         heartbeatMs: 20_000,
         maxItemsPerTask: 64,
         targetItemBytes: 64_000_000,
-        broadcastBytes: 64_000_000,
+        broadcastBytes: 1_000_000_000,
         retry: { codeAttempts: 3, infraAttempts: 5, backoffMs: 1_000, maxBackoffMs: 60_000 },
       },
       queues: [
