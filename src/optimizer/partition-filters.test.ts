@@ -1,26 +1,17 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { describe, it } from 'node:test';
+import { memoryConnection } from '../../test/helpers/memory-duckdb.js';
 import { partitionFilters } from './partition-filters.js';
 import { filesMatching } from './prune-files.js';
 
 describe('partitionFilters: WHERE conjuncts on an input\'s partition columns', () => {
-  let instance: DuckDBInstance;
-  let conn: DuckDBConnection;
-  before(async () => {
-    instance = await DuckDBInstance.create(':memory:');
-    conn = await instance.connect();
-  });
-  after(() => {
-    conn.closeSync();
-    instance.closeSync();
-  });
+  const db = memoryConnection();
   const parts = new Map([
     ['orders', ['order_date']],
     ['events', ['day', 'kind']],
     ['customers', []],
   ]);
-  const filters = async (sql: string) => Object.fromEntries([...(await partitionFilters(conn, sql, parts))].map(([k, v]) => [k, v.sql]));
+  const filters = async (sql: string) => Object.fromEntries([...(await partitionFilters(db(), sql, parts))].map(([k, v]) => [k, v.sql]));
 
   it('keeps conjuncts that mention only partition columns, qualified or not', async () => {
     assert.deepEqual(await filters("select * from orders where order_date >= '2024-03-01' and amount > 3"), { orders: "(order_date >= '2024-03-01')" });
@@ -54,19 +45,19 @@ describe('partitionFilters: WHERE conjuncts on an input\'s partition columns', (
   });
 
   it('under an outer join, uses only filters that reject NULLs', async () => {
-    const f = await partitionFilters(conn, "select * from customers c left join orders o using (customer_id) where o.order_date is null or o.order_date = '2024-01-01'", parts);
+    const f = await partitionFilters(db(), "select * from customers c left join orders o using (customer_id) where o.order_date is null or o.order_date = '2024-01-01'", parts);
     assert.equal(f.get('orders')?.needsNullRejection, true);
     const cols = [{ name: 'order_date', type: 'DATE' }];
     const files = [{ bytes: 1, partition: { order_date: '2024-01-01' } }, { bytes: 1, partition: { order_date: '2024-01-02' } }];
-    assert.equal(await filesMatching(conn, files, cols, f.get('orders')!.sql, true), undefined, 'IS NULL is TRUE for NULL: no pruning');
-    assert.deepEqual(await filesMatching(conn, files, cols, "order_date = '2024-01-01'", true), [files[0]]);
+    assert.equal(await filesMatching(db(), files, cols, f.get('orders')!.sql, true), undefined, 'IS NULL is TRUE for NULL: no pruning');
+    assert.deepEqual(await filesMatching(db(), files, cols, "order_date = '2024-01-01'", true), [files[0]]);
   });
 
   it('evaluates filters in the columns\' types', async () => {
     const files = ['2024-01-09', '2024-01-10', '2024-02-01'].map((d) => ({ bytes: 1, partition: { d } }));
-    assert.deepEqual((await filesMatching(conn, files, [{ name: 'd', type: 'DATE' }], "d < DATE '2024-01-10' + 1"))!.map((f) => f.partition.d), ['2024-01-09', '2024-01-10']);
+    assert.deepEqual((await filesMatching(db(), files, [{ name: 'd', type: 'DATE' }], "d < DATE '2024-01-10' + 1"))!.map((f) => f.partition.d), ['2024-01-09', '2024-01-10']);
     const nums = ['9', '10', '100'].map((n) => ({ bytes: 1, partition: { n } }));
-    assert.deepEqual((await filesMatching(conn, nums, [{ name: 'n', type: 'BIGINT' }], 'n < 20'))!.map((f) => f.partition.n), ['9', '10']);
-    assert.equal(await filesMatching(conn, nums, [{ name: 'n', type: 'DATE' }], 'n < 20'), undefined, 'a cast that fails: no pruning');
+    assert.deepEqual((await filesMatching(db(), nums, [{ name: 'n', type: 'BIGINT' }], 'n < 20'))!.map((f) => f.partition.n), ['9', '10']);
+    assert.equal(await filesMatching(db(), nums, [{ name: 'n', type: 'DATE' }], 'n < 20'), undefined, 'a cast that fails: no pruning');
   });
 });

@@ -1,19 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { describe, it } from 'node:test';
+import { memoryConnection } from '../../test/helpers/memory-duckdb.js';
 import { isRowWise } from './row-wise.js';
 
 describe('isRowWise: may an input be divided among work items?', () => {
-  let instance: DuckDBInstance;
-  let conn: DuckDBConnection;
-  before(async () => {
-    instance = await DuckDBInstance.create(':memory:');
-    conn = await instance.connect();
-  });
-  after(() => {
-    conn.closeSync();
-    instance.closeSync();
-  });
+  const db = memoryConnection();
 
   it('yes for projections, filters and joins that keep each row of the input on its own', async () => {
     for (const sql of [
@@ -21,7 +12,7 @@ describe('isRowWise: may an input be divided among work items?', () => {
       'select o.id, o.day, c.city, upper(c.name) as n from orders o join customers c using (cid) where o.amount > 3',
       'select o.*, c.city from orders o left join customers c on o.cid = c.id order by o.id',
       'select o.id, coalesce(o.x, 0) from customers c right join orders o on o.cid = c.id',
-    ]) assert.equal(await isRowWise(conn, sql, 'orders'), true, sql);
+    ]) assert.equal(await isRowWise(db(), sql, 'orders'), true, sql);
   });
 
   it('no for anything that combines rows or could duplicate them', async () => {
@@ -40,6 +31,6 @@ describe('isRowWise: may an input be divided among work items?', () => {
       'select * from orders a join orders b using (id)',
       'select * from orders o asof join prices p on o.ts >= p.ts',
       'select * from customers',
-    ]) assert.equal(await isRowWise(conn, sql, 'orders'), false, sql);
+    ]) assert.equal(await isRowWise(db(), sql, 'orders'), false, sql);
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { describe, it } from 'node:test';
+import { memoryConnection } from '../../test/helpers/memory-duckdb.js';
 import { shuffleKeys } from './shuffle-keys.js';
 
 const COLUMNS = new Map<string, readonly string[]>([
@@ -11,18 +11,9 @@ const COLUMNS = new Map<string, readonly string[]>([
 ]);
 
 describe('shuffleKeys: may large inputs be hash-partitioned by a join key?', () => {
-  let instance: DuckDBInstance;
-  let conn: DuckDBConnection;
-  before(async () => {
-    instance = await DuckDBInstance.create(':memory:');
-    conn = await instance.connect();
-  });
-  after(() => {
-    conn.closeSync();
-    instance.closeSync();
-  });
+  const db = memoryConnection();
   const keys = async (sql: string, large = ['orders', 'payments']): Promise<Record<string, string> | string> => {
-    const r = await shuffleKeys(conn, sql, COLUMNS, large);
+    const r = await shuffleKeys(db(), sql, COLUMNS, large);
     return 'keys' in r ? Object.fromEntries(r.keys) : r.reason;
   };
   /** Why not, or the keys found (as JSON: the assertion then fails showing them). */

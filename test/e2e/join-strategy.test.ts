@@ -15,6 +15,7 @@ import { copyTo } from '../helpers/duckdb-query.js';
 import { runCli } from '../helpers/run-cli.js';
 import { modelDigest } from '../helpers/snapshot-digest.js';
 import { model, writeProject } from '../helpers/temp-project.js';
+import { itemSpecs } from '../helpers/item-specs.js';
 
 const MODELS = {
   // Two large inputs joined by key, a small one broadcast: shuffle.
@@ -26,15 +27,6 @@ const MODELS = {
   // Aggregated by something else than the key: cannot be shuffled, one item.
   agg_by_city: 'select c.city, sum(p.amount) as total from payments p join orders o on o.id = p.order_id join customers c using (cid) group by c.city',
 };
-
-async function specs(root: string, runId: string, m: string): Promise<ItemSpec[]> {
-  const store = new SqliteMetadataStore(join(root, '.sluice/sluice.db'));
-  try {
-    return (await store.listItems(runId, m)).map((i) => JSON.parse(i.spec) as ItemSpec);
-  } finally {
-    await store.close();
-  }
-}
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
@@ -94,14 +86,14 @@ describe('join strategy: broadcast the small side, shuffle two large ones by the
     config('0');
     const one = await runProject(p.root, { workers: 2 });
     assert.equal(one.status, 'succeeded', JSON.stringify(one.tasks));
-    for (const m of Object.keys(MODELS)) assert.equal((await specs(p.root, one.runId, m)).length, 1, `${m}: one item with broadcast_threshold 0`);
+    for (const m of Object.keys(MODELS)) assert.equal((await itemSpecs(p.root, one.runId, m)).length, 1, `${m}: one item with broadcast_threshold 0`);
     expected = await digests();
     assert.ok(expected.fct_paid!.rows > 20_000 && expected.agg_paid!.rows === 20_000, JSON.stringify(expected));
 
     config('20KB');
     const r = await runProject(p.root, { workers: 3, fullRefresh: true });
     assert.equal(r.status, 'succeeded', JSON.stringify(r.tasks));
-    const paid = await specs(p.root, r.runId, 'fct_paid');
+    const paid = await itemSpecs(p.root, r.runId, 'fct_paid');
     const maps = paid.filter((s) => s.shuffle?.stage === 'map');
     const reduces = paid.filter((s) => s.shuffle?.stage === 'reduce');
     assert.deepEqual([...new Set(maps.map((s) => (s.shuffle?.stage === 'map' ? s.shuffle.input : '')))].sort(), ['orders', 'payments']);
@@ -113,12 +105,12 @@ describe('join strategy: broadcast the small side, shuffle two large ones by the
       const customers = s.inputs.find((i) => i.name === 'customers')!;
       assert.equal(customers.kind, 'files', 'the small input is read whole, from the source');
     }
-    const split = await specs(p.root, r.runId, 'fct_orders_city');
+    const split = await itemSpecs(p.root, r.runId, 'fct_orders_city');
     assert.ok(split.length >= 2, 'the large input is divided among items');
     const shares = split.map((s) => s.inputs.find((i) => i.name === 'orders')!).map((i) => (i.kind === 'files' ? i.files.paths : []));
     assert.equal(new Set(shares.flat()).size, 5, 'every orders file read once');
     assert.equal(shares.flat().length, 5);
-    assert.equal((await specs(p.root, r.runId, 'agg_by_city')).length, 1);
+    assert.equal((await itemSpecs(p.root, r.runId, 'agg_by_city')).length, 1);
 
     assert.deepEqual(await digests(), expected, 'same rows as one item');
     const left = filesUnder(join(p.root, 'warehouse')).filter((f) => f.includes('_sluice/shuffle'));
@@ -160,7 +152,7 @@ describe('join strategy: broadcast the small side, shuffle two large ones by the
       await engine.close();
       await stores.close();
     }
-    const before = await specs(p.root, runId, 'fct_paid');
+    const before = await itemSpecs(p.root, runId, 'fct_paid');
     assert.ok(before.length > 0 && before.every((s) => s.shuffle?.stage === 'map'), 'died with the map stage done and no reduce item');
     await new Promise((r) => setTimeout(r, 500)); // its heartbeat goes stale
 

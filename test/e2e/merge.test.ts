@@ -2,24 +2,14 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { ItemSpec } from '../../src/executor/item-spec.js';
 import { runProject } from '../../src/runtime/run-project.js';
-import { SqliteMetadataStore } from '../../src/store/sqlite/sqlite-metadata-store.js';
 import { copyTo } from '../helpers/duckdb-query.js';
 import { modelDigest } from '../helpers/snapshot-digest.js';
 import { model, writeProject } from '../helpers/temp-project.js';
+import { itemSpecs } from '../helpers/item-specs.js';
 
 const HEADER = { type: 'dimension', business_unit: 'ops', split_by: 'day', incremental: 'merge', unique_key: 'id' };
 const SQL = 'select id, day, kind, upper(kind) as label from events';
-
-async function specs(root: string, runId: string): Promise<ItemSpec[]> {
-  const store = new SqliteMetadataStore(join(root, '.sluice/sluice.db'));
-  try {
-    return (await store.listItems(runId, 'dim_events')).map((i) => JSON.parse(i.spec) as ItemSpec);
-  } finally {
-    await store.close();
-  }
-}
 
 describe('incremental: merge (upsert by unique_key)', () => {
   let p: ReturnType<typeof writeProject>;
@@ -40,7 +30,7 @@ describe('incremental: merge (upsert by unique_key)', () => {
     for (let n = 1; n <= 5; n++) await writeDay(n, 30, 'a');
     const r = await runProject(p.root, { workers: 2 });
     assert.equal(r.status, 'succeeded', JSON.stringify(r.tasks));
-    assert.equal((await specs(p.root, r.runId)).length, 5);
+    assert.equal((await itemSpecs(p.root, r.runId, 'dim_events')).length, 5);
   });
   after(() => p.cleanup());
 
@@ -54,7 +44,7 @@ describe('incremental: merge (upsert by unique_key)', () => {
     await writeDay(6, 30, 'a');
     const r = await runProject(p.root, { workers: 2 });
     assert.equal(r.status, 'succeeded', JSON.stringify(r.tasks));
-    const [item, ...rest] = await specs(p.root, r.runId);
+    const [item, ...rest] = await itemSpecs(p.root, r.runId, 'dim_events');
     assert.equal(rest.length, 0);
     assert.deepEqual(item!.slice?.values, ['2024-01-06']);
     const events = item!.inputs.find((i) => i.name === 'events')!;
@@ -68,7 +58,7 @@ describe('incremental: merge (upsert by unique_key)', () => {
     await writeDay(2, 40, 'b'); // ids 200..229 updated (kind b), 230..239 new
     const r = await runProject(p.root, { workers: 2 });
     assert.equal(r.status, 'succeeded', JSON.stringify(r.tasks));
-    assert.deepEqual((await specs(p.root, r.runId)).map((s) => s.slice?.values), [['2024-01-02']]);
+    assert.deepEqual((await itemSpecs(p.root, r.runId, 'dim_events')).map((s) => s.slice?.values), [['2024-01-02']]);
     const merged = await modelDigest(warehouse(), 'dim_events');
     assert.equal(merged.rows, 190);
     assert.deepEqual(await fullRefreshDigest(), merged);

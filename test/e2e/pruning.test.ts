@@ -2,23 +2,13 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { ItemSpec } from '../../src/executor/item-spec.js';
 import { runProject } from '../../src/runtime/run-project.js';
 import { readCurrentSnapshot } from '../../src/snapshot/read-snapshot.js';
 import { LocalObjectStore } from '../../src/storage/local/local-object-store.js';
-import { SqliteMetadataStore } from '../../src/store/sqlite/sqlite-metadata-store.js';
 import { copyTo, query } from '../helpers/duckdb-query.js';
 import { modelDigest } from '../helpers/snapshot-digest.js';
 import { model, writeProject } from '../helpers/temp-project.js';
-
-async function itemSpecs(root: string, runId: string, m: string): Promise<ItemSpec[]> {
-  const store = new SqliteMetadataStore(join(root, '.sluice/sluice.db'));
-  try {
-    return (await store.listItems(runId, m)).map((i) => JSON.parse(i.spec) as ItemSpec);
-  } finally {
-    await store.close();
-  }
-}
+import { itemSpecs } from '../helpers/item-specs.js';
 
 /** A project with one source, `events`: hive-partitioned Parquet, one folder per day. */
 async function eventsProject(days: number, models: Record<string, string>) {

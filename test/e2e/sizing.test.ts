@@ -2,26 +2,16 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { ItemSpec } from '../../src/executor/item-spec.js';
 import type { ExplainDocument } from '../../src/optimizer/explain-plan.js';
 import { runProject } from '../../src/runtime/run-project.js';
-import { SqliteMetadataStore } from '../../src/store/sqlite/sqlite-metadata-store.js';
 import { copyTo } from '../helpers/duckdb-query.js';
 import { runCli } from '../helpers/run-cli.js';
 import { modelDigest } from '../helpers/snapshot-digest.js';
 import { model, writeProject } from '../helpers/temp-project.js';
+import { itemSpecs } from '../helpers/item-specs.js';
 
 const ROWS = "select day, kind, v, md5(h) as h2 from events where v % 3 <> 0";
 const AGG = 'select day, kind, count(*) as n, sum(v) as total from events group by all';
-
-async function specs(root: string, runId: string, m: string): Promise<ItemSpec[]> {
-  const store = new SqliteMetadataStore(join(root, '.sluice/sluice.db'));
-  try {
-    return (await store.listItems(runId, m)).map((i) => JSON.parse(i.spec) as ItemSpec);
-  } finally {
-    await store.close();
-  }
-}
 
 describe('adaptive work sizing: tiny partitions coalesced, a skewed one split, same output', () => {
   let p: ReturnType<typeof writeProject>;
@@ -44,7 +34,7 @@ describe('adaptive work sizing: tiny partitions coalesced, a skewed one split, s
     config('0');
     const one = await runProject(p.root, { workers: 2 });
     assert.equal(one.status, 'succeeded', JSON.stringify(one.tasks));
-    assert.equal((await specs(p.root, one.runId, 'fct_rows')).length, 20);
+    assert.equal((await itemSpecs(p.root, one.runId, 'fct_rows')).length, 20);
     const expected = { rows: await modelDigest(join(p.root, 'warehouse'), 'fct_rows'), agg: await modelDigest(join(p.root, 'warehouse'), 'fct_agg') };
 
     config('40KB');
@@ -58,13 +48,13 @@ describe('adaptive work sizing: tiny partitions coalesced, a skewed one split, s
 
     const r = await runProject(p.root, { workers: 2, fullRefresh: true });
     assert.equal(r.status, 'succeeded', JSON.stringify(r.tasks));
-    const rowItems = await specs(p.root, r.runId, 'fct_rows');
+    const rowItems = await itemSpecs(p.root, r.runId, 'fct_rows');
     const parts = rowItems.filter((s) => s.slice?.part);
     assert.equal(parts.length, 4, 'the busy day is read by four items, one file each');
     assert.ok(parts.every((s) => s.inputs[0]!.kind === 'files' && s.inputs[0]!.files.paths.length === 1));
     const small = rowItems.filter((s) => !s.slice?.part);
     assert.ok(small.length < 19 && small.some((s) => s.slice!.values.length > 1), `tiny days coalesced: ${small.map((s) => s.slice!.values.length)}`);
-    const aggItems = await specs(p.root, r.runId, 'fct_agg');
+    const aggItems = await itemSpecs(p.root, r.runId, 'fct_agg');
     assert.ok(aggItems.every((s) => !s.slice?.part));
     assert.deepEqual({ rows: await modelDigest(join(p.root, 'warehouse'), 'fct_rows'), agg: await modelDigest(join(p.root, 'warehouse'), 'fct_agg') }, expected);
   });
