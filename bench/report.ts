@@ -68,13 +68,16 @@ export function goals(r: Omit<BenchResults, 'goals'>): Goal[] {
     measured: p ? seconds(p.totalMs.median) : '–',
     met: p ? p.totalMs.median <= 3000 : null,
   });
-  const inc = r.incremental;
-  out.push({
-    goal: 'full ÷ incremental daily run (one new day of 365)',
-    target: '≥ 50',
-    measured: inc ? `${ratio(inc.fullMs.median / inc.incrementalMs.median)} (${seconds(inc.fullMs.median)} ÷ ${seconds(inc.incrementalMs.median)})${inc.sameAsFullRefresh ? '' : ' — OUTPUT DIFFERS from a full refresh'}` : '–',
-    met: inc ? inc.sameAsFullRefresh && inc.fullMs.median / inc.incrementalMs.median >= 50 : null,
-  });
+  // One row per size: the ratio is work avoided against a fixed cost per run, so it grows with data per day.
+  for (const inc of r.incremental.length > 0 ? r.incremental : [undefined]) {
+    out.push({
+      goal: `full ÷ incremental daily run (one new day of ${inc ? `${inc.shape.days} × ${inc.shape.rowsPerDay.toLocaleString('en-US')} rows` : '365'})`,
+      target: '≥ 50',
+      measured: inc ? `${ratio(inc.fullMs.median / inc.incrementalMs.median)} (${seconds(inc.fullMs.median)} ÷ ${seconds(inc.incrementalMs.median)})${inc.sameAsFullRefresh ? '' : ' — OUTPUT DIFFERS from a full refresh'}` : '–',
+      met: inc ? inc.sameAsFullRefresh && inc.fullMs.median / inc.incrementalMs.median >= 50 : null,
+    });
+  }
+  const inc = r.incremental[0];
   out.push({
     goal: 'bytes read with a 10% partition filter ÷ full scan',
     target: '≤ 0.12',
@@ -167,8 +170,7 @@ export function markdownReport(r: BenchResults): string {
       ),
     );
   }
-  const inc = r.incremental;
-  if (inc) {
+  for (const inc of r.incremental) {
     parts.push(
       `**Optimizer: ${inc.shape.days} daily partitions of ${inc.shape.rowsPerDay.toLocaleString('en-US')} events (${inc.rawRows.toLocaleString('en-US')} rows), a fact and a daily report with \`incremental: replace\`**`,
       table(

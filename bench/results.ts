@@ -110,7 +110,7 @@ export interface BenchResults {
   readonly wideDagPostgres: WideDagResult | null;
   readonly planning: PlanningResult | null;
   /** What the optimizer saves: incremental daily runs, unchanged re-runs, pruning (issue #5). */
-  readonly incremental: IncrementalResult | null;
+  readonly incremental: readonly IncrementalResult[];
   /** The join strategy against one item per model and the limit (issue #5, ADR 0011). */
   readonly joins: JoinResult | null;
   /** The work-item queue alone, per metadata store (no-op items). */

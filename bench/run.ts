@@ -16,7 +16,7 @@ import { benchClinic } from './workloads/clinic-suite.js';
 import { PLANNING, benchPlanning } from './workloads/planning.js';
 import { QUICK_WIDE_DAG, WIDE_DAG, benchWideDag } from './workloads/wide-dag.js';
 import { QUEUE, QUICK_QUEUE, benchQueue, type QueueResult } from './workloads/queue-throughput.js';
-import { INCREMENTAL, QUICK_INCREMENTAL, benchIncremental } from './workloads/incremental.js';
+import { INCREMENTAL, QUICK_INCREMENTAL, benchIncremental, type IncrementalResult } from './workloads/incremental.js';
 import { JOINS, QUICK_JOINS, benchJoins } from './workloads/joins.js';
 
 const USAGE = `npm run bench [-- options]
@@ -107,7 +107,10 @@ const wideDagPostgres =
     ? await withBenchSchema(args.postgres, (store) => benchWideDag(join(workDir, 'wide-dag-pg'), quick ? QUICK_WIDE_DAG : WIDE_DAG, { runs, workers, build: build.dir, conn, log, store, label: 'PostgreSQL' }))
     : null;
 const planning = only.has('planning') ? await benchPlanning(join(workDir, 'planning'), PLANNING, { runs, build: build.dir, bindChains: quick ? 25 : PLANNING.chains, log }) : null;
-const incremental = only.has('incremental') ? await benchIncremental(join(workDir, 'incremental'), quick ? QUICK_INCREMENTAL : INCREMENTAL, { runs, workers, build: build.dir, conn, log }) : null;
+const incremental: IncrementalResult[] = [];
+if (only.has('incremental')) {
+  for (const shape of quick ? QUICK_INCREMENTAL : INCREMENTAL) incremental.push(await benchIncremental(join(workDir, `incremental-${shape.rowsPerDay}`), shape, { runs, workers, build: build.dir, conn, log }));
+}
 const joins = only.has('joins') ? await benchJoins(join(workDir, 'joins'), quick ? QUICK_JOINS : JOINS, { runs, workers, build: build.dir, conn, log }) : null;
 const queue: QueueResult[] = [];
 if (only.has('queue')) {
