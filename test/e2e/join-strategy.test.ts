@@ -11,7 +11,9 @@ import { buildPlan } from '../../src/planner/build-plan.js';
 import { openEngine, openStores } from '../../src/runtime/open-runtime.js';
 import { runProject } from '../../src/runtime/run-project.js';
 import { SqliteMetadataStore } from '../../src/store/sqlite/sqlite-metadata-store.js';
+import { S3ObjectStore } from '../../src/storage/s3/s3-object-store.js';
 import { copyTo } from '../helpers/duckdb-query.js';
+import { S3RVER_CREDENTIALS, startS3rver } from '../helpers/s3-test-server.js';
 import { runCli } from '../helpers/run-cli.js';
 import { modelDigest } from '../helpers/snapshot-digest.js';
 import { model, writeProject } from '../helpers/temp-project.js';
@@ -115,6 +117,29 @@ describe('join strategy: broadcast the small side, shuffle two large ones by the
     assert.deepEqual(await digests(), expected, 'same rows as one item');
     const left = filesUnder(join(p.root, 'warehouse')).filter((f) => f.includes('_sluice/shuffle'));
     assert.deepEqual(left, [], 'publishing removes the shuffle files');
+  });
+
+  it('shuffles through an S3 object store: map files in the bucket, read back by the reduce items, removed on publish', async () => {
+    const server = await startS3rver(['warehouse']);
+    const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+    Object.assign(process.env, S3RVER_CREDENTIALS);
+    const bucket = new S3ObjectStore('s3://warehouse/joins', { endpoint: server.endpoint, env: process.env });
+    try {
+      p.write('sluice.yaml', `name: joins\nexecution:\n  target_item_size: 40KB\n  broadcast_threshold: 20KB\nstorage:\n  objects: s3://warehouse/joins\n  s3:\n    endpoint: ${server.endpoint}\n    region: us-east-1\n`);
+      const r = await runProject(p.root, { workers: 2, select: ['fct_paid'] });
+      assert.equal(r.status, 'succeeded', JSON.stringify(r.tasks));
+      const paid = await itemSpecs(p.root, r.runId, 'fct_paid');
+      assert.ok(paid.some((s) => s.shuffle?.stage === 'map') && paid.some((s) => s.shuffle?.stage === 'reduce'));
+      assert.deepEqual(await modelDigest(bucket, 'fct_paid'), expected.fct_paid);
+      assert.deepEqual((await bucket.list('fct_paid/_sluice/shuffle/')).map((o) => o.key), [], 'publishing removed the shuffle files from the bucket');
+    } finally {
+      await bucket.close();
+      await server.stop();
+      process.env.AWS_ACCESS_KEY_ID = saved.id;
+      process.env.AWS_SECRET_ACCESS_KEY = saved.secret;
+      if (saved.id === undefined) delete process.env.AWS_ACCESS_KEY_ID;
+      if (saved.secret === undefined) delete process.env.AWS_SECRET_ACCESS_KEY;
+    }
   });
 
   it('a coordinator that dies between the map and reduce stages is resumed: map work is kept, the reduce stage queued once', async () => {
