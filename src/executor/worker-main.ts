@@ -1,7 +1,5 @@
 import { cpus as machineCpus, hostname, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
-import { toProjectConfig } from '../catalog/config-schema.js';
-import { loadConfig } from '../catalog/load-config.js';
 import { SluiceError, ValidationError } from '../core/errors.js';
 import { Wakeup } from '../core/wakeup.js';
 import { OBJECTS_ENV, STORE_ENV, openEngine, openStores, stateDir, type ProjectSettings, type Stores } from '../runtime/open-runtime.js';
@@ -16,6 +14,11 @@ export interface WorkerMainOptions {
    * default execution settings (items carry their SQL, retry policy and resources).
    */
   readonly projectRoot: string | undefined;
+  /**
+   * The project's settings as the coordinator validated them (`sluice run`'s worker processes):
+   * used instead of reading `sluice.yaml` again, and `projectRoot` is then ignored.
+   */
+  readonly settings?: ProjectSettings;
   readonly id?: string;
   /** What this worker offers (default: the machine's cores and memory). */
   readonly cpus?: number;
@@ -39,7 +42,7 @@ export interface WorkerMainOptions {
  * hand, deregister, exit). Needs only `sluice.yaml`, not the models: items carry their SQL.
  */
 export async function workerMain(opts: WorkerMainOptions): Promise<WorkerStats> {
-  const project = workerSettings(opts.projectRoot);
+  const project = opts.settings ?? (await workerSettings(opts.projectRoot));
   const exec = project.config.execution;
   const cpus = opts.cpus ?? machineCpus().length;
   const memoryBytes = opts.memoryBytes ?? Math.floor(totalmem() / (opts.shareOf ?? 1));
@@ -89,8 +92,14 @@ export async function workerMain(opts: WorkerMainOptions): Promise<WorkerStats> 
   }
 }
 
-/** The project's settings, or defaults for a worker without a project (both stores in the environment). */
-function workerSettings(projectRoot: string | undefined): ProjectSettings {
+/**
+ * The project's settings, or defaults for a worker without a project (both stores in the
+ * environment). The config reader (YAML and schema validation) is imported here, not at the top:
+ * the worker processes of `sluice run` are handed their settings and never load it.
+ */
+async function workerSettings(projectRoot: string | undefined): Promise<ProjectSettings> {
+  const { loadConfig } = await import('../catalog/load-config.js');
+  const { toProjectConfig } = await import('../catalog/config-schema.js');
   if (projectRoot !== undefined) {
     const root = resolve(projectRoot);
     const loaded = loadConfig(root);
