@@ -1,7 +1,9 @@
 import { cpus } from 'node:os';
+import { resolve } from 'node:path';
+import { loadConfig } from '../catalog/load-config.js';
 import { loadProject } from '../catalog/load-project.js';
 import { SluiceError, ValidationError } from '../core/errors.js';
-import type { DataInterval } from '../core/types.js';
+import type { DataInterval, Project } from '../core/types.js';
 import { driveRun } from '../coordinator/drive-run.js';
 import { LocalWorkers } from '../coordinator/local-workers.js';
 import type { RunEvent, RunResult } from '../executor/run-result.js';
@@ -42,8 +44,23 @@ export interface RunProjectOptions {
  * start, every outcome is in the returned result.
  */
 export async function runProject(root: string, opts: RunProjectOptions = {}): Promise<RunResult> {
-  const project = await loadProject(root);
-  const count = opts.workers ?? (project.config.execution.workers || cpus().length);
+  const absRoot = resolve(root);
+  const config = loadConfig(absRoot);
+  // The workers are forked first: they boot (Node, DuckDB, the stores' code) while this process
+  // loads, validates and plans, and touch no store until `workers.start` below. With an invalid
+  // sluice.yaml none is forked (loading the project then throws its problems).
+  const count = config.config ? (opts.workers ?? (config.config.execution.workers || cpus().length)) : 0;
+  const workers = new LocalWorkers({ count });
+  opts.onWorkers?.(workers);
+  try {
+    return await coordinate(await loadProject(absRoot, { config }), workers, count, opts);
+  } finally {
+    // Already stopped unless something threw before the run; then they end having done nothing.
+    await workers.stop();
+  }
+}
+
+async function coordinate(project: Project, workers: LocalWorkers, count: number, opts: RunProjectOptions): Promise<RunResult> {
   const lock = acquireRunLock(stateDir(project));
   try {
     const stores = await openStores(project);
@@ -57,9 +74,8 @@ export async function runProject(root: string, opts: RunProjectOptions = {}): Pr
         select = run.selector === '*' ? [] : [run.selector];
       }
       const plan = buildPlan(project, select);
-      // Workers boot (node + DuckDB) while the coordinator validates.
-      const workers = new LocalWorkers({ count, projectRoot: project.root, store: stores.store });
-      opts.onWorkers?.(workers);
+      // The workers open the stores and claim while the coordinator validates.
+      workers.start(project, stores.store);
       const observers = startRunObservers(project, stores.store, stores.objects.uri, {
         ...(opts.resume !== undefined && { resume: opts.resume }),
         ...(opts.onEvent && { next: opts.onEvent }),
