@@ -52,7 +52,12 @@ export async function workerMain(opts: WorkerMainOptions): Promise<WorkerStats> 
   const onSignal = () => stop.abort();
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  const offSignals = () => {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+  };
   opts.stop?.addEventListener('abort', onSignal);
+  if (opts.stop?.aborted) onSignal();
 
   const log = createLogger({ logDir: join(stateDir(project), 'logs'), component: 'worker', console: opts.logConsole, level: opts.logLevel ?? 'info', bindings: { workerId: id } });
   const logEvent = workerEventLogger(log);
@@ -60,33 +65,47 @@ export async function workerMain(opts: WorkerMainOptions): Promise<WorkerStats> 
     logEvent(e);
     opts.onEvent?.(e);
   };
-  const stores = await openStores(project);
+  // DuckDB starts (mostly on a libuv thread) while the stores open.
+  const [opened, started] = await Promise.allSettled([openStores(project), openEngine(project, { shareOf: opts.shareOf ?? 1 })]);
+  if (opened.status === 'rejected' || started.status === 'rejected') {
+    if (opened.status === 'fulfilled') await opened.value.close();
+    if (started.status === 'fulfilled') await started.value.close();
+    offSignals();
+    throw opened.status === 'rejected' ? opened.reason : (started as PromiseRejectedResult).reason;
+  }
+  const stores = opened.value;
+  const engine = started.value;
   opts.onStores?.(stores);
-  const engine = await openEngine(project, { shareOf: opts.shareOf ?? 1 });
   const { store } = stores;
-  await store.registerWorker({ id, host: hostname(), pid: process.pid, cpus, memoryBytes, startedAt: Date.now() });
-  const beat = setInterval(() => void store.workerHeartbeat(id, Date.now(), stop.signal.aborted ? 'draining' : 'active').catch(() => {}), exec.heartbeatMs);
   try {
-    const wakeup = opts.wakeup;
-    return await runWorker({
-      id,
-      store,
-      objects: stores.objects,
-      engine,
-      cpus,
-      memoryBytes,
-      leaseMs: exec.leaseMs,
-      heartbeatMs: exec.heartbeatMs,
-      pollMs: wakeup ? 1000 : 200,
-      stop: stop.signal,
-      ...(wakeup && { waitForWork: (ms: number, stop: AbortSignal) => wakeup.wait(ms, stop) }),
-      onEvent,
-    });
+    // Stopped while it started up (e.g. the run ended with every task skipped): leave without
+    // registering; it holds nothing to hand back.
+    if (stop.signal.aborted) return { succeeded: 0, failed: 0, fenced: 0, released: 0 };
+    await store.registerWorker({ id, host: hostname(), pid: process.pid, cpus, memoryBytes, startedAt: Date.now() });
+    const beat = setInterval(() => void store.workerHeartbeat(id, Date.now(), stop.signal.aborted ? 'draining' : 'active').catch(() => {}), exec.heartbeatMs);
+    try {
+      const wakeup = opts.wakeup;
+      return await runWorker({
+        id,
+        store,
+        objects: stores.objects,
+        engine,
+        cpus,
+        memoryBytes,
+        leaseMs: exec.leaseMs,
+        heartbeatMs: exec.heartbeatMs,
+        pollMs: wakeup ? 1000 : 200,
+        stop: stop.signal,
+        ...(wakeup && { waitForWork: (ms: number, stop: AbortSignal) => wakeup.wait(ms, stop) }),
+        onEvent,
+      });
+    } finally {
+      clearInterval(beat);
+      offSignals();
+      await store.stopWorker(id, Date.now(), 'stopped').catch(() => {});
+    }
   } finally {
-    clearInterval(beat);
-    process.off('SIGTERM', onSignal);
-    process.off('SIGINT', onSignal);
-    await store.stopWorker(id, Date.now(), 'stopped').catch(() => {});
+    offSignals();
     await engine.close();
     await stores.close();
   }
