@@ -24,6 +24,8 @@ export interface RunProjectOptions {
   /** Rebuild every selected model, even those unchanged since their last build (`--full-refresh`). */
   readonly fullRefresh?: boolean;
   readonly onEvent?: (event: RunEvent) => void;
+  /** Called once the project is loaded (the CLI reads the run's cost with its settings afterwards). */
+  readonly onProject?: (project: Project) => void;
   /** Called once the project is validated and planned, before anything runs. */
   readonly onPlanned?: (info: { models: number; groups: number; workers: number; longestName: number }) => void;
   /**
@@ -53,7 +55,9 @@ export async function runProject(root: string, opts: RunProjectOptions = {}): Pr
   const workers = new LocalWorkers({ count });
   opts.onWorkers?.(workers);
   try {
-    return await coordinate(await loadProject(absRoot, { config }), workers, count, opts);
+    const project = await loadProject(absRoot, { config });
+    opts.onProject?.(project);
+    return await coordinate(project, workers, count, opts);
   } finally {
     // Already stopped unless something threw before the run; then they end having done nothing.
     await workers.stop();
@@ -96,9 +100,11 @@ async function coordinate(project: Project, workers: LocalWorkers, count: number
           ...(opts.fullRefresh && { fullRefresh: true }),
         });
       } finally {
+        // The workers hand back and exit while this process closes its DuckDB.
+        const stopped = workers.stop();
         conn.closeSync();
         await engine.close();
-        await workers.stop();
+        await stopped;
         // Staging left behind by workers that were killed is garbage now.
         await sweepStaging(stores, Date.now() - 3 * project.config.execution.heartbeatMs);
       }
