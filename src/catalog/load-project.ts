@@ -12,7 +12,7 @@ import { loadSources, type DeclaredSource } from './load-sources.js';
 import { parseModelFile, type ModelDraft } from './parse-model-file.js';
 import { PROBLEM } from './problem-codes.js';
 import { projectRelative, readProjectFile, resolveInRoot } from './project-file.js';
-import { extractTableRefs, type RefResult } from './sql-refs.js';
+import { extractTableRefs, warmUpParser, type RefResult } from './sql-refs.js';
 
 /**
  * Loads the project at `root` into a deeply frozen, validated `Project`. Throws SluiceError
@@ -21,6 +21,7 @@ import { extractTableRefs, type RefResult } from './sql-refs.js';
  */
 export async function loadProject(root: string, opts: { readonly config?: LoadedConfig } = {}): Promise<Project> {
   const absRoot = resolve(root);
+  warmUpParser(); // ready by the time the model files are read
   const config = opts.config ?? loadConfig(absRoot);
   const problems: Problem[] = [...config.problems];
 

@@ -53,6 +53,14 @@ export async function extractTableRefs(sqls: readonly string[]): Promise<RefResu
 
 let shared: Promise<DuckDBInstance> | undefined;
 
+/**
+ * Start the parser's DuckDB now (it starts on a libuv thread), so that it is ready when
+ * `extractTableRefs` needs it. A failure is reported by `extractTableRefs`, not here.
+ */
+export function warmUpParser(): void {
+  parserInstance().catch(() => {});
+}
+
 /** One in-memory DuckDB for parsing, created on first use and kept (closing costs more than parsing). */
 function parserInstance(): Promise<DuckDBInstance> {
   shared ??= duckdbApi.DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' }).catch(

@@ -2,6 +2,7 @@ import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { loadConfig } from '../catalog/load-config.js';
 import { loadProject } from '../catalog/load-project.js';
+import { warmUpParser } from '../catalog/sql-refs.js';
 import { SluiceError, ValidationError } from '../core/errors.js';
 import type { DataInterval, Project } from '../core/types.js';
 import { driveRun } from '../coordinator/drive-run.js';
@@ -47,6 +48,7 @@ export interface RunProjectOptions {
  */
 export async function runProject(root: string, opts: RunProjectOptions = {}): Promise<RunResult> {
   const absRoot = resolve(root);
+  warmUpParser(); // DuckDB's SQL parser starts on a libuv thread while the workers are forked
   const config = loadConfig(absRoot);
   // The workers are forked first: they boot (Node, DuckDB, the stores' code) while this process
   // loads, validates and plans, and touch no store until `workers.start` below. With an invalid
