@@ -34,7 +34,7 @@ export interface RunProjectOptions {
    * dead items are redriven, succeeded work is kept (`sluice retry`). Its selection is reused.
    */
   readonly resume?: string;
-  /** Called with the worker pool once it is started (tests use it to kill workers). */
+  /** Called with the worker pool once it is forked, before the project is loaded (tests use it to kill workers). */
   readonly onWorkers?: (workers: LocalWorkers) => void;
   /** Called for each alert delivered, or given up on, to a webhook (`alerts:` in sluice.yaml). */
   readonly onAlert?: (delivery: Delivery) => void;
