@@ -7,20 +7,22 @@ import { DEFAULTS } from './defaults.js';
 import { CONFIG_FILE } from './find-project-root.js';
 import { checkGraph, type GraphModel } from './graph-check.js';
 import { listFiles } from './list-files.js';
-import { loadConfig } from './load-config.js';
+import { loadConfig, type LoadedConfig } from './load-config.js';
 import { loadSources, type DeclaredSource } from './load-sources.js';
 import { parseModelFile, type ModelDraft } from './parse-model-file.js';
 import { PROBLEM } from './problem-codes.js';
 import { projectRelative, readProjectFile, resolveInRoot } from './project-file.js';
-import { extractTableRefs, type RefResult } from './sql-refs.js';
+import { extractTableRefs, warmUpParser, type RefResult } from './sql-refs.js';
 
 /**
  * Loads the project at `root` into a deeply frozen, validated `Project`. Throws SluiceError
  * CONFIG_NOT_FOUND without `sluice.yaml`, and a ValidationError listing every problem found.
+ * `config`: `sluice.yaml` as `loadConfig(root)` already read it (it is not read again).
  */
-export async function loadProject(root: string): Promise<Project> {
+export async function loadProject(root: string, opts: { readonly config?: LoadedConfig } = {}): Promise<Project> {
   const absRoot = resolve(root);
-  const config = loadConfig(absRoot);
+  warmUpParser(); // ready by the time the model files are read
+  const config = opts.config ?? loadConfig(absRoot);
   const problems: Problem[] = [...config.problems];
 
   const sources = loadSources(absRoot, config.paths.sources);

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
-import { DuckDBInstance, LIST, listValue, VARCHAR, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { errorMessage, SluiceError } from '../core/errors.js';
+import { duckdbApi } from '../engine/duckdb-api.js';
 import { firstKeyword, statementStarts } from './sql-scan.js';
 
 /** A table a query reads; `offset` is the index in the SQL string (UTF-16, as JavaScript counts). */
@@ -52,9 +53,17 @@ export async function extractTableRefs(sqls: readonly string[]): Promise<RefResu
 
 let shared: Promise<DuckDBInstance> | undefined;
 
+/**
+ * Start the parser's DuckDB now (it starts on a libuv thread), so that it is ready when
+ * `extractTableRefs` needs it. A failure is reported by `extractTableRefs`, not here.
+ */
+export function warmUpParser(): void {
+  parserInstance().catch(() => {});
+}
+
 /** One in-memory DuckDB for parsing, created on first use and kept (closing costs more than parsing). */
 function parserInstance(): Promise<DuckDBInstance> {
-  shared ??= DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' }).catch(
+  shared ??= duckdbApi.DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' }).catch(
     (cause: unknown) => {
       shared = undefined;
       throw new SluiceError('EXEC_FAILED', 'could not start DuckDB to parse model SQL', { cause });
@@ -83,8 +92,8 @@ async function parseChunk(conn: DuckDBConnection, sqls: readonly string[]): Prom
 async function serialize(conn: DuckDBConnection, sqls: readonly string[]): Promise<readonly unknown[]> {
   const reader = await conn.runAndReadAll(
     'select json_serialize_sql(s, skip_empty := true, skip_null := true) from unnest($1) with ordinality as t(s, i) order by i',
-    [listValue([...sqls])],
-    { 1: LIST(VARCHAR) },
+    [duckdbApi.listValue([...sqls])],
+    { 1: duckdbApi.LIST(duckdbApi.VARCHAR) },
   );
   return reader.getColumns()[0] ?? [];
 }

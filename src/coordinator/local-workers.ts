@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { WorkerEvent } from '../executor/worker.js';
+import type { ProjectSettings } from '../runtime/open-runtime.js';
 import type { MetadataStore } from '../store/metadata-store.js';
 import type { WorkerSignals } from './drive-run.js';
 import { Wakeup } from '../core/wakeup.js';
@@ -12,9 +13,6 @@ const ENTRY = new URL(`../executor/worker-entry${import.meta.url.endsWith('.ts')
 
 export interface LocalWorkersOptions {
   readonly count: number;
-  readonly projectRoot: string;
-  /** To release a dead worker's leases at once instead of waiting for them to expire. */
-  readonly store: MetadataStore;
   readonly onEvent?: (workerId: string, e: WorkerEvent) => void;
   /** Give up respawning after this many unexpected exits. */
   readonly maxRespawns?: number;
@@ -24,9 +22,17 @@ export interface LocalWorkersOptions {
  * Worker processes on this machine (the embedded default). Each is a separate process with its
  * own DuckDB, so a native crash or a kill takes down one worker, never the run: its leases are
  * released at once and a replacement is started.
+ *
+ * The processes are forked at once and load their code (Node, DuckDB, the stores' drivers) while
+ * the caller still loads and validates the project; they touch no store until `start` hands them
+ * the project's validated settings. `stop` before `start` ends them having done nothing.
  */
 export class LocalWorkers implements WorkerSignals {
   private readonly children = new Map<string, ChildProcess>();
+  /** Workers that loaded their code and wait for their settings. */
+  private readonly ready = new Set<string>();
+  /** Set by `start`: what the workers run with, and the store to release a dead worker's leases in. */
+  private running: { readonly settings: ProjectSettings; readonly store: MetadataStore } | undefined;
   private readonly toCoordinator = new Wakeup();
   private stopping = false;
   private respawns = 0;
@@ -39,14 +45,36 @@ export class LocalWorkers implements WorkerSignals {
     for (let i = 0; i < opts.count; i++) this.spawn();
   }
 
+  /**
+   * Let the workers open the stores, register and claim: `settings` are the project's validated
+   * settings (workers do not read sluice.yaml again); `store` is where a worker that dies has its
+   * leases released at once instead of waiting for them to expire. Replacements start at once.
+   */
+  start(settings: ProjectSettings, store: MetadataStore): void {
+    if (this.running) return;
+    // Only what a worker needs travels (the project's models stay here).
+    this.running = { settings: { root: settings.root, config: settings.config }, store };
+    for (const id of this.ready) this.sendStart(id);
+  }
+
+  private sendStart(id: string): void {
+    const child = this.children.get(id);
+    if (this.running && !this.stopping && child?.connected) child.send({ type: 'start', settings: this.running.settings }, () => {});
+  }
+
   private spawn(): void {
     const id = `${hostname()}-${process.pid}-${this.poolTag}-w${++this.generation}`;
-    const child = fork(fileURLToPath(ENTRY), [JSON.stringify({ projectRoot: this.opts.projectRoot, id, shareOf: this.opts.count })], {
+    const child = fork(fileURLToPath(ENTRY), [JSON.stringify({ id, shareOf: this.opts.count })], {
       execArgv: ENTRY.pathname.endsWith('.ts') ? ['--import', 'tsx'] : [],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     this.children.set(id, child);
     child.on('message', (m: { type?: string; event?: WorkerEvent }) => {
+      if (m?.type === 'ready') {
+        this.ready.add(id);
+        this.sendStart(id);
+        return;
+      }
       if (m?.type !== 'item' || !m.event) return;
       this.opts.onEvent?.(id, m.event);
       if (m.event.kind === 'item_finished') this.toCoordinator.notify();
@@ -55,9 +83,10 @@ export class LocalWorkers implements WorkerSignals {
       new Promise((resolve) =>
         child.on('exit', (code, signal) => {
           this.children.delete(id);
+          this.ready.delete(id);
           if (!this.stopping && (code !== 0 || signal)) {
             // Died under us (kill -9, OOM, native crash): hand its items back now.
-            void this.opts.store
+            void this.running?.store
               .stopWorker(id, Date.now(), 'lost')
               .catch(() => {})
               .finally(() => this.toCoordinator.notify());

@@ -1,9 +1,10 @@
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { mkdirSync } from 'node:fs';
 import { relative, sep } from 'node:path';
 import { SluiceError, errorMessage } from '../core/errors.js';
 import type { Problem, Project } from '../core/types.js';
 import { checkBindings } from './check-bindings.js';
+import { duckdbApi } from './duckdb-api.js';
 import { modelErrorLine, shortDuckDbMessage } from './duckdb-errors.js';
 import type { Engine, ModelOutput, ModelRun, OutputFile } from './engine.js';
 import { duckdbOptions, type EngineSettings } from './engine-settings.js';
@@ -17,7 +18,7 @@ export class DuckDbEngine implements Engine {
 
   static async create(settings: EngineSettings): Promise<DuckDbEngine> {
     mkdirSync(settings.tempDirectory, { recursive: true });
-    return new DuckDbEngine(await DuckDBInstance.create(':memory:', duckdbOptions(settings)));
+    return new DuckDbEngine(await duckdbApi.DuckDBInstance.create(':memory:', duckdbOptions(settings)));
   }
 
   async connect(): Promise<DuckDBConnection> {

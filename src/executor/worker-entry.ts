@@ -1,28 +1,48 @@
 // Entry point of a worker process started by `sluice run` (child_process.fork with an IPC
-// channel). Its one argument is a JSON object: { projectRoot, id, shareOf }.
+// channel). Its one argument is a JSON object: { id, shareOf }.
+// The parent forks its workers early, while it still loads and validates the project: a worker
+// loads its code (Node, DuckDB, the stores), says { type: 'ready' }, and waits for
+// { type: 'start', settings } (the project's validated settings) before it opens the stores,
+// registers and claims. Stopped (SIGTERM) or orphaned before that, it exits having touched nothing.
 // The parent sends { type: 'wake' } when it queues work; the worker reports each item it
 // finishes as { type: 'item', event }. If the parent goes away, the worker stops.
+import type { ProjectSettings } from '../runtime/open-runtime.js';
+
 if (!process.env.UV_THREADPOOL_SIZE) process.env.UV_THREADPOOL_SIZE = '8';
 
-const { workerMain } = await import('./worker-main.js');
-const { Wakeup } = await import('../core/wakeup.js');
-
-const args = JSON.parse(process.argv[2] ?? '{}') as { projectRoot: string; id: string; shareOf: number };
-const wakeup = new Wakeup();
+const args = JSON.parse(process.argv[2] ?? '{}') as { id: string; shareOf: number };
 const stop = new AbortController();
-process.on('message', (m: { type?: string }) => {
-  if (m?.type === 'wake') wakeup.notify();
+let wake = (): void => {};
+let start: (settings: ProjectSettings) => void = () => {};
+const started = new Promise<ProjectSettings | undefined>((resolve) => {
+  start = resolve;
+  stop.signal.addEventListener('abort', () => resolve(undefined));
+});
+// Listen before loading anything: a message that arrives while modules load must not be lost.
+process.on('message', (m: { type?: string; settings?: ProjectSettings }) => {
+  if (m?.type === 'wake') wake();
+  else if (m?.type === 'start' && m.settings) start(m.settings);
 });
 process.on('disconnect', () => stop.abort());
+
 try {
-  await workerMain({
-    projectRoot: args.projectRoot,
-    id: args.id,
-    shareOf: args.shareOf,
-    wakeup,
-    stop: stop.signal,
-    onEvent: (event) => process.send?.({ type: 'item', event }),
-  });
+  const { workerMain } = await import('./worker-main.js');
+  const { Wakeup } = await import('../core/wakeup.js');
+  const wakeup = new Wakeup();
+  wake = () => wakeup.notify();
+  if (process.connected) process.send?.({ type: 'ready' });
+  const settings = await started;
+  if (settings !== undefined) {
+    await workerMain({
+      projectRoot: settings.root,
+      settings,
+      id: args.id,
+      shareOf: args.shareOf,
+      wakeup,
+      stop: stop.signal,
+      onEvent: (event) => process.send?.({ type: 'item', event }),
+    });
+  }
   process.exitCode = 0;
 } catch (err) {
   process.stderr.write(`sluice worker ${args.id}: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -1,7 +1,5 @@
 import { cpus as machineCpus, hostname, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
-import { toProjectConfig } from '../catalog/config-schema.js';
-import { loadConfig } from '../catalog/load-config.js';
 import { SluiceError, ValidationError } from '../core/errors.js';
 import { Wakeup } from '../core/wakeup.js';
 import { OBJECTS_ENV, STORE_ENV, openEngine, openStores, stateDir, type ProjectSettings, type Stores } from '../runtime/open-runtime.js';
@@ -16,6 +14,11 @@ export interface WorkerMainOptions {
    * default execution settings (items carry their SQL, retry policy and resources).
    */
   readonly projectRoot: string | undefined;
+  /**
+   * The project's settings as the coordinator validated them (`sluice run`'s worker processes):
+   * used instead of reading `sluice.yaml` again, and `projectRoot` is then ignored.
+   */
+  readonly settings?: ProjectSettings;
   readonly id?: string;
   /** What this worker offers (default: the machine's cores and memory). */
   readonly cpus?: number;
@@ -39,7 +42,7 @@ export interface WorkerMainOptions {
  * hand, deregister, exit). Needs only `sluice.yaml`, not the models: items carry their SQL.
  */
 export async function workerMain(opts: WorkerMainOptions): Promise<WorkerStats> {
-  const project = workerSettings(opts.projectRoot);
+  const project = opts.settings ?? (await workerSettings(opts.projectRoot));
   const exec = project.config.execution;
   const cpus = opts.cpus ?? machineCpus().length;
   const memoryBytes = opts.memoryBytes ?? Math.floor(totalmem() / (opts.shareOf ?? 1));
@@ -49,7 +52,12 @@ export async function workerMain(opts: WorkerMainOptions): Promise<WorkerStats> 
   const onSignal = () => stop.abort();
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  const offSignals = () => {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+  };
   opts.stop?.addEventListener('abort', onSignal);
+  if (opts.stop?.aborted) onSignal();
 
   const log = createLogger({ logDir: join(stateDir(project), 'logs'), component: 'worker', console: opts.logConsole, level: opts.logLevel ?? 'info', bindings: { workerId: id } });
   const logEvent = workerEventLogger(log);
@@ -57,40 +65,60 @@ export async function workerMain(opts: WorkerMainOptions): Promise<WorkerStats> 
     logEvent(e);
     opts.onEvent?.(e);
   };
-  const stores = await openStores(project);
+  // DuckDB starts (mostly on a libuv thread) while the stores open.
+  const [opened, started] = await Promise.allSettled([openStores(project), openEngine(project, { shareOf: opts.shareOf ?? 1 })]);
+  if (opened.status === 'rejected' || started.status === 'rejected') {
+    if (opened.status === 'fulfilled') await opened.value.close();
+    if (started.status === 'fulfilled') await started.value.close();
+    offSignals();
+    throw opened.status === 'rejected' ? opened.reason : (started as PromiseRejectedResult).reason;
+  }
+  const stores = opened.value;
+  const engine = started.value;
   opts.onStores?.(stores);
-  const engine = await openEngine(project, { shareOf: opts.shareOf ?? 1 });
   const { store } = stores;
-  await store.registerWorker({ id, host: hostname(), pid: process.pid, cpus, memoryBytes, startedAt: Date.now() });
-  const beat = setInterval(() => void store.workerHeartbeat(id, Date.now(), stop.signal.aborted ? 'draining' : 'active').catch(() => {}), exec.heartbeatMs);
   try {
-    const wakeup = opts.wakeup;
-    return await runWorker({
-      id,
-      store,
-      objects: stores.objects,
-      engine,
-      cpus,
-      memoryBytes,
-      leaseMs: exec.leaseMs,
-      heartbeatMs: exec.heartbeatMs,
-      pollMs: wakeup ? 1000 : 200,
-      stop: stop.signal,
-      ...(wakeup && { waitForWork: (ms: number, stop: AbortSignal) => wakeup.wait(ms, stop) }),
-      onEvent,
-    });
+    // Stopped while it started up (e.g. the run ended with every task skipped): leave without
+    // registering; it holds nothing to hand back.
+    if (stop.signal.aborted) return { succeeded: 0, failed: 0, fenced: 0, released: 0 };
+    await store.registerWorker({ id, host: hostname(), pid: process.pid, cpus, memoryBytes, startedAt: Date.now() });
+    const beat = setInterval(() => void store.workerHeartbeat(id, Date.now(), stop.signal.aborted ? 'draining' : 'active').catch(() => {}), exec.heartbeatMs);
+    try {
+      const wakeup = opts.wakeup;
+      return await runWorker({
+        id,
+        store,
+        objects: stores.objects,
+        engine,
+        cpus,
+        memoryBytes,
+        leaseMs: exec.leaseMs,
+        heartbeatMs: exec.heartbeatMs,
+        pollMs: wakeup ? 1000 : 200,
+        stop: stop.signal,
+        ...(wakeup && { waitForWork: (ms: number, stop: AbortSignal) => wakeup.wait(ms, stop) }),
+        onEvent,
+      });
+    } finally {
+      clearInterval(beat);
+      offSignals();
+      await store.stopWorker(id, Date.now(), 'stopped').catch(() => {});
+    }
   } finally {
-    clearInterval(beat);
-    process.off('SIGTERM', onSignal);
-    process.off('SIGINT', onSignal);
-    await store.stopWorker(id, Date.now(), 'stopped').catch(() => {});
+    offSignals();
     await engine.close();
     await stores.close();
   }
 }
 
-/** The project's settings, or defaults for a worker without a project (both stores in the environment). */
-function workerSettings(projectRoot: string | undefined): ProjectSettings {
+/**
+ * The project's settings, or defaults for a worker without a project (both stores in the
+ * environment). The config reader (YAML and schema validation) is imported here, not at the top:
+ * the worker processes of `sluice run` are handed their settings and never load it.
+ */
+async function workerSettings(projectRoot: string | undefined): Promise<ProjectSettings> {
+  const { loadConfig } = await import('../catalog/load-config.js');
+  const { toProjectConfig } = await import('../catalog/config-schema.js');
   if (projectRoot !== undefined) {
     const root = resolve(projectRoot);
     const loaded = loadConfig(root);

@@ -1,6 +1,5 @@
 import { join, resolve } from 'node:path';
 import { DEFAULTS } from '../catalog/defaults.js';
-import { loadProject } from '../catalog/load-project.js';
 import type { Project } from '../core/types.js';
 import { DuckDbEngine } from '../engine/duckdb-engine.js';
 import { resolveEngineSettings } from '../engine/engine-settings.js';
@@ -77,5 +76,3 @@ export async function openStores(project: ProjectSettings): Promise<Stores> {
     },
   };
 }
-
-export { loadProject };

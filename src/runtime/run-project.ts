@@ -1,7 +1,10 @@
 import { cpus } from 'node:os';
+import { resolve } from 'node:path';
+import { loadConfig } from '../catalog/load-config.js';
 import { loadProject } from '../catalog/load-project.js';
+import { warmUpParser } from '../catalog/sql-refs.js';
 import { SluiceError, ValidationError } from '../core/errors.js';
-import type { DataInterval } from '../core/types.js';
+import type { DataInterval, Project } from '../core/types.js';
 import { driveRun } from '../coordinator/drive-run.js';
 import { LocalWorkers } from '../coordinator/local-workers.js';
 import type { RunEvent, RunResult } from '../executor/run-result.js';
@@ -22,6 +25,8 @@ export interface RunProjectOptions {
   /** Rebuild every selected model, even those unchanged since their last build (`--full-refresh`). */
   readonly fullRefresh?: boolean;
   readonly onEvent?: (event: RunEvent) => void;
+  /** Called once the project is loaded (the CLI reads the run's cost with its settings afterwards). */
+  readonly onProject?: (project: Project) => void;
   /** Called once the project is validated and planned, before anything runs. */
   readonly onPlanned?: (info: { models: number; groups: number; workers: number; longestName: number }) => void;
   /**
@@ -29,7 +34,7 @@ export interface RunProjectOptions {
    * dead items are redriven, succeeded work is kept (`sluice retry`). Its selection is reused.
    */
   readonly resume?: string;
-  /** Called with the worker pool once it is started (tests use it to kill workers). */
+  /** Called with the worker pool once it is forked, before the project is loaded (tests use it to kill workers). */
   readonly onWorkers?: (workers: LocalWorkers) => void;
   /** Called for each alert delivered, or given up on, to a webhook (`alerts:` in sluice.yaml). */
   readonly onAlert?: (delivery: Delivery) => void;
@@ -42,8 +47,26 @@ export interface RunProjectOptions {
  * start, every outcome is in the returned result.
  */
 export async function runProject(root: string, opts: RunProjectOptions = {}): Promise<RunResult> {
-  const project = await loadProject(root);
-  const count = opts.workers ?? (project.config.execution.workers || cpus().length);
+  const absRoot = resolve(root);
+  warmUpParser(); // DuckDB's SQL parser starts on a libuv thread while the workers are forked
+  const config = loadConfig(absRoot);
+  // The workers are forked first: they boot (Node, DuckDB, the stores' code) while this process
+  // loads, validates and plans, and touch no store until `workers.start` below. With an invalid
+  // sluice.yaml none is forked (loading the project then throws its problems).
+  const count = config.config ? (opts.workers ?? (config.config.execution.workers || cpus().length)) : 0;
+  const workers = new LocalWorkers({ count });
+  opts.onWorkers?.(workers);
+  try {
+    const project = await loadProject(absRoot, { config });
+    opts.onProject?.(project);
+    return await coordinate(project, workers, count, opts);
+  } finally {
+    // Already stopped unless something threw before the run; then they end having done nothing.
+    await workers.stop();
+  }
+}
+
+async function coordinate(project: Project, workers: LocalWorkers, count: number, opts: RunProjectOptions): Promise<RunResult> {
   const lock = acquireRunLock(stateDir(project));
   try {
     const stores = await openStores(project);
@@ -57,9 +80,8 @@ export async function runProject(root: string, opts: RunProjectOptions = {}): Pr
         select = run.selector === '*' ? [] : [run.selector];
       }
       const plan = buildPlan(project, select);
-      // Workers boot (node + DuckDB) while the coordinator validates.
-      const workers = new LocalWorkers({ count, projectRoot: project.root, store: stores.store });
-      opts.onWorkers?.(workers);
+      // The workers open the stores and claim while the coordinator validates.
+      workers.start(project, stores.store);
       const observers = startRunObservers(project, stores.store, stores.objects.uri, {
         ...(opts.resume !== undefined && { resume: opts.resume }),
         ...(opts.onEvent && { next: opts.onEvent }),
@@ -80,9 +102,11 @@ export async function runProject(root: string, opts: RunProjectOptions = {}): Pr
           ...(opts.fullRefresh && { fullRefresh: true }),
         });
       } finally {
+        // The workers hand back and exit while this process closes its DuckDB.
+        const stopped = workers.stop();
         conn.closeSync();
         await engine.close();
-        await workers.stop();
+        await stopped;
         // Staging left behind by workers that were killed is garbage now.
         await sweepStaging(stores, Date.now() - 3 * project.config.execution.heartbeatMs);
       }

@@ -1,5 +1,5 @@
-import { DuckDBInstance } from '@duckdb/node-api';
 import type { Project } from '../core/types.js';
+import { duckdbApi } from '../engine/duckdb-api.js';
 import { quoteList } from '../engine/sql-quote.js';
 import { readCurrentSnapshot } from '../snapshot/read-snapshot.js';
 import type { ObjectStore } from '../storage/object-store.js';
@@ -19,7 +19,7 @@ export interface PublishedCheck {
  * wrote it, and compare the row count with the manifest's.
  */
 export async function verifyPublished(project: Project, objects: ObjectStore): Promise<PublishedCheck[]> {
-  const db = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+  const db = await duckdbApi.DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
   const conn = await db.connect();
   try {
     const out: PublishedCheck[] = [];

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadProject } from '../../catalog/load-project.js';
+import type { Project } from '../../core/types.js';
 import { runCost } from '../../runtime/run-cost.js';
 import { runProject } from '../../runtime/run-project.js';
 import { EXIT } from '../exit-codes.js';
@@ -18,14 +18,16 @@ export function registerRetry(program: Command): void {
       const root = projectRoot(opts);
       const runId = await resolveRunId(root, runArg);
       const printer = opts.json ? undefined : progressPrinter(process.stdout);
+      let project = undefined as Project | undefined;
       const result = await runProject(root, {
         resume: runId,
         ...(opts.workers !== undefined && { workers: opts.workers }),
         ...(printer && { onEvent: printer.onEvent, onPlanned: printer.onPlanned }),
         onAlert: warnUndelivered,
+        onProject: (p) => (project = p),
       });
       if (opts.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-      else process.stdout.write(renderRunSummary(result, await runCost(await loadProject(root), result.runId).catch(() => undefined)));
+      else process.stdout.write(renderRunSummary(result, project && (await runCost(project, result.runId).catch(() => undefined))));
       process.exitCode = result.status === 'succeeded' ? EXIT.ok : EXIT.failed;
     });
 }

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { SluiceError } from '../../core/errors.js';
 import { intervalOption } from '../interval-option.js';
 import type { RunResult } from '../../executor/run-result.js';
-import { loadProject } from '../../catalog/load-project.js';
+import type { Project } from '../../core/types.js';
 import { runCost } from '../../runtime/run-cost.js';
 import { runProject } from '../../runtime/run-project.js';
 import { detachRun } from '../detach-run.js';
@@ -38,6 +38,7 @@ export function registerRun(program: Command): void {
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
       let result: RunResult;
+      let project = undefined as Project | undefined;
       try {
         const printer = opts.json ? undefined : progressPrinter(process.stdout);
         const root = projectRoot(opts);
@@ -50,13 +51,14 @@ export function registerRun(program: Command): void {
           ...intervalOption(opts),
           ...(printer && { onEvent: printer.onEvent, onPlanned: printer.onPlanned }),
           onAlert: warnUndelivered,
+          onProject: (p) => (project = p),
         });
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
       }
       if (opts.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-      else process.stdout.write(renderRunSummary(result, await runCost(await loadProject(projectRoot(opts)), result.runId).catch(() => undefined)));
+      else process.stdout.write(renderRunSummary(result, project && (await runCost(project, result.runId).catch(() => undefined))));
       process.exitCode = controller.signal.aborted ? EXIT.interrupted : result.status === 'succeeded' ? EXIT.ok : EXIT.failed;
     });
 }
