@@ -48,23 +48,28 @@ const DAY0 = '2025-01-01';
 /** The project, with `days` days of events (another day is added and removed by each round). */
 async function writeProject(dir: string, shape: IncrementalShape, conn: DuckDBConnection): Promise<void> {
   const marker = join(dir, `.generated-${shape.days}x${shape.rowsPerDay}`);
-  if (existsSync(marker)) return;
-  rmSync(dir, { recursive: true, force: true });
+  if (!existsSync(marker)) {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(join(dir, 'data'), { recursive: true });
+    writeFileSync(join(dir, 'data', 'kinds.csv'), `kind,kind_name,factor\n${Array.from({ length: 10 }, (_, k) => `${k},kind_${k},${(1 + k / 10).toFixed(1)}`).join('\n')}\n`);
+    await writeDays(conn, join(dir, 'data', 'events'), 0, shape.days, shape.rowsPerDay);
+    writeFileSync(marker, '');
+  }
+  // The project files are rewritten every time (cheap); the data only when its shape is new.
   mkdirSync(join(dir, 'models'), { recursive: true });
-  mkdirSync(join(dir, 'data'), { recursive: true });
-  writeFileSync(join(dir, 'sluice.yaml'), 'name: incremental\nexecution:\n  target_item_size: 0\n');
   mkdirSync(join(dir, 'sources'), { recursive: true });
+  writeFileSync(join(dir, 'sluice.yaml'), 'name: incremental\nexecution:\n  target_item_size: 0\n');
   writeFileSync(join(dir, 'sources', 'events.yml'), 'sources:\n  events:\n    format: parquet\n    path: data/events\n    hive_partitioning: true\n  kinds:\n    format: csv\n    path: data/kinds.csv\n');
-  writeFileSync(join(dir, 'data', 'kinds.csv'), `kind,kind_name,factor\n${Array.from({ length: 10 }, (_, k) => `${k},kind_${k},${(1 + k / 10).toFixed(1)}`).join('\n')}\n`);
   const header = (keys: string) => `/*---\n${keys}---*/\n`;
   const daily = 'partition_by: [day]\nsplit_by: day\nincremental: replace\ntags: [daily]\n';
-  writeFileSync(join(dir, 'models', 'fct_events.sql'), `${header(`type: fact\nbusiness_unit: product\n${daily}`)}select e.day, e.event_id, e.user_id, k.kind_name, round(e.amount * k.factor, 2) as value\nfrom events e join kinds k using (kind)\n`);
+  // value is DECIMAL: sums of DOUBLEs depend on the order DuckDB's threads add them in, so two
+  // full builds of the same data could differ in the last bit, and the checksums could not tell
+  // an incremental build from a wrong one.
+  writeFileSync(join(dir, 'models', 'fct_events.sql'), `${header(`type: fact\nbusiness_unit: product\n${daily}`)}select e.day, e.event_id, e.user_id, k.kind_name, round(e.amount * k.factor, 2)::DECIMAL(18, 2) as value\nfrom events e join kinds k using (kind)\n`);
   writeFileSync(join(dir, 'models', 'rpt_daily.sql'), `${header(`type: report\nbusiness_unit: product\n${daily}`)}select day, kind_name, count(*) as events, count(distinct user_id) as users, sum(value) as value\nfrom fct_events group by all\n`);
   const cutoff = new Date(Date.parse(DAY0) + Math.round(shape.days * 0.9) * 86_400_000).toISOString().slice(0, 10);
   writeFileSync(join(dir, 'models', 'rpt_recent_kinds.sql'), `${header('type: report\nbusiness_unit: product\ntags: [scan]\n')}select kind_name, count(*) as events, sum(value) as value\nfrom fct_events where day >= DATE '${cutoff}' group by all\n`);
   writeFileSync(join(dir, 'models', 'rpt_all_kinds.sql'), `${header('type: report\nbusiness_unit: product\ntags: [scan]\n')}select kind_name, count(*) as events, sum(value) as value\nfrom fct_events group by all\n`);
-  await writeDays(conn, join(dir, 'data', 'events'), 0, shape.days, shape.rowsPerDay);
-  writeFileSync(marker, '');
 }
 
 async function writeDays(conn: DuckDBConnection, folder: string, first: number, count: number, rowsPerDay: number): Promise<void> {
