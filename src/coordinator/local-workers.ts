@@ -40,9 +40,31 @@ export class LocalWorkers implements WorkerSignals {
   private readonly exits: Promise<void>[] = [];
   /** Unique to this pool: a process may start many pools, and worker ids must never repeat. */
   private readonly poolTag = randomBytes(3).toString('hex');
+  /** Workers the pool should have (`resize` changes it before `start`). */
+  private count: number;
+  /** Workers stopped by `resize`: their exit is not a death to replace. */
+  private readonly retired = new Set<string>();
 
   constructor(private readonly opts: LocalWorkersOptions) {
+    this.count = opts.count;
     for (let i = 0; i < opts.count; i++) this.spawn();
+  }
+
+  /**
+   * Before `start`: make the pool `count` workers, forking more or stopping the extra ones
+   * (which end having done nothing). The CLI forks a pool before it has read sluice.yaml, sized
+   * by --workers or the cores; the project's `execution.workers` then sets the size.
+   */
+  resize(count: number): void {
+    if (this.running || this.stopping) return;
+    this.count = count;
+    while (this.children.size - this.retired.size < count) this.spawn();
+    for (const [id, child] of [...this.children].reverse()) {
+      if (this.children.size - this.retired.size <= count) break;
+      if (this.retired.has(id)) continue;
+      this.retired.add(id);
+      child.kill('SIGTERM');
+    }
   }
 
   /**
@@ -59,12 +81,12 @@ export class LocalWorkers implements WorkerSignals {
 
   private sendStart(id: string): void {
     const child = this.children.get(id);
-    if (this.running && !this.stopping && child?.connected) child.send({ type: 'start', settings: this.running.settings }, () => {});
+    if (this.running && !this.stopping && !this.retired.has(id) && child?.connected) child.send({ type: 'start', settings: this.running.settings, shareOf: this.count }, () => {});
   }
 
   private spawn(): void {
     const id = `${hostname()}-${process.pid}-${this.poolTag}-w${++this.generation}`;
-    const child = fork(fileURLToPath(ENTRY), [JSON.stringify({ id, shareOf: this.opts.count })], {
+    const child = fork(fileURLToPath(ENTRY), [JSON.stringify({ id })], {
       execArgv: ENTRY.pathname.endsWith('.ts') ? ['--import', 'tsx'] : [],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
@@ -84,6 +106,7 @@ export class LocalWorkers implements WorkerSignals {
         child.on('exit', (code, signal) => {
           this.children.delete(id);
           this.ready.delete(id);
+          if (this.retired.delete(id)) return resolve();
           if (!this.stopping && (code !== 0 || signal)) {
             // Died under us (kill -9, OOM, native crash): hand its items back now.
             void this.running?.store

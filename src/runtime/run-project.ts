@@ -36,6 +36,11 @@ export interface RunProjectOptions {
   readonly resume?: string;
   /** Called with the worker pool once it is forked, before the project is loaded (tests use it to kill workers). */
   readonly onWorkers?: (workers: LocalWorkers) => void;
+  /**
+   * Workers the caller forked already (the CLI forks them before it even loads this module);
+   * resized here to the run's worker count. Default: forked here.
+   */
+  readonly pool?: LocalWorkers;
   /** Called for each alert delivered, or given up on, to a webhook (`alerts:` in sluice.yaml). */
   readonly onAlert?: (delivery: Delivery) => void;
 }
@@ -54,7 +59,8 @@ export async function runProject(root: string, opts: RunProjectOptions = {}): Pr
   // loads, validates and plans, and touch no store until `workers.start` below. With an invalid
   // sluice.yaml none is forked (loading the project then throws its problems).
   const count = config.config ? (opts.workers ?? (config.config.execution.workers || cpus().length)) : 0;
-  const workers = new LocalWorkers({ count });
+  const workers = opts.pool ?? new LocalWorkers({ count });
+  workers.resize(count);
   opts.onWorkers?.(workers);
   try {
     const project = await loadProject(absRoot, { config });

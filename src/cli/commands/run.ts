@@ -1,15 +1,14 @@
+import { cpus } from 'node:os';
 import type { Command } from 'commander';
 import { SluiceError } from '../../core/errors.js';
-import { intervalOption } from '../interval-option.js';
-import type { RunResult } from '../../executor/run-result.js';
 import type { Project } from '../../core/types.js';
-import { runCost } from '../../runtime/run-cost.js';
-import { runProject } from '../../runtime/run-project.js';
-import { detachRun } from '../detach-run.js';
-import { resolveRunId } from '../find-run.js';
+import type { RunResult } from '../../executor/run-result.js';
 import { EXIT } from '../exit-codes.js';
-import { progressPrinter, renderRunSummary, warnUndelivered } from '../run-output.js';
+import { intervalOption } from '../interval-option.js';
 import { collect, projectRoot, withProject, withStores } from '../project-option.js';
+
+// Only light modules above: `sluice run` forks its worker processes before it loads the rest
+// (DuckDB, the catalog, the stores), so the workers boot while this process does.
 
 export function registerRun(program: Command): void {
   withStores(withProject(program.command('run')))
@@ -25,10 +24,24 @@ export function registerRun(program: Command): void {
     .action(async (opts: { project?: string; select?: string[]; workers?: number; json?: boolean; detach?: boolean; resume?: string; from?: string; to?: string; fullRefresh?: boolean }) => {
       if (opts.resume !== undefined && opts.select) throw new SluiceError('CLI_USAGE', '--resume finishes a run with its own selection; leave out --select');
       if (opts.detach) {
+        const { detachRun } = await import('../detach-run.js');
         const d = await detachRun(projectRoot(opts), process.argv.slice(1));
         process.stdout.write(opts.json ? `${JSON.stringify({ runId: d.runId, pid: d.pid, log: d.log }, null, 2)}\n` : `run ${d.runId} started in the background (pid ${d.pid}, log ${d.log})\nfollow it with: sluice status ${d.runId}\n`);
         return;
       }
+      const root = projectRoot(opts);
+      // Sized by --workers or the cores for now; runProject resizes it to execution.workers.
+      const { LocalWorkers } = await import('../../coordinator/local-workers.js');
+      const pool = new LocalWorkers({ count: opts.workers ?? cpus().length });
+      const [{ runProject }, { runCost }, { resolveRunId }, { progressPrinter, renderRunSummary, warnUndelivered }] = await Promise.all([
+        import('../../runtime/run-project.js'),
+        import('../../runtime/run-cost.js'),
+        import('../find-run.js'),
+        import('../run-output.js'),
+      ]).catch(async (err: unknown) => {
+        await pool.stop();
+        throw err;
+      });
       const controller = new AbortController();
       const onSignal = (signal: NodeJS.Signals) => {
         if (controller.signal.aborted) process.exit(EXIT.interrupted);
@@ -41,8 +54,8 @@ export function registerRun(program: Command): void {
       let project = undefined as Project | undefined;
       try {
         const printer = opts.json ? undefined : progressPrinter(process.stdout);
-        const root = projectRoot(opts);
         result = await runProject(root, {
+          pool,
           ...(opts.select && { select: opts.select }),
           ...(opts.resume !== undefined && { resume: await resolveRunId(root, opts.resume) }),
           ...(opts.workers !== undefined && { workers: opts.workers }),
@@ -56,6 +69,7 @@ export function registerRun(program: Command): void {
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
+        await pool.stop(); // already stopped by runProject, unless something threw before it ran
       }
       if (opts.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       else process.stdout.write(renderRunSummary(result, project && (await runCost(project, result.runId).catch(() => undefined))));

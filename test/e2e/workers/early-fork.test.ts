@@ -45,14 +45,14 @@ function alive(pid: number): boolean {
 }
 
 /** Run `sluice run <args>` in the project; its exit code, output and the workers it left running. */
-async function run(root: string, args: readonly string[] = []): Promise<{ code: number; stdout: string; stderr: string; left: number[] }> {
+async function run(root: string, args: readonly string[] = []): Promise<{ code: number; stdout: string; stderr: string; left: number[]; pid: number }> {
   const child = spawnCli(['run', '-p', root, ...args]);
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d) => (stdout += d));
   child.stderr!.on('data', (d) => (stderr += d));
   const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
-  return { code, stdout, stderr, left: workersOf(child.pid!) };
+  return { code, stdout, stderr, left: workersOf(child.pid!), pid: child.pid! };
 }
 
 describe('worker processes forked before the project is validated', { skip: process.platform !== 'linux' && 'reads /proc' }, () => {
@@ -117,5 +117,28 @@ describe('worker processes forked before the project is validated', { skip: proc
     }
     const workers = await withStore(db, (s) => s.listWorkers({ includeStopped: true }));
     assert.equal(workers.length, before, 'the blocked run registered no worker');
+  });
+
+  it('the CLI forks one worker per core before it reads sluice.yaml, then keeps execution.workers of them', async () => {
+    rmSync(join(p.root, 'models/bad.sql'), { force: true });
+    // Long enough for every worker to register before the run ends (a worker still booting then exits unregistered).
+    p.write('models/slow.sql', model({ type: 'report', business_unit: 'lab' }, 'select sum(i % 7) as s from range(150000000) t(i)'));
+    p.write('sluice.yaml', 'name: early\nexecution:\n  workers: 1\n  threads: 1\n');
+    const db = join(p.root, '.sluice/sluice.db');
+    const registeredBy = async (pid: number) => (await withStore(db, (s) => s.listWorkers({ includeStopped: true }))).filter((w) => w.id.includes(`-${pid}-`));
+    try {
+      const r = await run(p.root, ['--json']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(JSON.parse(r.stdout).status, 'succeeded');
+      assert.deepEqual(r.left, []);
+      assert.equal((await registeredBy(r.pid)).length, 1, 'one worker registered, as execution.workers says');
+      const more = await run(p.root, ['--json', '--workers', '3', '--full-refresh']);
+      assert.equal(more.code, 0, more.stderr);
+      assert.deepEqual(more.left, []);
+      assert.equal((await registeredBy(more.pid)).length, 3, '--workers wins over sluice.yaml');
+    } finally {
+      rmSync(join(p.root, 'models/slow.sql'), { force: true });
+      p.write('sluice.yaml', 'name: early\nexecution:\n  workers: 2\n  threads: 1\n');
+    }
   });
 });
