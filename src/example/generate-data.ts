@@ -1,6 +1,7 @@
 import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBInstance } from '@duckdb/node-api';
+import { duckdbApi } from '../engine/duckdb-api.js';
 import { SluiceError, errorMessage } from '../core/errors.js';
 import { clinicSizes } from './clinic-sizes.js';
 import { eventViewsSql } from './clinic-events-sql.js';
@@ -55,7 +56,7 @@ export async function generateClinicData(projectDir: string, opts: GenerateOptio
 
   let instance: DuckDBInstance;
   try {
-    instance = await DuckDBInstance.create(':memory:', {
+    instance = await duckdbApi.DuckDBInstance.create(':memory:', {
       autoinstall_known_extensions: 'false',
       autoload_known_extensions: 'false',
       ...(o.threads === undefined ? {} : { threads: String(o.threads) }),
