@@ -85,11 +85,26 @@ describe('step concurrency on the real engine', () => {
       const tasks = await store.listTasks(result.runId);
       await store.close();
       const points = tasks.flatMap((t) => [[t.startedAt!, 1], [t.endedAt!, -1]] as [number, number][]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+      // A claim's timestamp is taken before its transaction: a claim that waited for SQLite's
+      // write lock while the coordinator finished the task that freed the slot is stamped a
+      // little before that task's end. So an overlap above the cap counts only if it lasts:
+      // each model here runs for a second or more, so a real third one would overlap that long.
+      const SKEW_MS = 300;
       let open = 0;
       let max = 0;
-      for (const [, d] of points) max = Math.max(max, (open += d));
-      assert.ok(max <= 2, `${max} models of one group overlapped`);
-      assert.ok(max >= 1);
+      let overSince: number | null = null;
+      const over: number[] = [];
+      for (const [at, d] of points) {
+        open += d;
+        max = Math.max(max, open);
+        if (open > 2 && overSince === null) overSince = at;
+        if (open <= 2 && overSince !== null) {
+          over.push(at - overSince);
+          overSince = null;
+        }
+      }
+      assert.ok(over.every((ms) => ms < SKEW_MS), `more than 2 models of one group ran at once for ${over.join(', ')} ms`);
+      assert.ok(max >= 2, 'the cap was reached, so the measure could see it passed');
     } finally {
       p.cleanup();
     }
