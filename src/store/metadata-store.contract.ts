@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { SluiceError, type ErrorCode } from '../core/errors.js';
+import { isCode, withFixture } from './contract-kit.js';
 import type { RunRecord, TaskRecord } from '../core/types.js';
 import type { MetadataStore } from './metadata-store.js';
 
@@ -13,12 +13,6 @@ export interface MetadataStoreFixture {
   readonly cleanup: () => Promise<void>;
 }
 
-const isCode = (code: ErrorCode, ...mentions: string[]) => (err: unknown): boolean => {
-  assert.ok(err instanceof SluiceError, `expected a SluiceError, got ${String(err)}`);
-  assert.equal(err.code, code, err.message);
-  for (const m of mentions) assert.ok(err.message.includes(m), `message should mention ${m}: ${err.message}`);
-  return true;
-};
 
 const run = (id: string, startedAt: number) => ({ id, project: 'shop', selector: '*', startedAt });
 /** What the store returns for a run created with `run(id, startedAt)`. */
@@ -28,16 +22,7 @@ const pendingTask = (runId: string, model: string, group: string): TaskRecord =>
 });
 
 export function metadataStoreContract(name: string, make: () => Promise<MetadataStoreFixture>): void {
-  const withStore = async (fn: (store: MetadataStore) => Promise<void>): Promise<void> => {
-    const { store, cleanup } = await make();
-    try {
-      await store.migrate();
-      await fn(store);
-    } finally {
-      await store.close();
-      await cleanup();
-    }
-  };
+  const withStore = (fn: (store: MetadataStore) => Promise<void>): Promise<void> => withFixture(make, (f) => fn(f.store));
 
   describe(`MetadataStore contract: ${name}`, () => {
     it('migrate is idempotent', () => withStore(async (store) => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { SluiceError, type ErrorCode } from '../core/errors.js';
+import { isCode, withFixture } from './contract-kit.js';
 import type { MetadataStore } from './metadata-store.js';
 import type { AttemptMetrics } from './metrics-store.js';
 import type { RetryPolicy } from './work-queue.js';
@@ -17,12 +17,6 @@ export interface MetricsStoreFixture {
 
 const RETRY: RetryPolicy = { maxCodeAttempts: 3, maxInfraAttempts: 3, backoffMs: 0, maxBackoffMs: 0 };
 
-const isCode = (code: ErrorCode, ...mentions: string[]) => (err: unknown): boolean => {
-  assert.ok(err instanceof SluiceError, `expected a SluiceError, got ${String(err)}`);
-  assert.equal(err.code, code, err.message);
-  for (const m of mentions) assert.ok(err.message.includes(m), `message should mention ${m}: ${err.message}`);
-  return true;
-};
 
 export const attempt = (itemId: string, n: number, over: Partial<AttemptMetrics> = {}): AttemptMetrics => ({
   itemId, attempt: n, workerId: 'w1', outcome: 'succeeded', startedAt: 1_000, endedAt: 3_000, queueWaitMs: 100, wallMs: 2_000, cpuMs: 1_500,
@@ -48,17 +42,11 @@ async function seed(store: MetadataStore): Promise<void> {
 }
 
 export function metricsStoreContract(name: string, make: () => Promise<MetricsStoreFixture>): void {
-  const withStore = async (fn: (store: MetadataStore) => Promise<void>): Promise<void> => {
-    const { store, cleanup } = await make();
-    try {
-      await store.migrate();
-      await seed(store);
-      await fn(store);
-    } finally {
-      await store.close();
-      await cleanup();
-    }
-  };
+  const withStore = (fn: (store: MetadataStore) => Promise<void>): Promise<void> =>
+    withFixture(make, async (f) => {
+      await seed(f.store);
+      await fn(f.store);
+    });
 
   describe(`MetricsStore contract: ${name}`, () => {
     it('records attempts and lists them with their item, in model, item, attempt order', () => withStore(async (store) => {

@@ -2,19 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SluiceError } from '../core/errors.js';
 import type { MetadataStoreFixture } from './metadata-store.contract.js';
+import { withFixture } from './contract-kit.js';
 
 /** The behaviour of TaskSkips every MetadataStore implementation must have (see metadata-store.contract.ts). */
 export function taskSkipsContract(name: string, make: () => Promise<MetadataStoreFixture>): void {
-  const withStore = async (fn: (store: MetadataStoreFixture['store']) => Promise<void>): Promise<void> => {
-    const { store, cleanup } = await make();
-    try {
-      await store.migrate();
-      await fn(store);
-    } finally {
-      await store.close();
-      await cleanup();
-    }
-  };
+  const withStore = (fn: (store: MetadataStoreFixture['store']) => Promise<void>): Promise<void> => withFixture(make, (f) => fn(f.store));
   const skip = { endedAt: 50, snapshot: 3, rowsOut: 10, bytesOut: 400, files: 2, reason: 'unchanged since snapshot 3', fingerprint: 'sha256:abc' };
 
   describe(`TaskSkips contract: ${name}`, () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { SluiceError, type ErrorCode } from '../core/errors.js';
+import { isCode, withFixture } from './contract-kit.js';
 import type { MetadataStore, NewTask } from './metadata-store.js';
 import type { ClaimRequest, ItemRecord, Lease, NewItem, RetryPolicy } from './work-queue.js';
 
@@ -23,12 +23,6 @@ export interface WorkQueueFixture {
 const RETRY: RetryPolicy = { maxCodeAttempts: 3, maxInfraAttempts: 3, backoffMs: 1_000, maxBackoffMs: 60_000 };
 const GB = 1024 ** 3;
 
-const isCode = (code: ErrorCode, ...mentions: string[]) => (err: unknown): boolean => {
-  assert.ok(err instanceof SluiceError, `expected a SluiceError, got ${String(err)}`);
-  assert.equal(err.code, code, err.message);
-  for (const m of mentions) assert.ok(err.message.includes(m), `message should mention ${m}: ${err.message}`);
-  return true;
-};
 
 const item = (itemNo: number, over: Partial<NewItem> = {}): NewItem =>
   ({ itemNo, queue: 'default', priority: 0, cpus: 1, memoryBytes: GB, spec: JSON.stringify({ part: itemNo }), ...over });
@@ -95,16 +89,7 @@ const assertShares = (actual: Record<string, number>, expected: Record<string, n
 };
 
 export function workQueueContract(name: string, make: () => Promise<WorkQueueFixture>): void {
-  const withStore = async (fn: (store: MetadataStore, fixture: WorkQueueFixture) => Promise<void>): Promise<void> => {
-    const fixture = await make();
-    try {
-      await fixture.store.migrate();
-      await fn(fixture.store, fixture);
-    } finally {
-      await fixture.store.close();
-      await fixture.cleanup();
-    }
-  };
+  const withStore = (fn: (store: MetadataStore, fixture: WorkQueueFixture) => Promise<void>): Promise<void> => withFixture(make, (f) => fn(f.store, f));
 
   describe(`WorkQueue contract: ${name}`, () => {
     it('queueDepths counts pending and leased items per queue over running runs', () => withStore(async (store) => {
