@@ -329,11 +329,7 @@ async function listSource(ctx: CompileContext, source: SourceDef): Promise<Liste
     // No file listed: keep the globs, so DuckDB reports the missing files as before.
     restrict: (sel) => (files.length === 0 ? { name: source.name, kind: 'files', files: read } : sel.length === 0 ? { name: source.name, kind: 'files', files: { ...read, paths: [files[0]!.id] }, empty: true } : { name: source.name, kind: 'files', files: { ...read, paths: sel.map((f) => f.id) } }),
     identity: (sel) => ({ name: source.name, kind: 'files', read: readIdentity, files: sel.map((f) => [f.id, f.bytes, f.mtimeMs] as const) }),
-    columns: async () => {
-      if (files.length === 0) return [];
-      const reader = await ctx.conn.runAndReadAll(`DESCRIBE SELECT * FROM ${filesRelationSql({ ...read, paths: [files[0]!.id] })}`);
-      return reader.getRowObjects().map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
-    },
+    columns: async () => (files.length === 0 ? [] : describeColumns(ctx.conn, `SELECT * FROM ${filesRelationSql({ ...read, paths: [files[0]!.id] })}`)),
   };
 }
 
@@ -368,12 +364,17 @@ function commonKeys(files: readonly ListedFile[]): string[] {
 async function sourcePartitionTypes(conn: DuckDBConnection, read: FileInput, paths: readonly string[], keys: readonly string[]): Promise<ColumnDef[]> {
   if (keys.length === 0) return [];
   try {
-    const reader = await conn.runAndReadAll(`DESCRIBE SELECT ${keys.map(quoteIdent).join(', ')} FROM ${filesRelationSql({ ...read, paths })}`);
-    return reader.getRowObjects().map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
+    return await describeColumns(conn, `SELECT ${keys.map(quoteIdent).join(', ')} FROM ${filesRelationSql({ ...read, paths })}`);
   } catch {
     // Filters then compare the folder names as strings; splitting by value still works.
     return keys.map((name) => ({ name, type: 'VARCHAR' }));
   }
+}
+
+/** The columns a query returns, with their types (DESCRIBE: binds, reads at most file metadata). */
+async function describeColumns(conn: DuckDBConnection, select: string): Promise<ColumnDef[]> {
+  const reader = await conn.runAndReadAll(`DESCRIBE ${select}`);
+  return reader.getRowObjects().map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
 }
 
 function sum(files: readonly PartitionedFile[]): number {
