@@ -1,6 +1,8 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { findProjectRoot } from '../catalog/find-project-root.js';
+import { SluiceError } from '../core/errors.js';
 
 /** Adds `-p, --project <dir>` to a command. */
 export function withProject(cmd: Command): Command {
@@ -18,8 +20,12 @@ export function withStores(cmd: Command): Command {
     .option('--objects <uri>', 'object store, e.g. s3://bucket/prefix or a folder (default: storage.objects, or $SLUICE_OBJECTS)');
 }
 
+/** The project folder: `--project` must exist (then sluice.yaml is looked for there and above it). */
 export function projectRoot(opts: { project?: string }): string {
-  return opts.project ? findProjectRoot(resolve(opts.project)) : findProjectRoot(process.cwd());
+  if (opts.project === undefined) return findProjectRoot(process.cwd());
+  const dir = resolve(opts.project);
+  if (!existsSync(dir)) throw new SluiceError('CONFIG_NOT_FOUND', `--project ${opts.project}: no such folder`);
+  return findProjectRoot(dir);
 }
 
 /** `--select a b` and `--select a,b` both work; repeated flags add up. */
