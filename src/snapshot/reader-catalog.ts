@@ -39,9 +39,10 @@ export function catalogSql(manifest: Manifest, storeUri: string): string[] {
     body = `SELECT ${cols.map((c) => `CAST(NULL AS ${c.type}) AS ${quoteIdent(c.name)}`).join(', ')} WHERE false`;
   } else {
     const types = cols.filter((c) => manifest.partitionBy.includes(c.name));
-    const hive = manifest.partitionBy.length > 0
-      ? `hive_partitioning = true, hive_types = {${types.map((c) => `${quoteLiteral(c.name)}: ${quoteLiteral(c.type)}`).join(', ')}}`
-      : 'hive_partitioning = false';
+    const typed = types.map((c) => `${quoteLiteral(c.name)}: ${quoteLiteral(c.type)}`).join(', ');
+    const hive = manifest.partitionBy.length === 0
+      ? 'hive_partitioning = false'
+      : `hive_partitioning = true${typed ? `, hive_types = {${typed}}` : ''}`;
     body = `SELECT ${cols.map((c) => quoteIdent(c.name)).join(', ')} FROM read_parquet(files, ${hive})`;
   }
   const list = files.length === 0 ? 'CAST([] AS VARCHAR[])' : quoteList(files);
