@@ -12,8 +12,8 @@ import { readCurrentSnapshot } from './read-snapshot.js';
 /**
  * The reader catalog of a model (docs/adr/0012-read-path.md): a small DuckDB database file,
  * `<model>/_sluice/catalog.duckdb`, holding one table macro named after the model that reads
- * exactly the files of its current manifest, and a table `sluice_snapshot` saying which snapshot
- * that is. Readers `ATTACH` it read-only and `SELECT * FROM <alias>.<model>()`: files no manifest
+ * exactly the files of its current manifest, a table `sluice_snapshot` saying which snapshot
+ * that is and a table `sluice_files` listing its files (path or URL, rows, bytes). Readers `ATTACH` it read-only and `SELECT * FROM <alias>.<model>()`: files no manifest
  * lists (a fenced attempt's, a half-done publish's) are never read.
  */
 export function catalogKey(model: string): string {
@@ -51,6 +51,8 @@ export function catalogSql(manifest: Manifest, storeUri: string): string[] {
     'CREATE TABLE sluice_snapshot (model VARCHAR, snapshot BIGINT, run_id VARCHAR, created_at VARCHAR, files BIGINT, "rows" BIGINT)',
     `INSERT INTO sluice_snapshot VALUES (${[manifest.model, String(manifest.snapshot), manifest.runId, manifest.createdAt]
       .map((v, i) => (i === 1 ? v : quoteLiteral(v))).join(', ')}, ${files.length}, ${manifest.rows})`,
+    'CREATE TABLE sluice_files (path VARCHAR, "rows" BIGINT, bytes BIGINT)',
+    ...(files.length === 0 ? [] : [`INSERT INTO sluice_files VALUES ${manifest.files.map((f, i) => `(${quoteLiteral(files[i]!)}, ${f.rows}, ${f.bytes})`).join(', ')}`]),
   ];
 }
 
