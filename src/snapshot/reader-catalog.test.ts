@@ -8,7 +8,7 @@ import { SluiceError } from '../core/errors.js';
 import type { ModelOutput } from '../engine/engine.js';
 import { LocalObjectStore } from '../storage/local/local-object-store.js';
 import { commitSnapshot, uploadOutput } from './publish-snapshot.js';
-import { catalogKey, catalogSql, readerUri, writeCatalog } from './reader-catalog.js';
+import { catalogKey, catalogSql, publishCatalog, readerUri, writeCatalog } from './reader-catalog.js';
 
 /** Rows a reader sees through the documented path: ATTACH the catalog, call the model's macro. */
 async function readThroughCatalog(objects: LocalObjectStore, model: string): Promise<Record<string, unknown>[]> {
@@ -75,9 +75,17 @@ describe('reader catalog', () => {
     await writeCatalog(objects, first);
     await assert.rejects(() => readThroughCatalog(objects, 'm'), /No files found|does not exist|IO Error/);
     // ... until it checks the current manifest again, as publishCatalog does after every write.
-    const { publishCatalog } = await import('./reader-catalog.js');
     assert.equal((await publishCatalog(objects, first)).snapshot, 2);
     assert.deepEqual(await readThroughCatalog(objects, 'm'), [{ x: 0, tag: 'bbbb', day: '2024-01-03' }]);
+  }));
+
+  it('two publishers racing (one of an older snapshot) always leave the catalog at the current snapshot', () => withStore(async (objects) => {
+    const first = await commitSnapshot(objects, { model: 'm', snapshot: 1, runId: 'r1', partitionBy: ['day'], columns, files: await writeParts(objects, 'aaaa', 1, ['2024-01-01']) });
+    const second = await commitSnapshot(objects, { model: 'm', snapshot: 2, runId: 'r2', partitionBy: ['day'], columns, files: await writeParts(objects, 'bbbb', 2, ['2024-01-02']) });
+    for (let round = 0; round < 5; round++) {
+      await Promise.all([publishCatalog(objects, first), publishCatalog(objects, second), publishCatalog(objects, first)]);
+      assert.deepEqual(await readThroughCatalog(objects, 'm'), [{ x: 0, tag: 'bbbb', day: '2024-01-02' }], `round ${round}`);
+    }
   }));
 
   it('an empty snapshot reads as no rows with the published columns', () => withStore(async (objects) => {
