@@ -14,12 +14,22 @@ import { dataKey, manifestKey, manifestPrefix, MANIFEST_SCHEMA, parseManifest, s
  * is moved, what was moved is deleted, and the call fails with EXEC_INTERRUPTED. A failed move
  * deletes what was moved too: an attempt that did not finish its upload leaves nothing behind.
  */
-export async function uploadOutput(objects: ObjectStore, model: string, snapshot: number, attempt: string, output: ModelOutput, signal?: AbortSignal): Promise<ManifestFile[]> {
+export async function uploadOutput(
+  objects: ObjectStore,
+  model: string,
+  snapshot: number,
+  attempt: string,
+  output: ModelOutput,
+  signal?: AbortSignal,
+): Promise<ManifestFile[]> {
   const files: ManifestFile[] = [];
   try {
     for (const f of output.files) {
       if (signal?.aborted) {
-        throw new SluiceError('EXEC_INTERRUPTED', `model ${model}: attempt ${attempt} was interrupted (its lease was lost or the worker is stopping) after uploading ${files.length} of ${output.files.length} files; they were deleted`);
+        const done = `after uploading ${files.length} of ${output.files.length} files; they were deleted`;
+        const why = 'its lease was lost or the worker is stopping';
+        const message = `model ${model}: attempt ${attempt} was interrupted (${why}) ${done}`;
+        throw new SluiceError('EXEC_INTERRUPTED', message);
       }
       const key = dataKey(model, snapshot, attempt, f.relativePath);
       files.push({ key, rows: f.rows, bytes: f.bytes, partition: f.partition });

@@ -13,8 +13,9 @@ import { readCurrentSnapshot } from './read-snapshot.js';
  * The reader catalog of a model (docs/adr/0012-read-path.md): a small DuckDB database file,
  * `<model>/_sluice/catalog.duckdb`, holding one table macro named after the model that reads
  * exactly the files of its current manifest, a table `sluice_snapshot` saying which snapshot
- * that is and a table `sluice_files` listing its files (path or URL, rows, bytes). Readers `ATTACH` it read-only and `SELECT * FROM <alias>.<model>()`: files no manifest
- * lists (a fenced attempt's, a half-done publish's) are never read.
+ * that is and a table `sluice_files` listing its files (path or URL, rows, bytes). Readers
+ * `ATTACH` it read-only and `SELECT * FROM <alias>.<model>()`: files no manifest lists (a fenced
+ * attempt's, a half-done publish's) are never read.
  */
 export function catalogKey(model: string): string {
   return `${model}/_sluice/catalog.duckdb`;
@@ -46,13 +47,16 @@ export function catalogSql(manifest: Manifest, storeUri: string): string[] {
     body = `SELECT ${cols.map((c) => quoteIdent(c.name)).join(', ')} FROM read_parquet(files, ${hive})`;
   }
   const list = files.length === 0 ? 'CAST([] AS VARCHAR[])' : quoteList(files);
+  const m = manifest;
+  const fileRows = m.files.map((f, i) => `(${quoteLiteral(files[i]!)}, ${f.rows}, ${f.bytes})`);
   return [
-    `CREATE MACRO ${quoteIdent(manifest.model)}(files := ${list}) AS TABLE ${body}`,
-    'CREATE TABLE sluice_snapshot (model VARCHAR, snapshot BIGINT, run_id VARCHAR, created_at VARCHAR, files BIGINT, "rows" BIGINT)',
-    `INSERT INTO sluice_snapshot VALUES (${[manifest.model, String(manifest.snapshot), manifest.runId, manifest.createdAt]
-      .map((v, i) => (i === 1 ? v : quoteLiteral(v))).join(', ')}, ${files.length}, ${manifest.rows})`,
+    `CREATE MACRO ${quoteIdent(m.model)}(files := ${list}) AS TABLE ${body}`,
+    'CREATE TABLE sluice_snapshot'
+      + ' (model VARCHAR, snapshot BIGINT, run_id VARCHAR, created_at VARCHAR, files BIGINT, "rows" BIGINT)',
+    `INSERT INTO sluice_snapshot VALUES (${quoteLiteral(m.model)}, ${m.snapshot}, ${quoteLiteral(m.runId)}, `
+      + `${quoteLiteral(m.createdAt)}, ${files.length}, ${m.rows})`,
     'CREATE TABLE sluice_files (path VARCHAR, "rows" BIGINT, bytes BIGINT)',
-    ...(files.length === 0 ? [] : [`INSERT INTO sluice_files VALUES ${manifest.files.map((f, i) => `(${quoteLiteral(files[i]!)}, ${f.rows}, ${f.bytes})`).join(', ')}`]),
+    ...(fileRows.length === 0 ? [] : [`INSERT INTO sluice_files VALUES ${fileRows.join(', ')}`]),
   ];
 }
 
@@ -62,7 +66,8 @@ export async function writeCatalog(objects: ObjectStore, manifest: Manifest): Pr
   const dir = await mkdtemp(join(tmpdir(), 'sluice-catalog-'));
   try {
     const file = join(dir, 'catalog.duckdb');
-    const db = await duckdbApi.DuckDBInstance.create(file, { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+    const settings = { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' };
+    const db = await duckdbApi.DuckDBInstance.create(file, settings);
     try {
       const conn = await db.connect();
       try {
@@ -76,7 +81,8 @@ export async function writeCatalog(objects: ObjectStore, manifest: Manifest): Pr
     }
     await objects.putFile(key, file);
   } catch (err) {
-    throw new SluiceError('STORAGE_IO', `model ${manifest.model}: cannot write its reader catalog ${key} (snapshot ${manifest.snapshot}): ${errorMessage(err)}`, { cause: err });
+    const what = `model ${manifest.model}: cannot write its reader catalog ${key} (snapshot ${manifest.snapshot})`;
+    throw new SluiceError('STORAGE_IO', `${what}: ${errorMessage(err)}`, { cause: err });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
