@@ -11,7 +11,8 @@ import type { ItemInput, ItemOutput, ItemSpec } from './item-spec.js';
 /**
  * Run one attempt of a work item: build its inputs, run the model on the engine into a staging
  * folder unique to the attempt, and move the output to its final (still unpublished) keys.
- * The staging folder is removed whatever happens.
+ * An aborted `signal` (the lease was lost) stops the upload between files and deletes what it
+ * moved. The staging folder is removed whatever happens.
  */
 export async function executeItem(
   objects: ObjectStore,
@@ -37,7 +38,7 @@ export async function executeItem(
   try {
     const output = await engine.runModel({ model: spec.model, inputs, outputDir: join(dir, 'out') }, signal);
     const target = spec.shuffle?.stage === 'map' ? shufflePrefix(spec.model.name, spec.shuffle.input) : spec.model.name;
-    const written = await uploadOutput(objects, target, spec.snapshot, attemptTag, output);
+    const written = await uploadOutput(objects, target, spec.snapshot, attemptTag, output, signal);
     return { columns: output.columns, rows: output.rows, bytes: output.bytes, files: written };
   } finally {
     // Off the item's critical path: the outputs were moved out already, so what is left is
