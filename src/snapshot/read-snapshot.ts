@@ -59,7 +59,11 @@ export async function readCurrentSnapshot(objects: ObjectStore, model: string): 
  * then the model is rebuilt from nothing, numbered past the damaged manifest, whose publish
  * removes it like any superseded one.
  */
-export async function snapshotToFollow(objects: ObjectStore, model: string, fullRefresh: boolean): Promise<{ previous: Manifest | undefined; snapshot: number }> {
+export async function snapshotToFollow(
+  objects: ObjectStore,
+  model: string,
+  fullRefresh: boolean,
+): Promise<{ previous: Manifest | undefined; snapshot: number }> {
   const state = await readSnapshotState(objects, model);
   if (state.corrupt.length === 0) return { previous: state.current, snapshot: (state.current?.snapshot ?? 0) + 1 };
   if (!fullRefresh) throw corruptManifest(model, state);

@@ -27,7 +27,9 @@ export interface Tx {
   savepoint<T>(fn: () => Promise<T | undefined>): Promise<T | undefined>;
 }
 
-type Attempt<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly err: unknown; readonly step: string; readonly broken: boolean };
+type Attempt<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly err: unknown; readonly step: string; readonly broken: boolean };
 
 /** Big integers (COUNT, SUM, BIGINT epoch ms) as JavaScript numbers: all fit in 2^53. */
 const NUMERIC_OIDS = new Set([20 /* int8 */, 1700 /* numeric */]);
@@ -105,7 +107,12 @@ export class PostgresConnection {
    * twice: it broke while connecting, inside BEGIN before COMMIT was sent (the server rolled it
    * back), or the caller says its statements are `repeatable` (idempotent).
    */
-  async transaction<T>(begin: string | undefined, fn: (tx: Tx) => Promise<T>, raw = false, repeatable = false): Promise<T> {
+  async transaction<T>(
+    begin: string | undefined,
+    fn: (tx: Tx) => Promise<T>,
+    raw = false,
+    repeatable = false,
+  ): Promise<T> {
     for (let tries = 1, reconnects = 0; ; tries++) {
       if (this.closed) throw new SluiceError('STORE_CONFLICT', `metadata store ${this.label} is closed`);
       const r = await this.attempt(begin, fn);

@@ -73,7 +73,8 @@ export class PostgresWorkQueue implements WorkQueue {
 
   async heartbeat(itemId: string, attempt: number, now: number, leaseMs: number): Promise<boolean> {
     checkLeaseMs(`heartbeat of item ${itemId}`, leaseMs);
-    return this.conn.autocommit(async (tx) => this.fenced(tx, itemId, await tx.count('heartbeatItem', { id: itemId, attempt, expiresAt: now + leaseMs })), REPEATABLE);
+    const beat = async (tx: Tx) => this.fenced(tx, itemId, await tx.count('heartbeatItem', { id: itemId, attempt, expiresAt: now + leaseMs }));
+    return this.conn.autocommit(beat, REPEATABLE);
   }
 
   async completeItem(itemId: string, attempt: number, result: CompleteItem): Promise<boolean> {
@@ -169,7 +170,8 @@ export class PostgresWorkQueue implements WorkQueue {
   }
 
   async listWorkers(options: { includeStopped?: boolean } = {}): Promise<WorkerRecord[]> {
-    return this.conn.autocommit((tx) => tx.rows<WorkerRecord>('listWorkers', { includeStopped: options.includeStopped === true }), REPEATABLE);
+    const includeStopped = options.includeStopped === true;
+    return this.conn.autocommit((tx) => tx.rows<WorkerRecord>('listWorkers', { includeStopped }), REPEATABLE);
   }
 
   protected async runMustExist(tx: Tx, runId: string): Promise<void> {
