@@ -11,7 +11,7 @@ import { skipReason } from '../optimizer/skip-decision.js';
 import type { Plan } from '../planner/build-plan.js';
 import type { Manifest, ManifestFile } from '../snapshot/manifest.js';
 import { commitSnapshot } from '../snapshot/publish-snapshot.js';
-import { readCurrentSnapshot } from '../snapshot/read-snapshot.js';
+import { readCurrentSnapshot, snapshotToFollow } from '../snapshot/read-snapshot.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { MetadataStore } from '../store/metadata-store.js';
 import type { ItemRecord } from '../store/work-queue.js';
@@ -284,8 +284,8 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
       if (!manifest) throw new Error(`model ${name} reads ${dep}, which has never been built: run it too (--select +${name})`);
       snapshots.set(dep, manifest);
     }
-    const current = await readCurrentSnapshot(ctx.objects, name);
-    const snapshot = (current?.snapshot ?? 0) + 1;
+    // A damaged manifest fails this task (naming it) unless --full-refresh rebuilds past it.
+    const { previous: current, snapshot } = await snapshotToFollow(ctx.objects, name, opts.fullRefresh ?? false);
     snapshotOf.set(name, snapshot);
     const compiled = await compileItems(
       { project, conn: ctx.conn, snapshots, targetItemBytes: exec.targetItemBytes, broadcastBytes: exec.broadcastBytes, sourceListings, ...(opts.interval && { interval: opts.interval }), ...(current && { previous: current }), ...(opts.fullRefresh && { fullRefresh: true }) },

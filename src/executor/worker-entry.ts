@@ -6,10 +6,20 @@
 // share this machine's memory) before it opens the stores,
 // registers and claims. Stopped (SIGTERM) or orphaned before that, it exits having touched nothing.
 // The parent sends { type: 'wake' } when it queues work; the worker reports each item it
-// finishes as { type: 'item', event }. If the parent goes away, the worker stops.
+// finishes as { type: 'item', event }. If the parent goes away (killed, even with -9), the
+// channel closes: the worker stops as on SIGTERM (claims nothing new, hands back the item in hand,
+// deregisters) and exits 0. Messages to a gone parent are dropped, never thrown
+// (ERR_IPC_CHANNEL_CLOSED), and a closed stdout/stderr (EPIPE) is not a crash.
 import type { ProjectSettings } from '../runtime/open-runtime.js';
 
 if (!process.env.UV_THREADPOOL_SIZE) process.env.UV_THREADPOOL_SIZE = '8';
+
+/** To the parent, if it is still there: a send on a closed channel must not become an 'error' event. */
+const tell = (message: object): void => {
+  if (process.connected) process.send?.(message, undefined, {}, () => undefined);
+};
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined); // EPIPE: the reader is gone
+process.on('error', () => undefined); // a send that raced the channel closing
 
 const args = JSON.parse(process.argv[2] ?? '{}') as { id: string };
 const stop = new AbortController();
@@ -31,7 +41,7 @@ try {
   const { Wakeup } = await import('../core/wakeup.js');
   const wakeup = new Wakeup();
   wake = () => wakeup.notify();
-  if (process.connected) process.send?.({ type: 'ready' });
+  tell({ type: 'ready' });
   const how = await started;
   if (how !== undefined) {
     await workerMain({
@@ -41,11 +51,12 @@ try {
       shareOf: how.shareOf,
       wakeup,
       stop: stop.signal,
-      onEvent: (event) => process.send?.({ type: 'item', event }),
+      onEvent: (event) => tell({ type: 'item', event }),
     });
   }
   process.exitCode = 0;
 } catch (err) {
+  // One line, no stack (a gone stderr is ignored above).
   process.stderr.write(`sluice worker ${args.id}: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exitCode = 1;
 } finally {
