@@ -1,4 +1,4 @@
-import type { RunEvent, RunResult, TaskOutcome } from '../executor/run-result.js';
+import type { RunEvent, RunResult, TaskOutcome } from '../protocol/run-result.js';
 import type { Delivery } from '../observability/alerts/deliver-webhook.js';
 import { formatMoney, type CostReport } from '../observability/cost-report.js';
 import { formatBytes, formatCount, formatDuration } from './format.js';

@@ -9,7 +9,7 @@ import type { WorkerSignals } from './drive-run.js';
 import { Wakeup } from '../core/wakeup.js';
 
 /** The worker entry next to this module: `.ts` under tsx (tests), `.js` when built. */
-const ENTRY = new URL(`../executor/worker-entry${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+const ENTRY = new URL(`../runtime/worker-entry${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
 
 export interface LocalWorkersOptions {
   readonly count: number;

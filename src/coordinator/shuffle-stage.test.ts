@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ITEM_SPEC_VERSION, type ItemInput, type ItemOutput, type ItemSpec, type ShufflePlan } from '../executor/item-spec.js';
+import { ITEM_SPEC_VERSION, type ItemInput, type ItemOutput, type ItemSpec, type ShufflePlan } from '../protocol/item-spec.js';
 import type { ItemRecord } from '../store/work-queue.js';
 import { publishedItems, reduceItems } from './shuffle-stage.js';
 

@@ -1,4 +1,4 @@
-import { BUCKET_COLUMN, ITEM_SPEC_VERSION, parseItemSpec, type ItemInput, type ItemOutput, type ItemSpec, type ShufflePlan } from '../executor/item-spec.js';
+import { BUCKET_COLUMN, ITEM_SPEC_VERSION, parseItemSpec, type ItemInput, type ItemOutput, type ItemSpec, type ShufflePlan } from '../protocol/item-spec.js';
 import type { ItemRecord } from '../store/work-queue.js';
 
 /**

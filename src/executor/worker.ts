@@ -10,8 +10,8 @@ import { startAttemptMeter } from '../observability/attempt-meter.js';
 import { CountingObjectStore } from '../observability/counting-object-store.js';
 import type { AttemptOutcome } from '../store/metrics-store.js';
 import { executeItem } from './execute-item.js';
-import type { ItemOutput } from './item-spec.js';
-import { parseItemSpec } from './item-spec.js';
+import type { ItemOutput } from '../protocol/item-spec.js';
+import { parseItemSpec } from '../protocol/item-spec.js';
 
 export interface WorkerOptions {
   readonly id: string;

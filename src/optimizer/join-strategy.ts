@@ -2,7 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { formatBytes as formatSize } from '../core/format-bytes.js';
 import type { ColumnDef } from '../engine/relation-sql.js';
 import { quoteIdent } from '../engine/sql-quote.js';
-import { BUCKET_COLUMN } from '../executor/item-spec.js';
+import { BUCKET_COLUMN } from '../protocol/item-spec.js';
 import { isRowWise } from './row-wise.js';
 import { shuffleKeys } from './shuffle-keys.js';
 

@@ -1,5 +1,5 @@
 import type { Project } from '../core/types.js';
-import type { RunEvent, RunResult } from '../executor/run-result.js';
+import type { RunEvent, RunResult } from '../protocol/run-result.js';
 import { AlertDispatcher } from '../observability/alerts/alert-dispatcher.js';
 import type { Delivery } from '../observability/alerts/deliver-webhook.js';
 import { runEndAlerts, taskFailedAlert, type RunHistory } from '../observability/alerts/run-alerts.js';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Project } from '../core/types.js';
-import type { RunEvent, RunResult } from '../executor/run-result.js';
+import type { RunEvent, RunResult } from '../protocol/run-result.js';
 import type { Delivery } from '../observability/alerts/deliver-webhook.js';
 import { logRunEvent } from '../observability/logs/log-events.js';
 import { createLogger } from '../observability/logs/logger.js';

@@ -7,7 +7,7 @@ import { SluiceError, ValidationError } from '../core/errors.js';
 import type { DataInterval, Project } from '../core/types.js';
 import { driveRun } from '../coordinator/drive-run.js';
 import { LocalWorkers } from '../coordinator/local-workers.js';
-import type { RunEvent, RunResult } from '../executor/run-result.js';
+import type { RunEvent, RunResult } from '../protocol/run-result.js';
 import { buildPlan } from '../planner/build-plan.js';
 import { openEngine, openStores, stateDir } from './open-runtime.js';
 import { recoverAbandoned, sweepStaging } from './recover-abandoned.js';

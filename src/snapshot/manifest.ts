@@ -1,6 +1,6 @@
 import { SluiceError } from '../core/errors.js';
 import type { ColumnDef } from '../engine/relation-sql.js';
-import type { PartitionFingerprints } from '../executor/item-spec.js';
+import type { PartitionFingerprints } from '../protocol/item-spec.js';
 
 /**
  * A snapshot manifest: the published state of a model. The model IS its current manifest:

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { ItemSpec } from '../../src/executor/item-spec.js';
+import type { ItemSpec } from '../../src/protocol/item-spec.js';
 import { SqliteMetadataStore } from '../../src/store/sqlite/sqlite-metadata-store.js';
 
 /** The specs of a run's work items (optionally one model's), from a project's embedded metadata store. */

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parseMemory } from '../../coordinator/parse-memory.js';
 import { SluiceError } from '../../core/errors.js';
-import { workerMain } from '../../executor/worker-main.js';
+import { workerMain } from '../../runtime/worker-main.js';
 import type { WorkerEvent } from '../../executor/worker.js';
 import { serveMetrics, type MetricsServer } from '../../observability/metrics-server.js';
 import { WorkerMetrics } from '../../observability/worker-metrics.js';

@@ -1,4 +1,4 @@
-import type { RunEvent } from '../../executor/run-result.js';
+import type { RunEvent } from '../../protocol/run-result.js';
 import type { WorkerEvent } from '../../executor/worker.js';
 import type { Logger } from './logger.js';
 

@@ -5,7 +5,7 @@ import { formatBytes } from '../core/format-bytes.js';
 import type { DataInterval, ModelDef, Project, SourceDef } from '../core/types.js';
 import { filesRelationSql, sourceGlobs, type ColumnDef, type FileInput } from '../engine/relation-sql.js';
 import { quoteIdent, quoteLiteral } from '../engine/sql-quote.js';
-import { BUCKET_COLUMN, ITEM_SPEC_VERSION, type InputScan, type ItemInput, type ItemSpec, type PublishPlan, type ShufflePlan } from '../executor/item-spec.js';
+import { BUCKET_COLUMN, ITEM_SPEC_VERSION, type InputScan, type ItemInput, type ItemSpec, type PublishPlan, type ShufflePlan } from '../protocol/item-spec.js';
 import { fingerprint, modelIdentity, type InputIdentity } from '../optimizer/fingerprint.js';
 import { chooseJoin, shuffleMapSql, type JoinChoice } from '../optimizer/join-strategy.js';
 import { partitionFilters } from '../optimizer/partition-filters.js';

@@ -7,7 +7,7 @@
 // registers and claims. Stopped (SIGTERM) or orphaned before that, it exits having touched nothing.
 // The parent sends { type: 'wake' } when it queues work; the worker reports each item it
 // finishes as { type: 'item', event }. If the parent goes away, the worker stops.
-import type { ProjectSettings } from '../runtime/open-runtime.js';
+import type { ProjectSettings } from './open-runtime.js';
 
 if (!process.env.UV_THREADPOOL_SIZE) process.env.UV_THREADPOOL_SIZE = '8';
 
