@@ -1,6 +1,10 @@
-import type { RunnableModel } from '../engine/engine.js';
-import type { ColumnDef, FileInput } from '../engine/relation-sql.js';
-import type { ManifestFile } from '../snapshot/manifest.js';
+import { z } from 'zod';
+import { SluiceError } from '../core/errors.js';
+import { columnDefSchema } from './column-def.js';
+import { fileInputSchema } from './file-input.js';
+import { parseMessage } from './parse-message.js';
+import { publishPlanSchema } from './publish-plan.js';
+import { runnableModelSchema } from './runnable-model.js';
 
 /**
  * A work item's compiled work, stored with the item in the queue: everything a worker needs,
@@ -8,108 +12,119 @@ import type { ManifestFile } from '../snapshot/manifest.js';
  */
 export const ITEM_SPEC_VERSION = 1;
 
-export interface ItemSpec {
-  readonly v: typeof ITEM_SPEC_VERSION;
-  readonly model: RunnableModel;
-  /** The snapshot the task will publish; part of every output file's key. */
-  readonly snapshot: number;
-  readonly inputs: readonly ItemInput[];
-  /** The partition values this item covers, or null for a whole task. */
-  readonly slice: {
-    readonly column: string;
-    readonly values: readonly string[];
-    /** Part `index` of `of` of one oversized value: this item reads that share of its files. */
-    readonly part?: { readonly index: number; readonly of: number };
-  } | null;
-  /** For the coordinator when it publishes (kept with the task's first item, so `sluice retry` has it too). */
-  readonly publish?: PublishPlan;
-  /**
-   * A stage of a shuffle join (docs/adr/0011-join-strategy.md). `map`: the item reads a share of
-   * one large input and writes it hash-partitioned by the join key (the model's SQL is the
-   * partitioning query; its output goes to the task's shuffle area, not to the model). `reduce`:
-   * the item runs the model over one bucket of every large input.
-   */
-  readonly shuffle?: ShuffleMap | ShuffleReduce;
-}
-
-export interface ShuffleMap {
-  readonly stage: 'map';
-  /** The large input this item partitions. */
-  readonly input: string;
-  readonly buckets: number;
-  /** How to build the reduce items once every map item succeeded (kept with the task's first item). */
-  readonly plan?: ShufflePlan;
-}
-
-export interface ShuffleReduce {
-  readonly stage: 'reduce';
-  readonly bucket: number;
-  readonly buckets: number;
-}
-
-export interface ShufflePlan {
-  /** The model the reduce items run. */
-  readonly model: RunnableModel;
-  readonly buckets: number;
-  /** Large input -> its key column. */
-  readonly keys: Readonly<Record<string, string>>;
-  /** The model's inputs in order: a shuffled one by name, the others as every reduce item reads them (broadcast). */
-  readonly inputs: readonly ({ readonly shuffled: string } | ItemInput)[];
-}
-
 /** The hive column a shuffle map item partitions its output by. */
 export const BUCKET_COLUMN = '__sluice_bucket';
 
-/** How the task's snapshot is to be published (docs/adr/0010-pruning-fingerprints-incremental.md). */
-export interface PublishPlan {
-  /** Recorded in the manifest: the task's fingerprint when its output equals a whole build, else null. */
-  readonly fingerprint: string | null;
-  /**
-   * Files of the current snapshot kept in the new one: none (a whole build), all (append), or
-   * those whose `column` value does not satisfy `filter` (the partitions this task replaced).
-   */
-  readonly carry: null | 'all' | { readonly column: string; readonly filter: string };
-  /** Recorded in the manifest: per value of the split column, the fingerprint it was built from. */
-  readonly partitions: PartitionFingerprints | null;
-}
-
-/** Which input partitions each value of an incremental model was built from. */
-export interface PartitionFingerprints {
-  readonly column: string;
-  /** Value (`__HIVE_DEFAULT_PARTITION__` for NULL) -> fingerprint of the inputs it was built from. */
-  readonly fingerprints: Readonly<Record<string, string>>;
-}
-
-export type ItemInput = (
-  /** Source files. `empty`: no file of this slice exists; read the schema from `paths`, no rows. */
-  | { readonly name: string; readonly kind: 'files'; readonly files: FileInput; readonly empty?: boolean }
-  /** Files of an upstream model's snapshot (object keys). `empty`: none selected; `keys` holds one file for the schema, no rows. */
-  | { readonly name: string; readonly kind: 'snapshot'; readonly keys: readonly string[]; readonly columns: readonly ColumnDef[]; readonly partitionBy: readonly string[]; readonly empty?: boolean; /** Rows and bytes of `keys` from the manifest (for metrics without reading footers). */ readonly sizes?: { readonly rows: number; readonly bytes: number } }
-) & {
-  /** What this item reads of the input, against everything the input holds (partition pruning). */
-  readonly scan?: InputScan;
-};
-
 /** Files and bytes read of an input vs listed; `filter`: what pruned them (null: nothing). */
-export interface InputScan {
-  readonly name: string;
-  readonly files: number;
-  readonly bytes: number;
-  readonly totalFiles: number;
-  readonly totalBytes: number;
-  readonly filter: string | null;
-}
+export const inputScanSchema = z
+  .object({
+    name: z.string(),
+    files: z.number(),
+    bytes: z.number(),
+    totalFiles: z.number(),
+    totalBytes: z.number(),
+    filter: z.string().nullable(),
+  })
+  .readonly();
+export type InputScan = z.infer<typeof inputScanSchema>;
 
-/** What a succeeded attempt produced: files already at their final keys, not yet published. */
-export interface ItemOutput {
-  readonly columns: readonly ColumnDef[];
-  readonly rows: number;
-  readonly bytes: number;
-  readonly files: readonly ManifestFile[];
-}
+/** Source files. `empty`: no file of this slice exists; read the schema from `paths`, no rows. */
+const filesInputSchema = z.object({
+  name: z.string(),
+  kind: z.literal('files'),
+  files: fileInputSchema,
+  empty: z.boolean().optional(),
+  /** What this item reads of the input, against everything the input holds (partition pruning). */
+  scan: inputScanSchema.optional(),
+});
 
+/** Files of an upstream model's snapshot (object keys). `empty`: none selected; `keys` holds one file for the schema, no rows. */
+const snapshotInputSchema = z.object({
+  name: z.string(),
+  kind: z.literal('snapshot'),
+  keys: z.array(z.string()).readonly(),
+  columns: z.array(columnDefSchema).readonly(),
+  partitionBy: z.array(z.string()).readonly(),
+  empty: z.boolean().optional(),
+  /** Rows and bytes of `keys` from the manifest (for metrics without reading footers). */
+  sizes: z.object({ rows: z.number(), bytes: z.number() }).readonly().optional(),
+  scan: inputScanSchema.optional(),
+});
+
+export const itemInputSchema = z.discriminatedUnion('kind', [filesInputSchema, snapshotInputSchema]).readonly();
+export type ItemInput = z.infer<typeof itemInputSchema>;
+
+/** How to build the reduce items once every map item succeeded (kept with the task's first item). */
+export const shufflePlanSchema = z
+  .object({
+    /** The model the reduce items run. */
+    model: runnableModelSchema,
+    buckets: z.number().int().positive(),
+    /** Large input -> its key column. */
+    keys: z.record(z.string(), z.string()).readonly(),
+    /** The model's inputs in order: a shuffled one by name, the others as every reduce item reads them (broadcast). */
+    inputs: z.array(z.union([z.object({ shuffled: z.string() }).readonly(), itemInputSchema])).readonly(),
+  })
+  .readonly();
+export type ShufflePlan = z.infer<typeof shufflePlanSchema>;
+
+/** A map item reads a share of one large input and writes it hash-partitioned by the join key. */
+export const shuffleMapSchema = z
+  .object({
+    stage: z.literal('map'),
+    /** The large input this item partitions. */
+    input: z.string(),
+    buckets: z.number().int().positive(),
+    plan: shufflePlanSchema.optional(),
+  })
+  .readonly();
+export type ShuffleMap = z.infer<typeof shuffleMapSchema>;
+
+/** A reduce item runs the model over one bucket of every large input. */
+export const shuffleReduceSchema = z
+  .object({ stage: z.literal('reduce'), bucket: z.number().int().nonnegative(), buckets: z.number().int().positive() })
+  .readonly();
+export type ShuffleReduce = z.infer<typeof shuffleReduceSchema>;
+
+export const itemSpecSchema = z
+  .object({
+    v: z.literal(ITEM_SPEC_VERSION),
+    model: runnableModelSchema,
+    /** The snapshot the task will publish; part of every output file's key. */
+    snapshot: z.number().int().positive(),
+    inputs: z.array(itemInputSchema).readonly(),
+    /** The partition values this item covers, or null for a whole task. */
+    slice: z
+      .object({
+        column: z.string(),
+        values: z.array(z.string()).readonly(),
+        /** Part `index` of `of` of one oversized value: this item reads that share of its files. */
+        part: z.object({ index: z.number().int().nonnegative(), of: z.number().int().positive() }).readonly().optional(),
+      })
+      .readonly()
+      .nullable(),
+    /** For the coordinator when it publishes (kept with the task's first item, so `sluice retry` has it too). */
+    publish: publishPlanSchema.optional(),
+    /**
+     * A stage of a shuffle join (docs/adr/0011-join-strategy.md). `map`: the model's SQL is the
+     * partitioning query; its output goes to the task's shuffle area, not to the model.
+     */
+    shuffle: z.discriminatedUnion('stage', [shuffleMapSchema, shuffleReduceSchema]).optional(),
+  })
+  .readonly();
+export type ItemSpec = z.infer<typeof itemSpecSchema>;
+
+/** A work item's spec as the queue stored it; a newer version asks for a newer worker. */
 export function parseItemSpec(json: string, itemId: string): ItemSpec {
-  const spec = JSON.parse(json) as ItemSpec;
-  if (spec.v !== ITEM_SPEC_VERSION) throw new Error(`work item ${itemId}: spec version ${String(spec.v)} is not supported by this worker (expects ${ITEM_SPEC_VERSION}); upgrade the worker`);
-  return spec;
+  let doc: unknown;
+  try {
+    doc = JSON.parse(json);
+  } catch (err) {
+    throw new SluiceError('PROTOCOL_INVALID', `work item ${itemId}: spec is not valid JSON`, { cause: err });
+  }
+  const v = (doc as { v?: unknown } | null)?.v;
+  if (v !== ITEM_SPEC_VERSION) {
+    throw new SluiceError('PROTOCOL_INVALID', `work item ${itemId}: spec version ${String(v)} is not supported by this worker (expects ${ITEM_SPEC_VERSION}); upgrade the worker`);
+  }
+  return parseMessage(itemSpecSchema, doc, `work item ${itemId}: spec`);
 }

@@ -1,5 +1,5 @@
 // Entry point of a worker process started by `sluice run` (child_process.fork with an IPC
-// channel). Its one argument is a JSON object: { id }.
+// channel). Its one argument is a JSON object: { id }. The messages are protocol/worker-message.ts.
 // The parent forks its workers early, while it still loads and validates the project: a worker
 // loads its code (Node, DuckDB, the stores), says { type: 'ready' }, and waits for
 // { type: 'start', settings, shareOf } (the project's validated settings, and how many workers
@@ -8,10 +8,13 @@
 // The parent sends { type: 'wake' } when it queues work; the worker reports each item it
 // finishes as { type: 'item', event }. If the parent goes away, the worker stops.
 import type { ProjectSettings } from './open-runtime.js';
+import { parseJsonMessage } from '../protocol/parse-message.js';
+import { errorMessage } from '../core/errors.js';
+import { parseToWorkerMessage, workerArgsSchema, type FromWorkerMessage, type ToWorkerMessage } from '../protocol/worker-message.js';
 
 if (!process.env.UV_THREADPOOL_SIZE) process.env.UV_THREADPOOL_SIZE = '8';
 
-const args = JSON.parse(process.argv[2] ?? '{}') as { id: string };
+const args = parseJsonMessage(workerArgsSchema, process.argv[2] ?? '{}', 'the worker process argument');
 const stop = new AbortController();
 let wake = (): void => {};
 let start: (how: { settings: ProjectSettings; shareOf: number }) => void = () => {};
@@ -20,9 +23,18 @@ const started = new Promise<{ settings: ProjectSettings; shareOf: number } | und
   stop.signal.addEventListener('abort', () => resolve(undefined));
 });
 // Listen before loading anything: a message that arrives while modules load must not be lost.
-process.on('message', (m: { type?: string; settings?: ProjectSettings; shareOf?: number }) => {
-  if (m?.type === 'wake') wake();
-  else if (m?.type === 'start' && m.settings) start({ settings: m.settings, shareOf: m.shareOf ?? 1 });
+process.on('message', (message: unknown) => {
+  let m: ToWorkerMessage;
+  try {
+    m = parseToWorkerMessage(message, args.id);
+  } catch (err) {
+    // A parent that speaks another protocol (a different sluice version): start nothing.
+    process.stderr.write(`sluice worker ${args.id}: ${errorMessage(err)}\n`);
+    stop.abort();
+    return;
+  }
+  if (m.type === 'wake') wake();
+  else start({ settings: m.settings, shareOf: m.shareOf });
 });
 process.on('disconnect', () => stop.abort());
 
@@ -31,7 +43,7 @@ try {
   const { Wakeup } = await import('../core/wakeup.js');
   const wakeup = new Wakeup();
   wake = () => wakeup.notify();
-  if (process.connected) process.send?.({ type: 'ready' });
+  if (process.connected) process.send?.({ type: 'ready' } satisfies FromWorkerMessage);
   const how = await started;
   if (how !== undefined) {
     await workerMain({
@@ -41,7 +53,7 @@ try {
       shareOf: how.shareOf,
       wakeup,
       stop: stop.signal,
-      onEvent: (event) => process.send?.({ type: 'item', event }),
+      onEvent: (event) => process.send?.({ type: 'item', event } satisfies FromWorkerMessage),
     });
   }
   process.exitCode = 0;

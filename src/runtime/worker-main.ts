@@ -3,9 +3,10 @@ import { join, resolve } from 'node:path';
 import { SluiceError, ValidationError } from '../core/errors.js';
 import { Wakeup } from '../core/wakeup.js';
 import { OBJECTS_ENV, STORE_ENV, openEngine, openStores, stateDir, type ProjectSettings, type Stores } from './open-runtime.js';
-import { runWorker, type WorkerEvent, type WorkerStats } from '../executor/worker.js';
+import { runWorker, type WorkerStats } from '../executor/worker.js';
 import { workerEventLogger } from '../observability/logs/log-events.js';
 import { createLogger } from '../observability/logs/logger.js';
+import type { WorkerEvent } from '../protocol/worker-event.js';
 
 export interface WorkerMainOptions {
   /**
