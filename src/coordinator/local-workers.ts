@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import type { ProjectSettings } from '../runtime/open-runtime.js';
+import type { ProjectSettings } from '../core/types.js';
 import type { MetadataStore } from '../store/metadata-store.js';
 import type { WorkerSignals } from './drive-run.js';
 import { Wakeup } from '../core/wakeup.js';

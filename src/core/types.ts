@@ -240,6 +240,9 @@ export interface Project {
   readonly models: ReadonlyMap<string, ModelDef>;
 }
 
+/** What opening stores and engines needs, and what a worker process is started with: the folder and its settings. */
+export type ProjectSettings = Pick<Project, 'root' | 'config'>;
+
 /** One thing wrong with a project, found before anything runs. */
 export interface Problem {
   readonly code: string;

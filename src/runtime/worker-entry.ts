@@ -7,7 +7,7 @@
 // registers and claims. Stopped (SIGTERM) or orphaned before that, it exits having touched nothing.
 // The parent sends { type: 'wake' } when it queues work; the worker reports each item it
 // finishes as { type: 'item', event }. If the parent goes away, the worker stops.
-import type { ProjectSettings } from './open-runtime.js';
+import type { ProjectSettings } from '../core/types.js';
 import { parseJsonMessage } from '../protocol/parse-message.js';
 import { errorMessage } from '../core/errors.js';
 import { parseToWorkerMessage, workerArgsSchema, type FromWorkerMessage, type ToWorkerMessage } from '../protocol/worker-message.js';
