@@ -16,7 +16,7 @@
  * - **Worker**: a process that runs work on the engine, writes output and reports back.
  * - **Snapshot**: one published version of a model: a manifest listing its immutable files.
  * - **Metadata store**: runs, tasks, items and metrics (SQLite or PostgreSQL).
- * - **Object store**: where data lives (a local folder now, S3 later).
+ * - **Object store**: where data lives: a local folder or an S3 bucket (`storage.objects`).
  */
 
 export const TABLE_TYPES = ['dimension', 'fact', 'report'] as const;
