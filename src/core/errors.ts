@@ -3,7 +3,8 @@ import type { Problem } from './types.js';
 /**
  * Stable error codes. The prefix says which layer raised it:
  * CONFIG_* (the project's files), PLAN_* (graph, selection), EXEC_* (running a model),
- * STORE_* (metadata store), STORAGE_* (object store), CLI_* (command line).
+ * STORE_* (metadata store), STORAGE_* (object store), PROTOCOL_* (a message between coordinator,
+ * queue and workers that fails its schema), CLI_* (command line).
  */
 export type ErrorCode =
   | 'CONFIG_INVALID'
@@ -20,6 +21,7 @@ export type ErrorCode =
   | 'STORAGE_KEY'
   | 'STORAGE_IO'
   | 'STORAGE_CORRUPT'
+  | 'PROTOCOL_INVALID'
   | 'CLI_USAGE';
 
 export class SluiceError extends Error {

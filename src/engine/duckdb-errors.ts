@@ -1,4 +1,4 @@
-import type { RunnableModel } from './engine.js';
+import type { RunnableModel } from '../protocol/runnable-model.js';
 
 /**
  * DuckDB reports positions as `LINE n:` within the statement it was given. Translate that to

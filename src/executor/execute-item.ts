@@ -6,7 +6,8 @@ import { filesRelationSql, snapshotRelationSql } from '../engine/relation-sql.js
 import { shufflePrefix } from '../snapshot/manifest.js';
 import { uploadOutput } from '../snapshot/publish-snapshot.js';
 import type { ObjectStore } from '../storage/object-store.js';
-import type { ItemInput, ItemOutput, ItemSpec } from './item-spec.js';
+import type { ItemInput, ItemSpec } from '../protocol/item-spec.js';
+import type { ItemOutput } from '../protocol/item-output.js';
 
 /**
  * Run one attempt of a work item: build its inputs, run the model on the engine into a staging

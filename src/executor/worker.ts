@@ -10,8 +10,9 @@ import { startAttemptMeter } from '../observability/attempt-meter.js';
 import { CountingObjectStore } from '../observability/counting-object-store.js';
 import type { AttemptOutcome } from '../store/metrics-store.js';
 import { executeItem } from './execute-item.js';
-import type { ItemOutput } from './item-spec.js';
-import { parseItemSpec } from './item-spec.js';
+import { parseItemSpec } from '../protocol/item-spec.js';
+import type { WorkerEvent } from '../protocol/worker-event.js';
+import type { ItemOutput } from '../protocol/item-output.js';
 
 export interface WorkerOptions {
   readonly id: string;
@@ -33,13 +34,6 @@ export interface WorkerOptions {
   readonly onEvent?: (event: WorkerEvent) => void;
   readonly now?: () => number;
 }
-
-export type WorkerEvent =
-  | { readonly kind: 'item_started'; readonly itemId: string; readonly attempt: number }
-  | { readonly kind: 'item_finished'; readonly itemId: string; readonly attempt: number; readonly outcome: 'succeeded' | 'retry' | 'dead' | 'fenced' | 'released'; readonly error?: string }
-  | { readonly kind: 'store_error'; readonly error: string; readonly retryInMs: number }
-  /** The attempt's resource use was measured (and recorded in the metadata store unless `recorded` is false). */
-  | { readonly kind: 'item_measured'; readonly itemId: string; readonly attempt: number; readonly outcome: AttemptOutcome; readonly wallMs: number; readonly cpuMs: number; readonly rowsOut: number; readonly bytesOut: number; readonly recorded: boolean };
 
 export interface WorkerStats {
   succeeded: number;

@@ -2,7 +2,8 @@ import { SluiceError } from '../core/errors.js';
 import type { ModelOutput } from '../engine/engine.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { publishCatalog } from './reader-catalog.js';
-import { dataKey, manifestKey, manifestPrefix, MANIFEST_SCHEMA, parseManifest, snapshotOfDataKey, type Manifest, type ManifestFile } from './manifest.js';
+import { dataKey, manifestKey, manifestPrefix, MANIFEST_SCHEMA, parseManifest, snapshotOfDataKey, type Manifest } from './manifest.js';
+import type { ManifestFile } from '../protocol/manifest-file.js';
 
 /**
  * Move an attempt's output files from local staging to their final keys. The keys name the

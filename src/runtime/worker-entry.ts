@@ -1,5 +1,5 @@
 // Entry point of a worker process started by `sluice run` (child_process.fork with an IPC
-// channel). Its one argument is a JSON object: { id }.
+// channel). Its one argument is a JSON object: { id }. The messages are protocol/worker-message.ts.
 // The parent forks its workers early, while it still loads and validates the project: a worker
 // loads its code (Node, DuckDB, the stores), says { type: 'ready' }, and waits for
 // { type: 'start', settings, shareOf } (the project's validated settings, and how many workers
@@ -10,18 +10,21 @@
 // channel closes: the worker stops as on SIGTERM (claims nothing new, hands back the item in hand,
 // deregisters) and exits 0. Messages to a gone parent are dropped, never thrown
 // (ERR_IPC_CHANNEL_CLOSED), and a closed stdout/stderr (EPIPE) is not a crash.
-import type { ProjectSettings } from '../runtime/open-runtime.js';
+import type { ProjectSettings } from '../core/types.js';
+import { parseJsonMessage } from '../protocol/parse-message.js';
+import { errorMessage } from '../core/errors.js';
+import { parseToWorkerMessage, workerArgsSchema, type FromWorkerMessage, type ToWorkerMessage } from '../protocol/worker-message.js';
 
 if (!process.env.UV_THREADPOOL_SIZE) process.env.UV_THREADPOOL_SIZE = '8';
 
 /** To the parent, if it is still there: a send on a closed channel must not become an 'error' event. */
-const tell = (message: object): void => {
+const tell = (message: FromWorkerMessage): void => {
   if (process.connected) process.send?.(message, undefined, {}, () => undefined);
 };
 for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined); // EPIPE: the reader is gone
 process.on('error', () => undefined); // a send that raced the channel closing
 
-const args = JSON.parse(process.argv[2] ?? '{}') as { id: string };
+const args = parseJsonMessage(workerArgsSchema, process.argv[2] ?? '{}', 'the worker process argument');
 const stop = new AbortController();
 let wake = (): void => {};
 let start: (how: { settings: ProjectSettings; shareOf: number }) => void = () => {};
@@ -30,9 +33,18 @@ const started = new Promise<{ settings: ProjectSettings; shareOf: number } | und
   stop.signal.addEventListener('abort', () => resolve(undefined));
 });
 // Listen before loading anything: a message that arrives while modules load must not be lost.
-process.on('message', (m: { type?: string; settings?: ProjectSettings; shareOf?: number }) => {
-  if (m?.type === 'wake') wake();
-  else if (m?.type === 'start' && m.settings) start({ settings: m.settings, shareOf: m.shareOf ?? 1 });
+process.on('message', (message: unknown) => {
+  let m: ToWorkerMessage;
+  try {
+    m = parseToWorkerMessage(message, args.id);
+  } catch (err) {
+    // A parent that speaks another protocol (a different sluice version): start nothing.
+    process.stderr.write(`sluice worker ${args.id}: ${errorMessage(err)}\n`);
+    stop.abort();
+    return;
+  }
+  if (m.type === 'wake') wake();
+  else start({ settings: m.settings, shareOf: m.shareOf });
 });
 process.on('disconnect', () => stop.abort());
 
