@@ -42,6 +42,7 @@ export async function loadProject(root: string, opts: { readonly config?: Loaded
       problems.push(sqlProblem(draft, result));
       return;
     }
+    problems.push(...fileReadProblems(draft, result.fileReads));
     const refs = result.refs.map((r) => ({ name: r.name, line: lineOf(draft, r.offset) }));
     refsByFile.set(draft.file, [...new Set(result.refs.map((r) => r.name))].sort());
     if (models.get(draft.name) === draft) graph.push({ name: draft.name, file: draft.file, refs });
@@ -180,6 +181,19 @@ function sqlProblem(draft: ModelDraft, result: Extract<RefResult, { ok: false }>
     model: draft.name,
     message: result.reason === 'syntax' ? `SQL syntax error: ${result.message}` : result.message,
   };
+}
+
+/** Model SQL reads only declared sources and models (docs/adr/0014-sandbox.md). */
+function fileReadProblems(draft: ModelDraft, reads: Extract<RefResult, { ok: true }>['fileReads']): Problem[] {
+  return reads.map((r) => ({
+    code: PROBLEM.fileRead,
+    file: draft.file,
+    line: lineOf(draft, r.offset),
+    model: draft.name,
+    message:
+      `${r.what} reads files directly, which models may not do; declare the files as a source ` +
+      `in sources/*.yml and select from the source by name`,
+  }));
 }
 
 function toModelDef(draft: ModelDraft, dependsOn: readonly string[], queue: string): ModelDef {
