@@ -348,7 +348,7 @@ describe('loadProject: model problems', () => {
   it('unknown tables at the reference line with a suggestion', async () => {
     const problems = await problemsOf({
       'sources/s.yml': 'sources:\n  orders:\n    format: csv\n    path: o.csv\n',
-      'models/m.sql': model('with c as (select 1)\nselect * from c,\n  ordrs, range(3), read_csv(\'x.csv\')\nwhere 1 in (select 1 from nowhere)'),
+      'models/m.sql': model('with c as (select 1)\nselect * from c,\n  ordrs, range(3), generate_series(1, 2)\nwhere 1 in (select 1 from nowhere)'),
     });
     assert.deepEqual(
       problems.map((p) => [p.code, p.file, p.line, p.message]),

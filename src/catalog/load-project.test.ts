@@ -58,7 +58,7 @@ const VALID = {
     'where o.order_id in (select order_id from events) and o.x in (select 1 from orders);',
     '',
   ].join('\n'),
-  'models/reports/rpt_daily.sql': "/*---\ntype: report\nbusiness_unit: pharmacy\n---*/\nselect * from fct_orders union all select * from read_parquet('x.parquet')\n",
+  'models/reports/rpt_daily.sql': "/*---\ntype: report\nbusiness_unit: pharmacy\n---*/\nselect * from fct_orders union all select * from generate_series(1, 1)\n",
   'models/.ipynb_checkpoints/rpt_daily.sql': 'hidden folders are skipped',
 };
 
