@@ -4,6 +4,7 @@ import { ValidationError } from '../core/errors.js';
 import type { ModelDef, Problem, Project, ProjectConfig, SourceDef } from '../core/types.js';
 import { deepFreeze } from './deep-freeze.js';
 import { DEFAULTS } from './defaults.js';
+import { durationMs } from './duration.js';
 import { CONFIG_FILE } from './find-project-root.js';
 import { checkGraph, type GraphModel } from './graph-check.js';
 import { listFiles } from './list-files.js';
@@ -51,9 +52,10 @@ export async function loadProject(root: string, opts: { readonly config?: Loaded
 
   if (config.config) problems.push(...unknownQueues(models, config.config));
   if (problems.length > 0 || !config.config) throw new ValidationError(sortProblems(problems));
+  const timeoutMs = config.config.execution.timeoutMs;
 
   const queueOf = queueResolver(config.config);
-  const modelDefs: ModelDef[] = [...models.values()].map((d) => toModelDef(d, refsByFile.get(d.file) ?? [], queueOf(d.header!)));
+  const modelDefs: ModelDef[] = [...models.values()].map((d) => toModelDef(d, refsByFile.get(d.file) ?? [], queueOf(d.header!), timeoutMs));
   return deepFreeze({
     root: absRoot,
     config: config.config,
@@ -196,7 +198,7 @@ function fileReadProblems(draft: ModelDraft, reads: Extract<RefResult, { ok: tru
   }));
 }
 
-function toModelDef(draft: ModelDraft, dependsOn: readonly string[], queue: string): ModelDef {
+function toModelDef(draft: ModelDraft, dependsOn: readonly string[], queue: string, timeoutMs: number): ModelDef {
   const h = draft.header!;
   return {
     name: draft.name,
@@ -214,6 +216,7 @@ function toModelDef(draft: ModelDraft, dependsOn: readonly string[], queue: stri
     uniqueKey: h.unique_key === undefined ? [] : typeof h.unique_key === 'string' ? [h.unique_key] : [...h.unique_key],
     resources: { ...(h.resources?.cpus !== undefined ? { cpus: h.resources.cpus } : {}), ...(h.resources?.memory !== undefined ? { memory: h.resources.memory } : {}) },
     dependsOn,
+    timeoutMs: h.timeout === undefined ? timeoutMs : durationMs(h.timeout)!,
     location: { file: draft.file, line: draft.line },
   };
 }

@@ -10,24 +10,55 @@ import type { Engine, ModelOutput, ModelRun, OutputFile } from './engine.js';
 import { duckdbOptions, type EngineSettings } from './engine-settings.js';
 import { inputStats, type InputFiles, type InputStats } from './input-stats.js';
 import type { ColumnDef } from './relation-sql.js';
+import { accessForPaths, applySandbox, mergeAccess, type SandboxAccess } from './sandbox.js';
 import { quoteIdent, quoteLiteral } from './sql-quote.js';
 
-/** The DuckDB engine: one in-process instance, one connection per model run. */
-export class DuckDbEngine implements Engine {
-  private constructor(private readonly instance: DuckDBInstance) {}
+/**
+ * Who may read what (docs/adr/0014-sandbox.md). `per-run`: every model run gets a fresh instance
+ * locked to what that run reads and writes (workers); otherwise one instance for everything,
+ * locked to `access` (the coordinator: validate, compile, explain).
+ */
+export type EngineSandbox = 'per-run' | SandboxAccess;
 
-  static async create(settings: EngineSettings): Promise<DuckDbEngine> {
+/** The DuckDB engine: one in-process instance (or one per model run), one connection per model run. */
+export class DuckDbEngine implements Engine {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly settings: EngineSettings,
+    private readonly perRun: boolean,
+  ) {}
+
+  static async create(settings: EngineSettings, sandbox: EngineSandbox): Promise<DuckDbEngine> {
     mkdirSync(settings.tempDirectory, { recursive: true });
-    return new DuckDbEngine(await duckdbApi.DuckDBInstance.create(':memory:', duckdbOptions(settings)));
+    const instance = await duckdbApi.DuckDBInstance.create(':memory:', duckdbOptions(settings));
+    if (sandbox !== 'per-run') await lockInstance(instance, mergeAccess(sandbox, { directories: [settings.tempDirectory], files: [] }));
+    return new DuckDbEngine(instance, settings, sandbox === 'per-run');
   }
 
+  /**
+   * A connection to the shared instance. Per-run engines refuse: their shared instance only runs
+   * sluice's own metadata queries (input statistics), never user SQL.
+   */
   async connect(): Promise<DuckDBConnection> {
+    if (this.perRun) throw new SluiceError('EXEC_FAILED', 'a per-run sandboxed engine gives no connection for user SQL');
     return this.instance.connect();
   }
 
   async runModel(run: ModelRun, signal?: AbortSignal): Promise<ModelOutput> {
+    if (!this.perRun) return this.runOn(this.instance, run, signal);
+    const instance = await duckdbApi.DuckDBInstance.create(':memory:', duckdbOptions(this.settings));
+    try {
+      const written = { directories: [this.settings.tempDirectory, run.outputDir], files: [] };
+      await lockInstance(instance, mergeAccess(accessForPaths(run.reads ?? []), written));
+      return await this.runOn(instance, run, signal);
+    } finally {
+      instance.closeSync();
+    }
+  }
+
+  private async runOn(instance: DuckDBInstance, run: ModelRun, signal?: AbortSignal): Promise<ModelOutput> {
     const { model } = run;
-    const conn = await this.instance.connect();
+    const conn = await instance.connect();
     const onAbort = () => conn.interrupt();
     signal?.addEventListener('abort', onAbort);
     try {
@@ -80,6 +111,15 @@ export class DuckDbEngine implements Engine {
 
   async close(): Promise<void> {
     this.instance.closeSync();
+  }
+}
+
+async function lockInstance(instance: DuckDBInstance, access: SandboxAccess): Promise<void> {
+  const conn = await instance.connect();
+  try {
+    await applySandbox(conn, access);
+  } finally {
+    conn.closeSync();
   }
 }
 

@@ -15,13 +15,21 @@ export interface InputRelation {
 }
 
 /** What the engine needs of a model (a work item carries exactly this, not the project). */
-export type RunnableModel = Pick<ModelDef, 'name' | 'file' | 'sql' | 'sqlLine' | 'partitionBy' | 'location'>;
+export type RunnableModel = Pick<ModelDef, 'name' | 'file' | 'sql' | 'sqlLine' | 'partitionBy' | 'location'> & {
+  /** The model's `timeout` (docs/adr/0014-sandbox.md); absent in specs queued before it existed: no limit. */
+  readonly timeoutMs?: number;
+};
 
 export interface ModelRun {
   readonly model: RunnableModel;
   readonly inputs: readonly InputRelation[];
   /** A local folder that does not exist yet; the engine creates it and writes into it. */
   readonly outputDir: string;
+  /**
+   * Local files, folders and globs the inputs read: a sandboxed run may read these and nothing
+   * else (docs/adr/0014-sandbox.md).
+   */
+  readonly reads?: readonly string[];
 }
 
 export interface OutputFile {

@@ -10,6 +10,7 @@ export const ITEM_SPEC_VERSION = 1;
 
 export interface ItemSpec {
   readonly v: typeof ITEM_SPEC_VERSION;
+  /** The model's SQL and where it is; `model.timeoutMs` bounds every attempt (docs/adr/0014-sandbox.md). */
   readonly model: RunnableModel;
   /** The snapshot the task will publish; part of every output file's key. */
   readonly snapshot: number;
