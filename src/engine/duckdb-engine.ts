@@ -1,6 +1,6 @@
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { mkdirSync } from 'node:fs';
-import { relative, sep } from 'node:path';
+import { dirname, relative, sep } from 'node:path';
 import { SluiceError, errorMessage } from '../core/errors.js';
 import type { Problem, Project } from '../core/types.js';
 import { checkBindings } from './check-bindings.js';
@@ -48,7 +48,9 @@ export class DuckDbEngine implements Engine {
     if (!this.perRun) return this.runOn(this.instance, run, signal);
     const instance = await duckdbApi.DuckDBInstance.create(':memory:', duckdbOptions(this.settings));
     try {
-      const written = { directories: [this.settings.tempDirectory, run.outputDir], files: [] };
+      // The attempt's staging folder, not just `outputDir`: COPY ... PARTITION_BY checks the
+      // target folder itself, which a trailing-separator entry for it would not cover.
+      const written = { directories: [this.settings.tempDirectory, dirname(run.outputDir)], files: [] };
       await lockInstance(instance, mergeAccess(accessForPaths(run.reads ?? []), written));
       return await this.runOn(instance, run, signal);
     } finally {
