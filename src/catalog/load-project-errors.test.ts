@@ -178,6 +178,7 @@ describe('loadProject: source problems', () => {
       [
         ['CONFIG_PATH_ESCAPES', 'sources/s.yml', 4, 'sources.a.path'],
         ['CONFIG_PATH_ESCAPES', 'sources/s.yml', 7, 'sources.b.path'],
+        ['CONFIG_SOURCE_OUTSIDE_ROOTS', 'sources/s.yml', 8, 'sources.c.path'],
       ],
     );
   });
@@ -222,7 +223,7 @@ describe('loadProject: model problems', () => {
         ['CONFIG_UNKNOWN_KEY', 'models/m.sql', 5, 'm', 'resources.gpus'],
       ],
     );
-    assert.match(problems[0]!.message, /allowed keys: type, business_unit, partition_by, queue, tags, description, split_by, incremental, unique_key, resources/);
+    assert.match(problems[0]!.message, /allowed keys: type, business_unit, partition_by, queue, tags, description, split_by, incremental, unique_key, timeout, resources/);
   });
 
   it('incremental needs split_by, and replace needs it in partition_by', async () => {

@@ -13,6 +13,7 @@ import { loadSources, type DeclaredSource } from './load-sources.js';
 import { parseModelFile, type ModelDraft } from './parse-model-file.js';
 import { PROBLEM } from './problem-codes.js';
 import { projectRelative, readProjectFile, resolveInRoot } from './project-file.js';
+import { sourceRootProblems } from './source-roots.js';
 import { extractTableRefs, warmUpParser, type RefResult } from './sql-refs.js';
 
 /**
@@ -51,6 +52,7 @@ export async function loadProject(root: string, opts: { readonly config?: Loaded
   problems.push(...checkGraph(graph, sources.declared.map((s) => s.name).concat([...models.keys()])));
 
   if (config.config) problems.push(...unknownQueues(models, config.config));
+  if (config.config) problems.push(...sourceRootProblems(absRoot, config.config, sources.sources));
   if (problems.length > 0 || !config.config) throw new ValidationError(sortProblems(problems));
   const timeoutMs = config.config.execution.timeoutMs;
 
