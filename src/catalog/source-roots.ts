@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import type { Problem, ProjectConfig, SourceDef } from '../core/types.js';
 import { PROBLEM } from './problem-codes.js';
@@ -37,7 +38,11 @@ function allowedRoots(root: string, config: ProjectConfig): string[] {
 function folderOf(path: string): string {
   const glob = /[*?[]/.exec(path);
   if (glob) return dirname(`${path.slice(0, glob.index)}x`);
-  return /\.[a-z0-9]+$/i.test(path) ? dirname(path) : path;
+  try {
+    return statSync(path).isDirectory() ? path : dirname(path);
+  } catch {
+    return /\.[a-z0-9]+$/i.test(path) ? dirname(path) : path;
+  }
 }
 
 function inside(folder: string, path: string): boolean {
