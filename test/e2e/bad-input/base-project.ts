@@ -20,14 +20,14 @@ export async function buildBaseProject(): Promise<BaseProject> {
   const built = await runCli(['run', '-p', shop.root, '--workers', '1']);
   if (built.code !== 0) throw new Error(`the base project did not build:\n${built.stderr}${built.stdout}`);
   const pristine = mkdtempSync(join(tmpdir(), 'sluice-bad-input-pristine-'));
-  cpSync(shop.root, pristine, { recursive: true, preserveTimestamps: true });
+  cpSync(shop.root, pristine, { recursive: true });
   return {
     root: shop.root,
     warehouse: shop.warehouse,
     write: (rel, content) => writeFile(shop.root, rel, content),
     reset: () => {
       rmSync(shop.root, { recursive: true, force: true });
-      cpSync(pristine, shop.root, { recursive: true, preserveTimestamps: true });
+      cpSync(pristine, shop.root, { recursive: true });
     },
     cleanup: () => {
       shop.cleanup();
