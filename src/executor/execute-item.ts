@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { SluiceError } from '../core/errors.js';
+import { formatDuration } from '../core/format-duration.js';
 import type { Engine, InputRelation } from '../engine/engine.js';
 import type { InputFiles, InputStats } from '../engine/input-stats.js';
 import { filesRelationSql, snapshotRelationSql } from '../engine/relation-sql.js';
@@ -48,14 +49,6 @@ function timedOut(spec: ItemSpec, limit: number, cause: unknown): SluiceError {
       `(timeout); raise the model's timeout or execution.timeout in sluice.yaml, or make the model cheaper`,
     { cause },
   );
-}
-
-/** 3600000 -> `1h`, 90000 -> `90s`, 1500 -> `1500ms`: the largest unit that divides it. */
-export function formatDuration(ms: number): string {
-  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
-    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
-  }
-  return `${ms}ms`;
 }
 
 async function attempt(

@@ -9,6 +9,8 @@ import { resolveEngineSettings } from '../../src/engine/engine-settings.js';
 import { executeItem } from '../../src/executor/execute-item.js';
 import { ITEM_SPEC_VERSION, type ItemSpec } from '../../src/executor/item-spec.js';
 import { LocalObjectStore } from '../../src/storage/local/local-object-store.js';
+import { runCli } from '../helpers/run-cli.js';
+import { model, writeProject } from '../helpers/temp-project.js';
 
 /**
  * The sandbox itself (docs/adr/0014-sandbox.md), bypassing validate: SQL handed straight to a
@@ -144,5 +146,31 @@ describe("DuckDB's own needs under the sandbox", () => {
       return true;
     });
     assert.ok(Date.now() - started < 10_000, 'interrupted, not run to the end');
+  });
+});
+
+describe('paths.allowed_roots', () => {
+  it('lets a source outside the project in: validate and run read it, sandboxed', async () => {
+    const lake = mkdtempSync(join(tmpdir(), 'sluice-lake-'));
+    writeFileSync(join(lake, 'cities.csv'), 'city,size\nLyon,2\nNice,1\n');
+    const sources = `sources:\n  cities:\n    format: csv\n    path: ${join(lake, 'cities.csv')}\n`;
+    const files = {
+      'sources/lake.yml': sources,
+      'models/big_cities.sql': model({ type: 'report', business_unit: 'x' }, 'select city from cities where size > 1'),
+    };
+    const refused = writeProject({ 'sluice.yaml': 'name: lake\n', ...files });
+    const allowed = writeProject({ 'sluice.yaml': `name: lake\npaths:\n  allowed_roots: [${lake}]\n`, ...files });
+    try {
+      const before = await runCli(['validate', '-p', refused.root]);
+      assert.equal(before.code, 2);
+      assert.match(before.stderr, new RegExp(`sources/lake\\.yml:2: .*allowed_roots: \\[${lake}\\]`));
+      const run = await runCli(['run', '-p', allowed.root, '--workers', '1']);
+      assert.equal(run.code, 0, run.stderr + run.stdout);
+      assert.match(run.stdout, /big_cities .*1 rows/);
+    } finally {
+      refused.cleanup();
+      allowed.cleanup();
+      rmSync(lake, { recursive: true, force: true });
+    }
   });
 });
