@@ -21,4 +21,6 @@ export function durationMs(value: string): number | undefined {
 export const DURATION_HINT = 'a duration such as "90s", "30m" or "1h" (above 0, at most 7d)';
 
 /** A duration such as `30m` or `1h` in sluice.yaml or a model header. */
-export const durationSchema = z.string({ error: `expected ${DURATION_HINT}` }).refine(isDuration, { error: `must be ${DURATION_HINT}` });
+export const durationSchema = z
+  .string({ error: `expected ${DURATION_HINT}` })
+  .refine(isDuration, { error: `must be ${DURATION_HINT}` });

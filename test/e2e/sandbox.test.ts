@@ -12,6 +12,15 @@ import { LocalObjectStore } from '../../src/storage/local/local-object-store.js'
 import { runCli } from '../helpers/run-cli.js';
 import { model, writeProject } from '../helpers/temp-project.js';
 
+function settingsIn(tempDirectory: string, memoryLimit = '256MB'): ReturnType<typeof resolveEngineSettings> {
+  return resolveEngineSettings({ threads: 1, memoryLimit, tempDirectory, shareOf: 1 });
+}
+
+function testModel(sql: string, extra: Partial<RunnableModel> = {}): RunnableModel {
+  const location = { file: 'models/m.sql', line: 1 };
+  return { name: 'm', file: 'models/m.sql', sql, sqlLine: 5, partitionBy: [], location, ...extra };
+}
+
 /**
  * The sandbox itself (docs/adr/0014-sandbox.md), bypassing validate: SQL handed straight to a
  * worker's engine may read its inputs and write its staging folder, nothing else.
@@ -31,8 +40,7 @@ describe('sandboxed DuckDB (run time, validate bypassed)', () => {
     mkdirSync(other, { recursive: true });
     writeFileSync(join(inputs, 'a.csv'), 'x\n1\n2\n');
     writeFileSync(join(other, 'secret.csv'), 'secret\n42\n');
-    const settings = resolveEngineSettings({ threads: 1, memoryLimit: '256MB', tempDirectory: join(dir, 'tmp'), shareOf: 1 });
-    engine = await DuckDbEngine.create(settings, 'per-run');
+    engine = await DuckDbEngine.create(settingsIn(join(dir, 'tmp')), 'per-run');
   });
   after(async () => {
     await engine.close();
@@ -40,7 +48,7 @@ describe('sandboxed DuckDB (run time, validate bypassed)', () => {
   });
 
   function run(sql: string, reads = [join(inputs, 'a.csv')]): Promise<unknown> {
-    const model: RunnableModel = { name: 'm', file: 'models/m.sql', sql, sqlLine: 5, partitionBy: [], location: { file: 'models/m.sql', line: 1 } };
+    const model = testModel(sql);
     const input = { name: 'a', query: `SELECT * FROM read_csv('${join(inputs, 'a.csv')}')` };
     const r: ModelRun = { model, inputs: [input], outputDir: join(dir, 'staging', `s${n++}`, 'out'), reads };
     return engine.runModel(r);
@@ -77,20 +85,23 @@ describe('sandboxed DuckDB (run time, validate bypassed)', () => {
 
   it('cannot SET the sandbox off or attach a database', async () => {
     await assert.rejects(run("select current_setting('x') from a; set enable_external_access = true"), /\[model m\]/);
-    const model: RunnableModel = { name: 'm', file: 'models/m.sql', sql: 'select 1', sqlLine: 5, partitionBy: [], location: { file: 'models/m.sql', line: 1 } };
-    for (const statement of ['SET enable_external_access = true', 'SET lock_configuration = false', "SET allowed_directories = ['/']", 'RESET lock_configuration']) {
+    const model = testModel('select 1');
+    const sets = ['SET enable_external_access = true', 'SET lock_configuration = false'];
+    sets.push("SET allowed_directories = ['/']");
+    for (const statement of [...sets, 'RESET lock_configuration']) {
       // The input relation is run as a statement of its own: the way to smuggle a SET in.
-      const r: ModelRun = { model, inputs: [{ name: 'a', query: statement }], outputDir: join(dir, 'staging', `s${n++}`, 'out'), reads: [] };
+      const outputDir = join(dir, 'staging', `s${n++}`, 'out');
+      const r: ModelRun = { model, inputs: [{ name: 'a', query: statement }], outputDir, reads: [] };
       await assert.rejects(engine.runModel(r), /locked|Parser Error|syntax/i, statement);
     }
   });
 
   it('the coordinator engine refuses outside its project', async () => {
-    const settings = resolveEngineSettings({ threads: 1, memoryLimit: '256MB', tempDirectory: join(dir, 'tmp2'), shareOf: 1 });
-    const coordinator = await DuckDbEngine.create(settings, { directories: [inputs], files: [] });
+    const coordinator = await DuckDbEngine.create(settingsIn(join(dir, 'tmp2')), { directories: [inputs], files: [] });
     const conn = await coordinator.connect();
     try {
-      assert.equal((await conn.runAndReadAll(`select count(*) from read_csv('${join(inputs, 'a.csv')}')`)).getRows()[0]![0], 2n);
+      const count = await conn.runAndReadAll(`select count(*) from read_csv('${join(inputs, 'a.csv')}')`);
+      assert.equal(count.getRows()[0]![0], 2n);
       await assert.rejects(conn.run("select * from read_csv('/etc/passwd')"), /disabled by configuration/);
       await assert.rejects(conn.run('SET enable_external_access = true'), /locked/);
     } finally {
@@ -108,12 +119,13 @@ describe("DuckDB's own needs under the sandbox", () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'sluice-sandbox-needs-'));
     objects = new LocalObjectStore(join(dir, 'warehouse'), { durable: false });
-    const settings = resolveEngineSettings({ threads: 1, memoryLimit: '64MB', tempDirectory: join(dir, 'tmp'), shareOf: 1 });
+    const settings = settingsIn(join(dir, 'tmp'), '64MB');
     engine = await DuckDbEngine.create(settings, 'per-run');
     // A hive-partitioned Parquet source, written by an unsandboxed DuckDB.
     const setup = await DuckDbEngine.create(settings, { directories: [dir], files: [] });
     const conn = await setup.connect();
-    await conn.run(`copy (select i % 4 as k, i as v, repeat('x', 200) as pad from range(300000) t(i)) to '${join(dir, 'src')}' (format parquet, partition_by (k))`);
+    const rows = "select i % 4 as k, i as v, repeat('x', 200) as pad from range(300000) t(i)";
+    await conn.run(`copy (${rows}) to '${join(dir, 'src')}' (format parquet, partition_by (k))`);
     conn.closeSync();
     await setup.close();
   });
@@ -124,12 +136,12 @@ describe("DuckDB's own needs under the sandbox", () => {
   });
 
   function spec(sql: string, timeoutMs?: number): ItemSpec {
-    const model: RunnableModel = { name: 'm', file: 'models/m.sql', sql, sqlLine: 5, partitionBy: ['k'], location: { file: 'models/m.sql', line: 1 }, ...(timeoutMs !== undefined && { timeoutMs }) };
+    const model = testModel(sql, { partitionBy: ['k'], ...(timeoutMs !== undefined && { timeoutMs }) });
     const files = { format: 'parquet' as const, paths: [join(dir, 'src', '**', '*.parquet')], hivePartitioning: true };
     return { v: ITEM_SPEC_VERSION, model, snapshot: 1, inputs: [{ name: 'src', kind: 'files', files }], slice: null };
   }
 
-  it('reads hive folders and Parquet metadata, sorts under a 64MB limit (temp_directory allowed) and COPYs PARTITION_BY into staging', async () => {
+  it('reads hive folders and Parquet metadata, sorts under a 64MB limit, COPYs PARTITION_BY into staging', async () => {
     // 300,000 rows of 230-byte strings (about 70MB) sorted under a 64MB limit.
     const sql = 'select k, v, pad || md5(v::varchar) as pad from src order by md5(v::varchar)';
     const out = await executeItem(objects, engine, spec(sql), 't1', undefined, 'w', () => undefined);
