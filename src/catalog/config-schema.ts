@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ProjectConfig, S3StorageConfig } from '../core/types.js';
 import { DEFAULTS, defaultMetadataUrl } from './defaults.js';
 import { identifierSchema } from './identifier.js';
+import { durationMs, durationSchema } from './duration.js';
 import { isMemoryLimit, isMemorySize } from './memory-size.js';
 import { alertsSchema, lineageSchema, toAlertsConfig, toLineageConfig } from './alerts-schema.js';
 import { budgetsSchema, costSchema, toBudgets, toPriceCatalogue } from './cost-schema.js';
@@ -25,7 +26,13 @@ export const configFileSchema = z.strictObject({
     .regex(/^[a-z][a-z0-9_-]*$/, { error: 'must start with a lowercase letter and contain only a-z, 0-9, _ and -' }),
   /** Folders, relative to the project root or absolute. */
   paths: z
-    .strictObject({ models: pathSchema.optional(), sources: pathSchema.optional(), state: pathSchema.optional() })
+    .strictObject({
+      models: pathSchema.optional(),
+      sources: pathSchema.optional(),
+      state: pathSchema.optional(),
+      /** Folders outside the project that sources may read (docs/adr/0014-sandbox.md). */
+      allowed_roots: z.array(pathSchema, { error: 'expected a list of folders' }).optional(),
+    })
     .nullish(),
   storage: z
     .strictObject({
@@ -83,6 +90,8 @@ export const configFileSchema = z.strictObject({
       retries: z.strictObject({ code: intSchema(1, 100).optional(), infra: intSchema(1, 100).optional() }).nullish(),
       backoff_seconds: z.number({ error: 'expected a number of seconds' }).min(0, { error: 'must be >= 0' }).optional(),
       max_backoff_seconds: z.number({ error: 'expected a number of seconds' }).min(0, { error: 'must be >= 0' }).optional(),
+      /** A work item running longer is interrupted and fails; models override it with `timeout`. */
+      timeout: durationSchema.optional(),
     })
     .refine((e) => e.heartbeat_seconds === undefined || e.heartbeat_seconds < (e.lease_seconds ?? DEFAULTS.execution.leaseSeconds), {
       error: 'heartbeat_seconds must be shorter than lease_seconds',
@@ -137,6 +146,7 @@ export function toProjectConfig(raw: ConfigFile): ProjectConfig {
       models: raw.paths?.models ?? DEFAULTS.paths.models,
       sources: raw.paths?.sources ?? DEFAULTS.paths.sources,
       state,
+      allowedRoots: raw.paths?.allowed_roots ?? [...DEFAULTS.paths.allowedRoots],
     },
     storage: {
       objects: raw.storage?.objects ?? DEFAULTS.storage.objects,
@@ -153,6 +163,7 @@ export function toProjectConfig(raw: ConfigFile): ProjectConfig {
       maxItemsPerTask: raw.execution?.max_items_per_task ?? DEFAULTS.execution.maxItemsPerTask,
       targetItemBytes: sizeBytes(raw.execution?.target_item_size ?? DEFAULTS.execution.targetItemSize),
       broadcastBytes: sizeBytes(raw.execution?.broadcast_threshold ?? DEFAULTS.execution.broadcastThreshold),
+      timeoutMs: durationMs(raw.execution?.timeout ?? DEFAULTS.execution.timeout)!,
       retry: {
         codeAttempts: raw.execution?.retries?.code ?? DEFAULTS.execution.retries.code,
         infraAttempts: raw.execution?.retries?.infra ?? DEFAULTS.execution.retries.infra,

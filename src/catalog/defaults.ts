@@ -1,6 +1,6 @@
 /** Every default value of sluice.yaml, sources and model headers, in one place. */
 export const DEFAULTS = deepFreeze({
-  paths: { models: 'models', sources: 'sources', state: '.sluice' },
+  paths: { models: 'models', sources: 'sources', state: '.sluice', allowedRoots: [] as string[] },
   storage: {
     objects: 'warehouse',
     /** The metadata store is `sqlite:<paths.state>/<metadataFile>` unless set. */
@@ -20,6 +20,8 @@ export const DEFAULTS = deepFreeze({
     retries: { code: 3, infra: 5 },
     backoffSeconds: 1,
     maxBackoffSeconds: 60,
+    /** execution.timeout: how long one work item may run. */
+    timeout: '1h',
   },
   /** Field report 2's split: three queues of 30% and a default of 10%, each may borrow up to 100%. */
   queues: {

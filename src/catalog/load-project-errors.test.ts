@@ -178,6 +178,7 @@ describe('loadProject: source problems', () => {
       [
         ['CONFIG_PATH_ESCAPES', 'sources/s.yml', 4, 'sources.a.path'],
         ['CONFIG_PATH_ESCAPES', 'sources/s.yml', 7, 'sources.b.path'],
+        ['CONFIG_SOURCE_OUTSIDE_ROOTS', 'sources/s.yml', 8, 'sources.c.path'],
       ],
     );
   });
@@ -222,7 +223,7 @@ describe('loadProject: model problems', () => {
         ['CONFIG_UNKNOWN_KEY', 'models/m.sql', 5, 'm', 'resources.gpus'],
       ],
     );
-    assert.match(problems[0]!.message, /allowed keys: type, business_unit, partition_by, queue, tags, description, split_by, incremental, unique_key, resources/);
+    assert.match(problems[0]!.message, /allowed keys: type, business_unit, partition_by, queue, tags, description, split_by, incremental, unique_key, timeout, resources/);
   });
 
   it('incremental needs split_by, and replace needs it in partition_by', async () => {
@@ -348,7 +349,7 @@ describe('loadProject: model problems', () => {
   it('unknown tables at the reference line with a suggestion', async () => {
     const problems = await problemsOf({
       'sources/s.yml': 'sources:\n  orders:\n    format: csv\n    path: o.csv\n',
-      'models/m.sql': model('with c as (select 1)\nselect * from c,\n  ordrs, range(3), read_csv(\'x.csv\')\nwhere 1 in (select 1 from nowhere)'),
+      'models/m.sql': model('with c as (select 1)\nselect * from c,\n  ordrs, range(3), generate_series(1, 2)\nwhere 1 in (select 1 from nowhere)'),
     });
     assert.deepEqual(
       problems.map((p) => [p.code, p.file, p.line, p.message]),

@@ -22,7 +22,7 @@ function writeProject(files: Record<string, string>): string {
 }
 
 const VALID = {
-  'sluice.yaml': 'name: clinic\nexecution:\n  threads: 2\n  memory_limit: 4GB\nqueues:\n  dimension: {share: 40}\n  fact_queue: {share: 40, max_share: 80}\n  batch: {share: 20}\ndefaults:\n  queue: batch\n',
+  'sluice.yaml': 'name: clinic\npaths:\n  allowed_roots: [/abs]\nexecution:\n  threads: 2\n  memory_limit: 4GB\nqueues:\n  dimension: {share: 40}\n  fact_queue: {share: 40, max_share: 80}\n  batch: {share: 20}\ndefaults:\n  queue: batch\n',
   'sources/pharmacy.yml': [
     'sources:',
     '  orders:',
@@ -58,7 +58,7 @@ const VALID = {
     'where o.order_id in (select order_id from events) and o.x in (select 1 from orders);',
     '',
   ].join('\n'),
-  'models/reports/rpt_daily.sql': "/*---\ntype: report\nbusiness_unit: pharmacy\n---*/\nselect * from fct_orders union all select * from read_parquet('x.parquet')\n",
+  'models/reports/rpt_daily.sql': "/*---\ntype: report\nbusiness_unit: pharmacy\n---*/\nselect * from fct_orders union all select * from generate_series(1, 1)\n",
   'models/.ipynb_checkpoints/rpt_daily.sql': 'hidden folders are skipped',
 };
 
@@ -69,7 +69,7 @@ describe('loadProject on a valid project', () => {
     assert.equal(p.root, root);
     assert.deepEqual(p.config, {
       name: 'clinic',
-      paths: { models: 'models', sources: 'sources', state: '.sluice' },
+      paths: { models: 'models', sources: 'sources', state: '.sluice', allowedRoots: ['/abs'] },
       storage: { objects: 'warehouse', metadata: 'sqlite:.sluice/sluice.db', durable: true },
       execution: {
         threads: 2,
@@ -80,6 +80,7 @@ describe('loadProject on a valid project', () => {
         maxItemsPerTask: 64,
         targetItemBytes: 64_000_000,
         broadcastBytes: 1_000_000_000,
+        timeoutMs: 3_600_000,
         retry: { codeAttempts: 3, infraAttempts: 5, backoffMs: 1_000, maxBackoffMs: 60_000 },
       },
       queues: [
@@ -129,6 +130,7 @@ describe('loadProject on a valid project', () => {
       incremental: null,
       uniqueKey: [],
       dependsOn: ['dim_pharmacies', 'events', 'orders'],
+      timeoutMs: 3_600_000,
       location: { file: 'models/pharmacy/fct_orders.sql', line: 2 },
     });
     const dim = p.models.get('dim_pharmacies')!;
@@ -155,7 +157,7 @@ describe('loadProject on a valid project', () => {
       'sql/m.sql': '/*---\ntype: report\nbusiness_unit: bi\n---*/\nselect * from raw',
     });
     const p = await loadProject(root);
-    assert.deepEqual(p.config.paths, { models: 'sql', sources: 'inputs', state: '.state' });
+    assert.deepEqual(p.config.paths, { models: 'sql', sources: 'inputs', state: '.state', allowedRoots: [] });
     assert.deepEqual(p.config.storage, { objects: '/data/wh', metadata: 'sqlite:.state/sluice.db', durable: true });
     assert.equal(p.sources.get('raw')?.header, false);
     assert.deepEqual(p.models.get('m')?.dependsOn, ['raw']);

@@ -4,6 +4,7 @@ import { ValidationError } from '../core/errors.js';
 import type { ModelDef, Problem, Project, ProjectConfig, SourceDef } from '../core/types.js';
 import { deepFreeze } from './deep-freeze.js';
 import { DEFAULTS } from './defaults.js';
+import { durationMs } from './duration.js';
 import { CONFIG_FILE } from './find-project-root.js';
 import { checkGraph, type GraphModel } from './graph-check.js';
 import { listFiles } from './list-files.js';
@@ -12,6 +13,7 @@ import { loadSources, type DeclaredSource } from './load-sources.js';
 import { parseModelFile, type ModelDraft } from './parse-model-file.js';
 import { PROBLEM } from './problem-codes.js';
 import { projectRelative, readProjectFile, resolveInRoot } from './project-file.js';
+import { sourceRootProblems } from './source-roots.js';
 import { extractTableRefs, warmUpParser, type RefResult } from './sql-refs.js';
 
 /**
@@ -42,6 +44,7 @@ export async function loadProject(root: string, opts: { readonly config?: Loaded
       problems.push(sqlProblem(draft, result));
       return;
     }
+    problems.push(...fileReadProblems(draft, result.fileReads));
     const refs = result.refs.map((r) => ({ name: r.name, line: lineOf(draft, r.offset) }));
     refsByFile.set(draft.file, [...new Set(result.refs.map((r) => r.name))].sort());
     if (models.get(draft.name) === draft) graph.push({ name: draft.name, file: draft.file, refs });
@@ -49,10 +52,12 @@ export async function loadProject(root: string, opts: { readonly config?: Loaded
   problems.push(...checkGraph(graph, sources.declared.map((s) => s.name).concat([...models.keys()])));
 
   if (config.config) problems.push(...unknownQueues(models, config.config));
+  if (config.config) problems.push(...sourceRootProblems(absRoot, config.config, sources.sources));
   if (problems.length > 0 || !config.config) throw new ValidationError(sortProblems(problems));
+  const timeoutMs = config.config.execution.timeoutMs;
 
   const queueOf = queueResolver(config.config);
-  const modelDefs: ModelDef[] = [...models.values()].map((d) => toModelDef(d, refsByFile.get(d.file) ?? [], queueOf(d.header!)));
+  const modelDefs: ModelDef[] = [...models.values()].map((d) => toModelDef(d, refsByFile.get(d.file) ?? [], queueOf(d.header!), timeoutMs));
   return deepFreeze({
     root: absRoot,
     config: config.config,
@@ -182,7 +187,20 @@ function sqlProblem(draft: ModelDraft, result: Extract<RefResult, { ok: false }>
   };
 }
 
-function toModelDef(draft: ModelDraft, dependsOn: readonly string[], queue: string): ModelDef {
+/** Model SQL reads only declared sources and models (docs/adr/0014-sandbox.md). */
+function fileReadProblems(draft: ModelDraft, reads: Extract<RefResult, { ok: true }>['fileReads']): Problem[] {
+  return reads.map((r) => ({
+    code: PROBLEM.fileRead,
+    file: draft.file,
+    line: lineOf(draft, r.offset),
+    model: draft.name,
+    message:
+      `${r.what} reads files directly, which models may not do; declare the files as a source ` +
+      `in sources/*.yml and select from the source by name`,
+  }));
+}
+
+function toModelDef(draft: ModelDraft, dependsOn: readonly string[], queue: string, timeoutMs: number): ModelDef {
   const h = draft.header!;
   return {
     name: draft.name,
@@ -200,6 +218,7 @@ function toModelDef(draft: ModelDraft, dependsOn: readonly string[], queue: stri
     uniqueKey: h.unique_key === undefined ? [] : typeof h.unique_key === 'string' ? [h.unique_key] : [...h.unique_key],
     resources: { ...(h.resources?.cpus !== undefined ? { cpus: h.resources.cpus } : {}), ...(h.resources?.memory !== undefined ? { memory: h.resources.memory } : {}) },
     dependsOn,
+    timeoutMs: h.timeout === undefined ? timeoutMs : durationMs(h.timeout)!,
     location: { file: draft.file, line: draft.line },
   };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { INCREMENTAL_STRATEGIES, TABLE_TYPES } from '../core/types.js';
+import { durationSchema } from './duration.js';
 import { identifierSchema } from './identifier.js';
 import { isMemorySize } from './memory-size.js';
 import { stripTrailingSemicolons } from './sql-scan.js';
@@ -27,6 +28,8 @@ export const modelHeaderSchema = z.strictObject({
   incremental: z.enum(INCREMENTAL_STRATEGIES, { error: `expected one of ${INCREMENTAL_STRATEGIES.join(', ')}` }).optional(),
   /** `merge` only: the column(s) identifying a row. */
   unique_key: z.union([identifierSchema, z.array(identifierSchema).min(1)], { error: 'expected a column name or a list of column names' }).optional(),
+  /** How long one work item may run, e.g. `30m`; default `execution.timeout`. */
+  timeout: durationSchema.optional(),
   /** What one work item of this model needs. */
   resources: z
     .strictObject({

@@ -21,6 +21,8 @@ export const PROBLEM = {
   selfReference: 'CONFIG_SELF_REFERENCE',
   cycle: 'CONFIG_CYCLE',
   duplicateColumn: 'CONFIG_DUPLICATE_COLUMN',
+  fileRead: 'CONFIG_FILE_READ',
+  sourceOutsideRoots: 'CONFIG_SOURCE_OUTSIDE_ROOTS',
 } as const;
 
 export type ProblemCode = (typeof PROBLEM)[keyof typeof PROBLEM];

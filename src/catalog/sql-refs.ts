@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { errorMessage, SluiceError } from '../core/errors.js';
 import { duckdbApi } from '../engine/duckdb-api.js';
+import { findFileReads } from './sql-file-reads.js';
 import { firstKeyword, statementStarts } from './sql-scan.js';
 
 /** A table a query reads; `offset` is the index in the SQL string (UTF-16, as JavaScript counts). */
@@ -11,7 +12,12 @@ export interface TableRef {
 }
 
 export type RefResult =
-  | { readonly ok: true; readonly refs: readonly TableRef[] }
+  | {
+      readonly ok: true;
+      readonly refs: readonly TableRef[];
+      /** Files the SQL reads by itself (table functions, path replacement scans): refused by validate. */
+      readonly fileReads: readonly { readonly what: string; readonly offset: number }[];
+    }
   | {
       readonly ok: false;
       readonly message: string;
@@ -122,7 +128,8 @@ function toResult(sql: string, json: string): RefResult | typeof NOT_SELECT {
   const refs: TableRef[] = [];
   walk(statements[0], new Set(), (name, location) => refs.push({ name, offset: bytesToIndex(sql, location) }));
   refs.sort((a, b) => a.offset - b.offset);
-  return { ok: true, refs };
+  const fileReads = findFileReads(statements[0]).map((r) => ({ what: r.what, offset: bytesToIndex(sql, r.location) }));
+  return { ok: true, refs, fileReads };
 }
 
 function multiple(sql: string, count: number): RefResult {

@@ -277,7 +277,7 @@ async function valuesMatching(conn: DuckDBConnection, values: readonly string[],
 }
 
 function runnable(m: ModelDef): ItemSpec['model'] {
-  return { name: m.name, file: m.file, sql: m.sql, sqlLine: m.sqlLine, partitionBy: m.partitionBy, location: m.location };
+  return { name: m.name, file: m.file, sql: m.sql, sqlLine: m.sqlLine, partitionBy: m.partitionBy, location: m.location, timeoutMs: m.timeoutMs };
 }
 
 /** `"col" >= 'from' AND "col" < 'to'`; the literals take the column's type when compared. */

@@ -44,9 +44,9 @@ function project(spec: Parameters<typeof makeModels>[0], stepConcurrency: number
     root: '/nonexistent',
     config: {
       name: 't',
-      paths: { models: 'models', sources: 'sources', state: '.sluice' },
+      paths: { models: 'models', sources: 'sources', state: '.sluice', allowedRoots: [] },
       storage: { objects: 'warehouse', metadata: 'sqlite::memory:', durable: true },
-      execution: { threads: 1, memoryLimit: '1GB', workers: 0, leaseMs: 5000, heartbeatMs: 1000, maxItemsPerTask: 64, targetItemBytes: 0, broadcastBytes: 0, retry: { codeAttempts: 1, infraAttempts: 3, backoffMs: 10, maxBackoffMs: 100 } },
+      execution: { threads: 1, memoryLimit: '1GB', workers: 0, leaseMs: 5000, heartbeatMs: 1000, maxItemsPerTask: 64, targetItemBytes: 0, broadcastBytes: 0, timeoutMs: 3_600_000, retry: { codeAttempts: 1, infraAttempts: 3, backoffMs: 10, maxBackoffMs: 100 } },
       queues: [{ name: 'dimension', share: 30, maxShare: 100 }, { name: 'fact', share: 30, maxShare: 100 }, { name: 'report', share: 30, maxShare: 100 }, { name: 'default', share: 10, maxShare: 100 }],
       defaults: { maxTasksPerGroup: 16, stepConcurrency, queue: 'default' },
     },

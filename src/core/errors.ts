@@ -14,6 +14,8 @@ export type ErrorCode =
   | 'EXEC_SQL'
   | 'EXEC_FAILED'
   | 'EXEC_INTERRUPTED'
+  /** A work item ran longer than its model's `timeout`. */
+  | 'EXEC_TIMEOUT'
   | 'STORE_MIGRATION'
   | 'STORE_NOT_FOUND'
   | 'STORE_CONFLICT'

@@ -87,6 +87,8 @@ export interface ModelDef {
   readonly uniqueKey: readonly string[];
   /** Models and sources this model reads, inferred from its SQL, sorted. */
   readonly dependsOn: readonly string[];
+  /** The header's `timeout`, or `execution.timeout`: a work item running longer fails. */
+  readonly timeoutMs: number;
   readonly location: Location;
 }
 
@@ -107,6 +109,8 @@ export interface ProjectConfig {
     readonly sources: string;
     /** Metadata store file, DuckDB spill files and logs. */
     readonly state: string;
+    /** Folders outside the project that sources may read (relative to the project root or absolute). */
+    readonly allowedRoots: readonly string[];
   };
   readonly storage: {
     /** Object store: a local folder (relative to the project root or absolute), a file:// URI or s3://bucket/prefix. */
@@ -137,6 +141,8 @@ export interface ProjectConfig {
     readonly targetItemBytes: number;
     /** execution.broadcast_threshold in bytes (0: models without split_by run as one item). */
     readonly broadcastBytes: number;
+    /** execution.timeout: a work item running longer is interrupted and fails (not retried). */
+    readonly timeoutMs: number;
     readonly retry: {
       /** Attempts an item may fail with an error in its SQL before it is dead. */
       readonly codeAttempts: number;

@@ -20,7 +20,7 @@ describe('checkBindings', () => {
     const p = writeProject(files);
     try {
       const project = await loadProject(p.root);
-      const engine = await DuckDbEngine.create(resolveEngineSettings({ threads: 1, memoryLimit: '1GB', tempDirectory: join(p.root, '.tmp'), shareOf: 1 }));
+      const engine = await DuckDbEngine.create(resolveEngineSettings({ threads: 1, memoryLimit: '1GB', tempDirectory: join(p.root, '.tmp'), shareOf: 1 }), { directories: [p.root], files: [] });
       try {
         const order = [...[...project.models.keys()].filter((m) => m !== 'broken').sort(), 'broken'];
         const problems = await engine.checkBindings(project, order);

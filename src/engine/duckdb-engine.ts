@@ -1,6 +1,6 @@
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { mkdirSync } from 'node:fs';
-import { relative, sep } from 'node:path';
+import { dirname, relative, sep } from 'node:path';
 import { SluiceError, errorMessage } from '../core/errors.js';
 import type { Problem, Project } from '../core/types.js';
 import { checkBindings } from './check-bindings.js';
@@ -9,25 +9,58 @@ import { modelErrorLine, shortDuckDbMessage } from './duckdb-errors.js';
 import type { Engine, ModelOutput, ModelRun, OutputFile } from './engine.js';
 import { duckdbOptions, type EngineSettings } from './engine-settings.js';
 import { inputStats, type InputFiles, type InputStats } from './input-stats.js';
+import { accessForPaths, applySandbox, mergeAccess, type SandboxAccess } from './sandbox.js';
 import { quoteIdent, quoteLiteral } from './sql-quote.js';
 import type { ColumnDef } from '../protocol/column-def.js';
 
-/** The DuckDB engine: one in-process instance, one connection per model run. */
-export class DuckDbEngine implements Engine {
-  private constructor(private readonly instance: DuckDBInstance) {}
+/**
+ * Who may read what (docs/adr/0014-sandbox.md). `per-run`: every model run gets a fresh instance
+ * locked to what that run reads and writes (workers); otherwise one instance for everything,
+ * locked to `access` (the coordinator: validate, compile, explain).
+ */
+export type EngineSandbox = 'per-run' | SandboxAccess;
 
-  static async create(settings: EngineSettings): Promise<DuckDbEngine> {
+/** The DuckDB engine: one in-process instance (or one per model run), one connection per model run. */
+export class DuckDbEngine implements Engine {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly settings: EngineSettings,
+    private readonly perRun: boolean,
+  ) {}
+
+  static async create(settings: EngineSettings, sandbox: EngineSandbox): Promise<DuckDbEngine> {
     mkdirSync(settings.tempDirectory, { recursive: true });
-    return new DuckDbEngine(await duckdbApi.DuckDBInstance.create(':memory:', duckdbOptions(settings)));
+    const instance = await duckdbApi.DuckDBInstance.create(':memory:', duckdbOptions(settings));
+    if (sandbox !== 'per-run') await lockInstance(instance, mergeAccess(sandbox, { directories: [settings.tempDirectory], files: [] }));
+    return new DuckDbEngine(instance, settings, sandbox === 'per-run');
   }
 
+  /**
+   * A connection to the shared instance. Per-run engines refuse: their shared instance only runs
+   * sluice's own metadata queries (input statistics), never user SQL.
+   */
   async connect(): Promise<DuckDBConnection> {
+    if (this.perRun) throw new SluiceError('EXEC_FAILED', 'a per-run sandboxed engine gives no connection for user SQL');
     return this.instance.connect();
   }
 
   async runModel(run: ModelRun, signal?: AbortSignal): Promise<ModelOutput> {
+    if (!this.perRun) return this.runOn(this.instance, run, signal);
+    const instance = await duckdbApi.DuckDBInstance.create(':memory:', duckdbOptions(this.settings));
+    try {
+      // The attempt's staging folder, not just `outputDir`: COPY ... PARTITION_BY checks the
+      // target folder itself, which a trailing-separator entry for it would not cover.
+      const written = { directories: [this.settings.tempDirectory, dirname(run.outputDir)], files: [] };
+      await lockInstance(instance, mergeAccess(accessForPaths(run.reads ?? []), written));
+      return await this.runOn(instance, run, signal);
+    } finally {
+      instance.closeSync();
+    }
+  }
+
+  private async runOn(instance: DuckDBInstance, run: ModelRun, signal?: AbortSignal): Promise<ModelOutput> {
     const { model } = run;
-    const conn = await this.instance.connect();
+    const conn = await instance.connect();
     const onAbort = () => conn.interrupt();
     signal?.addEventListener('abort', onAbort);
     try {
@@ -80,6 +113,15 @@ export class DuckDbEngine implements Engine {
 
   async close(): Promise<void> {
     this.instance.closeSync();
+  }
+}
+
+async function lockInstance(instance: DuckDBInstance, access: SandboxAccess): Promise<void> {
+  const conn = await instance.connect();
+  try {
+    await applySandbox(conn, access);
+  } finally {
+    conn.closeSync();
   }
 }
 

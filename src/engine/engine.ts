@@ -20,6 +20,11 @@ export interface ModelRun {
   readonly inputs: readonly InputRelation[];
   /** A local folder that does not exist yet; the engine creates it and writes into it. */
   readonly outputDir: string;
+  /**
+   * Local files, folders and globs the inputs read: a sandboxed run may read these and nothing
+   * else (docs/adr/0014-sandbox.md).
+   */
+  readonly reads?: readonly string[];
 }
 
 export interface OutputFile {

@@ -19,6 +19,7 @@ export function makeModels(spec: Record<string, [TableType, string, string[]?]>)
       resources: {},
       splitBy: null, incremental: null, uniqueKey: [],
       dependsOn: [...deps].sort(),
+      timeoutMs: 3_600_000,
       location: { file: `models/${name}.sql`, line: 1 },
     });
   }

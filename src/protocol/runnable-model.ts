@@ -10,10 +10,12 @@ export const runnableModelSchema = z
     sqlLine: z.number().int(),
     partitionBy: z.array(z.string()).readonly(),
     location: z.object({ file: z.string(), line: z.number().int() }).readonly(),
+    /** The model's `timeout` (docs/adr/0014-sandbox.md); absent in specs queued before it existed: no limit. */
+    timeoutMs: z.number().int().positive().optional(),
   })
   .readonly();
 export type RunnableModel = z.infer<typeof runnableModelSchema>;
 
 /** The schema describes exactly these fields of a model (a compile error if ModelDef changes them). */
-type Fields = Pick<ModelDef, 'name' | 'file' | 'sql' | 'sqlLine' | 'partitionBy' | 'location'>;
+type Fields = Pick<ModelDef, 'name' | 'file' | 'sql' | 'sqlLine' | 'partitionBy' | 'location'> & { readonly timeoutMs?: number };
 export const sameAsModelFields: [RunnableModel, Fields] extends [Fields, RunnableModel] ? true : never = true;

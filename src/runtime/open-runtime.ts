@@ -1,8 +1,10 @@
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DEFAULTS } from '../catalog/defaults.js';
 import type { Project, ProjectSettings } from '../core/types.js';
 import { DuckDbEngine } from '../engine/duckdb-engine.js';
 import { resolveEngineSettings } from '../engine/engine-settings.js';
+import type { SandboxAccess } from '../engine/sandbox.js';
 import { createObjectStore } from '../storage/create-object-store.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { S3ObjectStoreOptions } from '../storage/s3/s3-object-store.js';
@@ -16,11 +18,50 @@ export function stateDir(project: Pick<Project, 'root' | 'config'>): string {
 
 /**
  * A DuckDB engine configured from the project's settings. `shareOf`: engines running at once
- * on this machine, which share the memory limit.
+ * on this machine, which share the memory limit. `sandbox`: `project` (the default: the
+ * coordinator's engine, locked to `projectAccess`) or `per-run` (a worker's: each model run locked
+ * to what its work item reads and writes); docs/adr/0014-sandbox.md.
  */
-export async function openEngine(project: ProjectSettings, opts: { threads?: number; shareOf?: number } = {}): Promise<DuckDbEngine> {
+export async function openEngine(
+  project: ProjectSettings,
+  opts: { threads?: number; shareOf?: number; sandbox?: 'project' | 'per-run' } = {},
+): Promise<DuckDbEngine> {
   const exec = project.config.execution;
-  return DuckDbEngine.create(resolveEngineSettings({ threads: opts.threads ?? exec.threads, memoryLimit: exec.memoryLimit, tempDirectory: join(stateDir(project), 'tmp'), shareOf: opts.shareOf ?? 1 }));
+  const settings = resolveEngineSettings({
+    threads: opts.threads ?? exec.threads,
+    memoryLimit: exec.memoryLimit,
+    tempDirectory: join(stateDir(project), 'tmp'),
+    shareOf: opts.shareOf ?? 1,
+  });
+  return DuckDbEngine.create(settings, opts.sandbox === 'per-run' ? 'per-run' : projectAccess(project));
+}
+
+/**
+ * What the coordinator's DuckDB (bind check, compile, explain) may read and write: the project
+ * folder (sources must be inside it), `paths.allowed_roots`, the state folder and the object
+ * store's local folders (a local store's root; an s3:// store's cache and staging folders).
+ */
+export function projectAccess(project: ProjectSettings): SandboxAccess {
+  const objects = storageLocations(project).objects;
+  const local = objectStoreFolder(objects, project.root);
+  const s3 = /^s3:\/\//i.test(objects) ? s3StoreOptions(project) : undefined;
+  const directories = [project.root, stateDir(project), ...project.config.paths.allowedRoots.map((r) => resolve(project.root, r))];
+  if (local !== undefined) directories.push(local);
+  if (s3?.cacheDir !== undefined) directories.push(s3.cacheDir);
+  if (s3?.stagingDir !== undefined) directories.push(s3.stagingDir);
+  return { directories, files: [] };
+}
+
+/** A local object store's folder (a path or file:// URI), or undefined for a remote one. */
+function objectStoreFolder(uri: string, projectRoot: string): string | undefined {
+  if (/^file:\/\//i.test(uri)) {
+    try {
+      return fileURLToPath(uri);
+    } catch {
+      return undefined; // createObjectStore reports it
+    }
+  }
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(uri) ? undefined : resolve(projectRoot, uri);
 }
 
 export interface Stores {
