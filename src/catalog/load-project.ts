@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ValidationError } from '../core/errors.js';
-import type { ModelDef, Problem, Project, ProjectConfig, SourceDef } from '../core/types.js';
+import type { ModelDef, OnSchemaChange, Problem, Project, ProjectConfig, SourceDef } from '../core/types.js';
 import { deepFreeze } from './deep-freeze.js';
 import { DEFAULTS } from './defaults.js';
 import { CONFIG_FILE } from './find-project-root.js';
@@ -52,7 +52,8 @@ export async function loadProject(root: string, opts: { readonly config?: Loaded
   if (problems.length > 0 || !config.config) throw new ValidationError(sortProblems(problems));
 
   const queueOf = queueResolver(config.config);
-  const modelDefs: ModelDef[] = [...models.values()].map((d) => toModelDef(d, refsByFile.get(d.file) ?? [], queueOf(d.header!)));
+  const policy = config.config.defaults.onSchemaChange ?? 'fail';
+  const modelDefs: ModelDef[] = [...models.values()].map((d) => toModelDef(d, refsByFile.get(d.file) ?? [], queueOf(d.header!), policy));
   return deepFreeze({
     root: absRoot,
     config: config.config,
@@ -182,7 +183,7 @@ function sqlProblem(draft: ModelDraft, result: Extract<RefResult, { ok: false }>
   };
 }
 
-function toModelDef(draft: ModelDraft, dependsOn: readonly string[], queue: string): ModelDef {
+function toModelDef(draft: ModelDraft, dependsOn: readonly string[], queue: string, onSchemaChange: OnSchemaChange): ModelDef {
   const h = draft.header!;
   return {
     name: draft.name,
@@ -197,6 +198,7 @@ function toModelDef(draft: ModelDraft, dependsOn: readonly string[], queue: stri
     description: h.description ?? DEFAULTS.model.description,
     splitBy: h.split_by ?? null,
     incremental: h.incremental ?? null,
+    onSchemaChange: h.on_schema_change ?? onSchemaChange,
     uniqueKey: h.unique_key === undefined ? [] : typeof h.unique_key === 'string' ? [h.unique_key] : [...h.unique_key],
     resources: { ...(h.resources?.cpus !== undefined ? { cpus: h.resources.cpus } : {}), ...(h.resources?.memory !== undefined ? { memory: h.resources.memory } : {}) },
     dependsOn,
