@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import { relative } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { SluiceError } from '../core/errors.js';
 import { formatBytes } from '../core/format-bytes.js';
@@ -328,7 +329,7 @@ async function listSource(ctx: CompileContext, source: SourceDef): Promise<Liste
     partitionColumns,
     // No file listed: keep the globs, so DuckDB reports the missing files as before.
     restrict: (sel) => (files.length === 0 ? { name: source.name, kind: 'files', files: read } : sel.length === 0 ? { name: source.name, kind: 'files', files: { ...read, paths: [files[0]!.id] }, empty: true } : { name: source.name, kind: 'files', files: { ...read, paths: sel.map((f) => f.id) } }),
-    identity: (sel) => ({ name: source.name, kind: 'files', read: readIdentity, files: sel.map((f) => [f.id, f.bytes, f.mtimeMs] as const) }),
+    identity: (sel) => ({ name: source.name, kind: 'files', read: readIdentity, files: sel.map((f) => [relative(ctx.project.root, f.id), f.bytes, f.mtimeMs] as const) }),
     columns: async () => (files.length === 0 ? [] : describeColumns(ctx.conn, `SELECT * FROM ${filesRelationSql({ ...read, paths: [files[0]!.id] })}`)),
   };
 }
