@@ -12,6 +12,7 @@ import { chooseJoin, shuffleMapSql, type JoinChoice } from '../optimizer/join-st
 import { partitionFilters } from '../optimizer/partition-filters.js';
 import { filesMatching, hivePartition, type PartitionedFile } from '../optimizer/prune-files.js';
 import { isRowWise } from '../optimizer/row-wise.js';
+import { partitionTypes } from './partition-types.js';
 import { divideFiles, sizeItems, type Sizing } from '../optimizer/size-items.js';
 import type { Manifest } from '../snapshot/manifest.js';
 
@@ -301,7 +302,7 @@ function cachedListing(ctx: CompileContext, source: SourceDef): Promise<ListedIn
 
 async function listSource(ctx: CompileContext, source: SourceDef): Promise<ListedInput> {
   const globs = sourceGlobs(ctx.project.root, source);
-  const read: FileInput = { format: source.format, paths: globs, hivePartitioning: source.hivePartitioning, ...(source.delimiter !== undefined && { delimiter: source.delimiter }), ...(source.header !== undefined && { header: source.header }), ...(source.columns && { columns: source.columns }) };
+  const listing: FileInput = { format: source.format, paths: globs, hivePartitioning: source.hivePartitioning, ...(source.delimiter !== undefined && { delimiter: source.delimiter }), ...(source.header !== undefined && { header: source.header }), ...(source.columns && { columns: source.columns }) };
   const paths: string[] = [];
   for (const g of globs) {
     const reader = await ctx.conn.runAndReadAll(`SELECT file FROM glob(${quoteLiteral(g)}) ORDER BY file`);
@@ -320,8 +321,9 @@ async function listSource(ctx: CompileContext, source: SourceDef): Promise<Liste
     }
     return { id: path, bytes, mtimeMs, partition: source.hivePartitioning ? hivePartition(path, base) : {} };
   });
-  const partitionColumns = source.hivePartitioning && files.length > 0 ? await sourcePartitionTypes(ctx.conn, read, paths.slice(0, 1), commonKeys(files)) : [];
-  const readIdentity = { format: read.format, hive: read.hivePartitioning, delimiter: read.delimiter, header: read.header, columns: read.columns };
+  const partitionColumns = source.hivePartitioning && files.length > 0 ? await partitionTypes(ctx.conn, ctx.project.root, source, files, commonKeys(files)) : [];
+  const read: FileInput = partitionColumns.length > 0 ? { ...listing, hiveTypes: Object.fromEntries(partitionColumns.map((c) => [c.name, c.type])) } : listing;
+  const readIdentity = { format: read.format, hive: read.hivePartitioning, delimiter: read.delimiter, header: read.header, columns: read.columns, hiveTypes: read.hiveTypes };
   return {
     name: source.name,
     kind: 'files',
@@ -355,21 +357,6 @@ function listSnapshot(name: string, m: Manifest): ListedInput {
 function commonKeys(files: readonly ListedFile[]): string[] {
   const keys = Object.keys(files[0]!.partition);
   return keys.filter((k) => files.every((f) => k in f.partition));
-}
-
-/**
- * The types DuckDB gives the hive columns, inferred from the first file's folder values (a CSV
- * read of every file would sniff them all). Should other values not fit the type, evaluating a
- * filter fails and the input is not pruned.
- */
-async function sourcePartitionTypes(conn: DuckDBConnection, read: FileInput, paths: readonly string[], keys: readonly string[]): Promise<ColumnDef[]> {
-  if (keys.length === 0) return [];
-  try {
-    return await describeColumns(conn, `SELECT ${keys.map(quoteIdent).join(', ')} FROM ${filesRelationSql({ ...read, paths })}`);
-  } catch {
-    // Filters then compare the folder names as strings; splitting by value still works.
-    return keys.map((name) => ({ name, type: 'VARCHAR' }));
-  }
 }
 
 /** The columns a query returns, with their types (DESCRIBE: binds, reads at most file metadata). */

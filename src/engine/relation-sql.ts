@@ -48,6 +48,8 @@ export interface FileInput {
   readonly delimiter?: string;
   readonly header?: boolean;
   readonly columns?: Readonly<Record<string, string>>;
+  /** Types of the hive partition columns (coordinator/partition-types.ts); absent: DuckDB infers them. */
+  readonly hiveTypes?: Readonly<Record<string, string>>;
 }
 
 /** A DuckDB table expression that reads a source (`schemaOnly`: just enough files for its schema). */
@@ -58,7 +60,8 @@ export function sourceRelationSql(projectRoot: string, source: SourceDef, schema
 /** A DuckDB table expression that reads files of a source format. */
 export function filesRelationSql(input: FileInput): string {
   const files = input.paths.length === 1 ? quoteLiteral(input.paths[0]!) : quoteList(input.paths);
-  const hive = `hive_partitioning = ${input.hivePartitioning}`;
+  const types = input.hivePartitioning && input.hiveTypes && Object.keys(input.hiveTypes).length > 0 ? input.hiveTypes : undefined;
+  const hive = `hive_partitioning = ${input.hivePartitioning}${types ? `, hive_types = ${structLiteral(types)}` : ''}`;
   switch (input.format) {
     case 'parquet':
       return `read_parquet(${files}, ${hive})`;

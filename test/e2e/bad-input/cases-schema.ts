@@ -1,8 +1,25 @@
+import { cpSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { model } from '../../helpers/temp-project.js';
 import type { BadInputCase } from './case.js';
 
 const sales = { type: 'report', business_unit: 'sales' };
+const dim = { type: 'dimension', business_unit: 'sales' };
 const rptCity = 'select city, sum(revenue) as revenue from rpt_daily group by city';
+
+const contract = [
+  'sources:',
+  '  customers:',
+  '    format: csv',
+  '    path: data/customers.csv',
+  '    columns: { customer_id: INTEGER, name: VARCHAR, city: VARCHAR }',
+  '  orders:',
+  '    format: parquet',
+  '    path: data/orders',
+  '    hive_partitioning: true',
+  '',
+].join('\n');
+const goodRows = Array.from({ length: 50 }, (_, i) => `${i},cust ${i},${['Lyon', 'Paris', 'Nice'][i % 3]}`);
 
 /** Schemas: published columns that change, partition values that do not fit, contracts, CSV. */
 export const cases: readonly BadInputCase[] = [
@@ -51,5 +68,45 @@ export const cases: readonly BadInputCase[] = [
     args: ['validate', '-p', '@root'],
     exit: 2,
     message: /sluice\.yaml:3: .*on_schema_change.*expected one of fail, append_new_columns, sync_all_columns/,
+  },
+  {
+    name: 'partition: a stray source folder whose value is not a DATE like the others',
+    setup: (p) => {
+      const day = join(p.root, 'data/orders/order_date=2024-01-01');
+      const stray = join(p.root, 'data/orders/order_date=..%2F..%2Fx');
+      mkdirSync(stray, { recursive: true });
+      for (const f of readdirSync(day)) cpSync(join(day, f), join(stray, f));
+    },
+    args: ['run', '-p', '@root'],
+    exit: 1,
+    message: /data\/orders\/order_date=\.\.%2F\.\.%2Fx.*order_date.*DATE/,
+  },
+  {
+    name: 'csv: a ragged row names the file and the row',
+    files: { 'data/customers.csv': ['customer_id,name,city', ...goodRows.slice(0, 10), '10,cust 10,Lyon,extra', ...goodRows.slice(11)].join('\n') },
+    args: ['run', '-p', '@root'],
+    exit: 1,
+    message: /data\/customers\.csv.*[Ll]ine:? 12/,
+  },
+  {
+    name: 'csv: an empty file names the file',
+    files: { 'data/customers.csv': '' },
+    args: ['run', '-p', '@root'],
+    exit: 1,
+    message: /data\/customers\.csv/,
+  },
+  {
+    name: 'contract: a violating row fails every model that reads the source, with one message',
+    files: {
+      'sources/shop.yml': contract,
+      'data/customers.csv': ['customer_id,name,city', ...goodRows.slice(0, 20), 'twenty,cust 20,Lyon', ...goodRows.slice(21)].join('\n'),
+      'models/dim_cities.sql': model(dim, 'select distinct city from customers'),
+    },
+    setup: (p) => {
+      void p;
+    },
+    args: ['run', '-p', '@root'],
+    exit: 1,
+    message: /dim_cities.*sources\/shop\.yml.*customers.*data\/customers\.csv.*[Ll]ine:? 22[\s\S]*dim_customers.*sources\/shop\.yml.*customers.*data\/customers\.csv/,
   },
 ];
