@@ -13,6 +13,7 @@ import { partitionFilters } from '../optimizer/partition-filters.js';
 import { filesMatching, hivePartition, type PartitionedFile } from '../optimizer/prune-files.js';
 import { isRowWise } from '../optimizer/row-wise.js';
 import { partitionTypes } from './partition-types.js';
+import { checkSourceContract } from './source-contract.js';
 import { divideFiles, sizeItems, type Sizing } from '../optimizer/size-items.js';
 import type { Manifest } from '../snapshot/manifest.js';
 
@@ -66,6 +67,8 @@ interface ListedFile extends PartitionedFile {
 
 interface ListedInput {
   readonly name: string;
+  /** A source's column contract checked against all its rows (source-contract.ts); snapshots: none. */
+  readonly checkContract: () => Promise<void>;
   readonly kind: 'files' | 'snapshot';
   readonly files: readonly ListedFile[];
   /** Partition columns present in every file, with the types the read gives them. */
@@ -290,14 +293,21 @@ export function intervalSql(column: string, interval: DataInterval | undefined):
 
 function cachedListing(ctx: CompileContext, source: SourceDef): Promise<ListedInput> {
   const cache = ctx.sourceListings;
-  if (!cache) return listSource(ctx, source);
+  if (!cache) return listSource(ctx, source).then(async (l) => (await l.checkContract(), l));
   let listing = cache.get(source.name) as Promise<ListedInput> | undefined;
   if (!listing) {
     listing = listSource(ctx, source);
     listing.catch(() => cache.delete(source.name));
     cache.set(source.name, listing);
   }
-  return listing;
+  // The contract is checked once per run (a failure is kept: every reader fails the same way).
+  const key = `contract:${source.name}`;
+  let contract = cache.get(key) as Promise<void> | undefined;
+  if (!contract) {
+    contract = listing.then((l) => l.checkContract(), () => undefined);
+    cache.set(key, contract);
+  }
+  return Promise.all([listing, contract]).then(([l]) => l);
 }
 
 async function listSource(ctx: CompileContext, source: SourceDef): Promise<ListedInput> {
@@ -332,6 +342,7 @@ async function listSource(ctx: CompileContext, source: SourceDef): Promise<Liste
     // No file listed: keep the globs, so DuckDB reports the missing files as before.
     restrict: (sel) => (files.length === 0 ? { name: source.name, kind: 'files', files: read } : sel.length === 0 ? { name: source.name, kind: 'files', files: { ...read, paths: [files[0]!.id] }, empty: true } : { name: source.name, kind: 'files', files: { ...read, paths: sel.map((f) => f.id) } }),
     identity: (sel) => ({ name: source.name, kind: 'files', read: readIdentity, files: sel.map((f) => [relative(ctx.project.root, f.id), f.bytes, f.mtimeMs] as const) }),
+    checkContract: () => checkSourceContract(ctx.conn, ctx.project.root, source, read, paths),
     columns: async () => (files.length === 0 ? [] : describeColumns(ctx.conn, `SELECT * FROM ${filesRelationSql({ ...read, paths: [files[0]!.id] })}`)),
   };
 }
@@ -344,6 +355,7 @@ function listSnapshot(name: string, m: Manifest): ListedInput {
     name,
     kind: 'snapshot',
     files,
+    checkContract: async () => undefined,
     partitionColumns: m.partitionBy.map((p) => m.columns.find((c) => c.name === p) ?? { name: p, type: 'VARCHAR' }),
     restrict: (sel) =>
       sel.length === 0 && files.length > 0

@@ -102,9 +102,6 @@ export const cases: readonly BadInputCase[] = [
       'data/customers.csv': ['customer_id,name,city', ...goodRows.slice(0, 20), 'twenty,cust 20,Lyon', ...goodRows.slice(21)].join('\n'),
       'models/dim_cities.sql': model(dim, 'select distinct city from customers'),
     },
-    setup: (p) => {
-      void p;
-    },
     args: ['run', '-p', '@root'],
     exit: 1,
     message: /dim_cities.*sources\/shop\.yml.*customers.*data\/customers\.csv.*[Ll]ine:? 22[\s\S]*dim_customers.*sources\/shop\.yml.*customers.*data\/customers\.csv/,
