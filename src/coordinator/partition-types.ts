@@ -30,17 +30,21 @@ export async function partitionTypes(
 ): Promise<ColumnDef[]> {
   const out: ColumnDef[] = [];
   for (const key of keys) {
-    const values = [...new Set(files.map((f) => f.partition[key]).filter((v): v is string => v !== null && v !== undefined))].sort();
+    const named = files.map((f) => f.partition[key]).filter((v): v is string => typeof v === 'string');
+    const values = [...new Set(named)].sort();
     const declared = source.columns?.[key];
     const fits = await castable(conn, values, declared ? [declared] : CANDIDATES);
     const type = declared ?? CANDIDATES.find((t) => fits.get(t)!.size * 2 > values.length) ?? 'VARCHAR';
     const misfits = type === 'VARCHAR' ? [] : values.filter((v) => !fits.get(type)!.has(v));
     if (misfits.length > 0) {
-      const folder = relative(projectRoot, files.find((f) => f.partition[key] === misfits[0])!.id).replace(/[\\/][^\\/]*$/, '');
-      const why = declared ? 'the type its contract declares (columns:)' : `the type of its other ${values.length - misfits.length} folder(s)`;
+      const file = files.find((f) => f.partition[key] === misfits[0])!.id;
+      const folder = relative(projectRoot, file).replace(/[\\/][^\\/]*$/, '');
+      const others = values.length - misfits.length;
+      const why = declared ? 'the type its contract declares (columns:)' : `the type of its other ${others} folder(s)`;
+      const where = `${source.location.file}:${source.location.line}: [source ${source.name}]`;
       throw new SluiceError(
         'EXEC_FAILED',
-        `${source.location.file}:${source.location.line}: [source ${source.name}] folder ${folder}/: ${key} = '${misfits[0]}' is not a ${type}, ` +
+        `${where} folder ${folder}/: ${key} = '${misfits[0]}' is not a ${type}, ` +
           `${why}${misfits.length > 1 ? ` (${misfits.length} such values)` : ''}: remove the folder, or declare ` +
           `columns: { ${key}: VARCHAR } to read ${key} as text`,
       );
@@ -51,11 +55,16 @@ export async function partitionTypes(
 }
 
 /** For each type, the values that cast to it. */
-async function castable(conn: DuckDBConnection, values: readonly string[], types: readonly string[]): Promise<Map<string, Set<string>>> {
+async function castable(
+  conn: DuckDBConnection,
+  values: readonly string[],
+  types: readonly string[],
+): Promise<Map<string, Set<string>>> {
   const out = new Map(types.map((t) => [t, new Set<string>()] as const));
   if (values.length === 0) return out;
   const casts = types.map((t, i) => `TRY_CAST(v AS ${t}) IS NOT NULL AS ${quoteIdent(`c${i}`)}`).join(', ');
-  const rows = (await conn.runAndReadAll(`SELECT v, ${casts} FROM (VALUES ${values.map((v) => `(${quoteLiteral(v)})`).join(', ')}) t(v)`)).getRows();
+  const list = values.map((v) => `(${quoteLiteral(v)})`).join(', ');
+  const rows = (await conn.runAndReadAll(`SELECT v, ${casts} FROM (VALUES ${list}) t(v)`)).getRows();
   for (const row of rows) types.forEach((t, i) => row[i + 1] === true && out.get(t)!.add(String(row[0])));
   return out;
 }

@@ -13,7 +13,13 @@ import { quoteIdent } from '../engine/sql-quote.js';
  * that reads a violating source fails with this same error before any of them publishes.
  * Parquet sources carry their types and are not scanned (ADR 0015).
  */
-export async function checkSourceContract(conn: DuckDBConnection, projectRoot: string, source: SourceDef, read: FileInput, paths: readonly string[]): Promise<void> {
+export async function checkSourceContract(
+  conn: DuckDBConnection,
+  projectRoot: string,
+  source: SourceDef,
+  read: FileInput,
+  paths: readonly string[],
+): Promise<void> {
   if (!source.columns || source.format === 'parquet') return;
   const counts = Object.keys(source.columns).map((c) => `count(${quoteIdent(c)})`).join(', ');
   for (const path of paths) {
