@@ -3,6 +3,7 @@ import type { ProjectConfig, S3StorageConfig } from '../core/types.js';
 import { DEFAULTS, defaultMetadataUrl } from './defaults.js';
 import { identifierSchema } from './identifier.js';
 import { durationMs, durationSchema } from './duration.js';
+import { onSchemaChangeSchema } from './model-header.js';
 import { isMemoryLimit, isMemorySize } from './memory-size.js';
 import { alertsSchema, lineageSchema, toAlertsConfig, toLineageConfig } from './alerts-schema.js';
 import { budgetsSchema, costSchema, toBudgets, toPriceCatalogue } from './cost-schema.js';
@@ -114,6 +115,8 @@ export const configFileSchema = z.strictObject({
       max_tasks_per_group: intSchema(1, 1000).optional(),
       step_concurrency: intSchema(1, 256).optional(),
       queue: identifierSchema.optional(),
+      /** Default of the model header key `on_schema_change`. */
+      on_schema_change: onSchemaChangeSchema.optional(),
     })
     .nullish(),
   /** The price catalogue (defaults: DEFAULTS.cost). */
@@ -178,6 +181,7 @@ export function toProjectConfig(raw: ConfigFile): ProjectConfig {
       maxTasksPerGroup: raw.defaults?.max_tasks_per_group ?? DEFAULTS.defaults.maxTasksPerGroup,
       stepConcurrency: raw.defaults?.step_concurrency ?? DEFAULTS.defaults.stepConcurrency,
       queue: raw.defaults?.queue ?? DEFAULTS.defaults.queue,
+      onSchemaChange: raw.defaults?.on_schema_change ?? DEFAULTS.defaults.onSchemaChange,
     },
     // Absent unless configured (ProjectConfig: absent means the defaults), so configs stay comparable.
     ...(raw.cost && { cost: toPriceCatalogue(raw.cost) }),

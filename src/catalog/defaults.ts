@@ -30,7 +30,7 @@ export const DEFAULTS = deepFreeze({
     report: { share: 30, maxShare: 100 },
     default: { share: 10, maxShare: 100 },
   } as Record<string, { share: number; maxShare: number }>,
-  defaults: { maxTasksPerGroup: 16, stepConcurrency: 4, queue: 'default' },
+  defaults: { maxTasksPerGroup: 16, stepConcurrency: 4, queue: 'default', onSchemaChange: 'fail' as const },
   /**
    * The price catalogue (docs/guide.md#cost), US East list prices in USD:
    * - on demand: AWS Fargate, Linux/x86, per vCPU-hour and per GB-hour (aws.amazon.com/fargate/pricing);

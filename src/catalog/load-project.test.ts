@@ -88,7 +88,7 @@ describe('loadProject on a valid project', () => {
         { name: 'dimension', share: 40, maxShare: 100 },
         { name: 'fact_queue', share: 40, maxShare: 80 },
       ],
-      defaults: { maxTasksPerGroup: 16, stepConcurrency: 4, queue: 'batch' },
+      defaults: { maxTasksPerGroup: 16, stepConcurrency: 4, queue: 'batch', onSchemaChange: 'fail' },
     });
     assert.deepEqual([...p.sources.keys()], ['events', 'orders', 'pharmacies']);
     assert.deepEqual(p.sources.get('orders'), {
@@ -129,6 +129,7 @@ describe('loadProject on a valid project', () => {
       splitBy: null,
       incremental: null,
       uniqueKey: [],
+      onSchemaChange: 'fail',
       dependsOn: ['dim_pharmacies', 'events', 'orders'],
       timeoutMs: 3_600_000,
       location: { file: 'models/pharmacy/fct_orders.sql', line: 2 },

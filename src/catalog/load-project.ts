@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ValidationError } from '../core/errors.js';
-import type { ModelDef, Problem, Project, ProjectConfig, SourceDef } from '../core/types.js';
+import type { ModelDef, OnSchemaChange, Problem, Project, ProjectConfig, SourceDef } from '../core/types.js';
 import { deepFreeze } from './deep-freeze.js';
 import { DEFAULTS } from './defaults.js';
 import { durationMs } from './duration.js';
@@ -57,7 +57,8 @@ export async function loadProject(root: string, opts: { readonly config?: Loaded
   const timeoutMs = config.config.execution.timeoutMs;
 
   const queueOf = queueResolver(config.config);
-  const modelDefs: ModelDef[] = [...models.values()].map((d) => toModelDef(d, refsByFile.get(d.file) ?? [], queueOf(d.header!), timeoutMs));
+  const policy = config.config.defaults.onSchemaChange ?? 'fail';
+  const modelDefs: ModelDef[] = [...models.values()].map((d) => toModelDef(d, refsByFile.get(d.file) ?? [], queueOf(d.header!), timeoutMs, policy));
   return deepFreeze({
     root: absRoot,
     config: config.config,
@@ -200,7 +201,7 @@ function fileReadProblems(draft: ModelDraft, reads: Extract<RefResult, { ok: tru
   }));
 }
 
-function toModelDef(draft: ModelDraft, dependsOn: readonly string[], queue: string, timeoutMs: number): ModelDef {
+function toModelDef(draft: ModelDraft, dependsOn: readonly string[], queue: string, timeoutMs: number, onSchemaChange: OnSchemaChange): ModelDef {
   const h = draft.header!;
   return {
     name: draft.name,
@@ -215,6 +216,7 @@ function toModelDef(draft: ModelDraft, dependsOn: readonly string[], queue: stri
     description: h.description ?? DEFAULTS.model.description,
     splitBy: h.split_by ?? null,
     incremental: h.incremental ?? null,
+    onSchemaChange: h.on_schema_change ?? onSchemaChange,
     uniqueKey: h.unique_key === undefined ? [] : typeof h.unique_key === 'string' ? [h.unique_key] : [...h.unique_key],
     resources: { ...(h.resources?.cpus !== undefined ? { cpus: h.resources.cpus } : {}), ...(h.resources?.memory !== undefined ? { memory: h.resources.memory } : {}) },
     dependsOn,

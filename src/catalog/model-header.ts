@@ -1,9 +1,12 @@
 import { z } from 'zod';
-import { INCREMENTAL_STRATEGIES, TABLE_TYPES } from '../core/types.js';
+import { INCREMENTAL_STRATEGIES, ON_SCHEMA_CHANGE_POLICIES, TABLE_TYPES } from '../core/types.js';
 import { durationSchema } from './duration.js';
 import { identifierSchema } from './identifier.js';
 import { isMemorySize } from './memory-size.js';
 import { stripTrailingSemicolons } from './sql-scan.js';
+
+/** `on_schema_change` (header key and sluice.yaml `defaults.on_schema_change`). */
+export const onSchemaChangeSchema = z.enum(ON_SCHEMA_CHANGE_POLICIES, { error: `expected one of ${ON_SCHEMA_CHANGE_POLICIES.join(', ')}` });
 
 /**
  * The YAML header of a model file, between `/*---` and `---*\/` at the top of the `.sql` file.
@@ -40,7 +43,11 @@ export const modelHeaderSchema = z.strictObject({
         .optional(),
     })
     .optional(),
-
+  /**
+   * When the published columns change: `fail` (default: defaults.on_schema_change), or
+   * `append_new_columns` / `sync_all_columns` (docs/adr/0015-schema-evolution.md).
+   */
+  on_schema_change: onSchemaChangeSchema.optional(),
 }).superRefine((h, ctx) => {
   if ((h.incremental === 'merge') !== (h.unique_key !== undefined)) {
     ctx.addIssue({ code: 'custom', path: [h.unique_key !== undefined ? 'unique_key' : 'incremental'], message: h.unique_key !== undefined ? 'unique_key applies to incremental: merge only' : 'incremental: merge needs unique_key: the column(s) that identify a row' });

@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import { relative } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { SluiceError } from '../core/errors.js';
 import { formatBytes } from '../core/format-bytes.js';
@@ -11,6 +12,8 @@ import { chooseJoin, shuffleMapSql, type JoinChoice } from '../optimizer/join-st
 import { partitionFilters } from '../optimizer/partition-filters.js';
 import { filesMatching, hivePartition, type PartitionedFile } from '../optimizer/prune-files.js';
 import { isRowWise } from '../optimizer/row-wise.js';
+import { partitionTypes } from './partition-types.js';
+import { checkSourceContract } from './source-contract.js';
 import { divideFiles, sizeItems, type Sizing } from '../optimizer/size-items.js';
 import type { Manifest } from '../snapshot/manifest.js';
 import type { ColumnDef } from '../protocol/column-def.js';
@@ -67,6 +70,8 @@ interface ListedFile extends PartitionedFile {
 
 interface ListedInput {
   readonly name: string;
+  /** A source's column contract checked against all its rows (source-contract.ts); snapshots: none. */
+  readonly checkContract: () => Promise<void>;
   readonly kind: 'files' | 'snapshot';
   readonly files: readonly ListedFile[];
   /** Partition columns present in every file, with the types the read gives them. */
@@ -291,19 +296,26 @@ export function intervalSql(column: string, interval: DataInterval | undefined):
 
 function cachedListing(ctx: CompileContext, source: SourceDef): Promise<ListedInput> {
   const cache = ctx.sourceListings;
-  if (!cache) return listSource(ctx, source);
+  if (!cache) return listSource(ctx, source).then(async (l) => (await l.checkContract(), l));
   let listing = cache.get(source.name) as Promise<ListedInput> | undefined;
   if (!listing) {
     listing = listSource(ctx, source);
     listing.catch(() => cache.delete(source.name));
     cache.set(source.name, listing);
   }
-  return listing;
+  // The contract is checked once per run (a failure is kept: every reader fails the same way).
+  const key = `contract:${source.name}`;
+  let contract = cache.get(key) as Promise<void> | undefined;
+  if (!contract) {
+    contract = listing.then((l) => l.checkContract(), () => undefined);
+    cache.set(key, contract);
+  }
+  return Promise.all([listing, contract]).then(([l]) => l);
 }
 
 async function listSource(ctx: CompileContext, source: SourceDef): Promise<ListedInput> {
   const globs = sourceGlobs(ctx.project.root, source);
-  const read: FileInput = { format: source.format, paths: globs, hivePartitioning: source.hivePartitioning, ...(source.delimiter !== undefined && { delimiter: source.delimiter }), ...(source.header !== undefined && { header: source.header }), ...(source.columns && { columns: source.columns }) };
+  const listing: FileInput = { format: source.format, paths: globs, hivePartitioning: source.hivePartitioning, ...(source.delimiter !== undefined && { delimiter: source.delimiter }), ...(source.header !== undefined && { header: source.header }), ...(source.columns && { columns: source.columns }) };
   const paths: string[] = [];
   for (const g of globs) {
     const reader = await ctx.conn.runAndReadAll(`SELECT file FROM glob(${quoteLiteral(g)}) ORDER BY file`);
@@ -322,8 +334,9 @@ async function listSource(ctx: CompileContext, source: SourceDef): Promise<Liste
     }
     return { id: path, bytes, mtimeMs, partition: source.hivePartitioning ? hivePartition(path, base) : {} };
   });
-  const partitionColumns = source.hivePartitioning && files.length > 0 ? await sourcePartitionTypes(ctx.conn, read, paths.slice(0, 1), commonKeys(files)) : [];
-  const readIdentity = { format: read.format, hive: read.hivePartitioning, delimiter: read.delimiter, header: read.header, columns: read.columns };
+  const partitionColumns = source.hivePartitioning && files.length > 0 ? await partitionTypes(ctx.conn, ctx.project.root, source, files, commonKeys(files)) : [];
+  const read: FileInput = partitionColumns.length > 0 ? { ...listing, hiveTypes: Object.fromEntries(partitionColumns.map((c) => [c.name, c.type])) } : listing;
+  const readIdentity = { format: read.format, hive: read.hivePartitioning, delimiter: read.delimiter, header: read.header, columns: read.columns, hiveTypes: read.hiveTypes };
   return {
     name: source.name,
     kind: 'files',
@@ -331,7 +344,8 @@ async function listSource(ctx: CompileContext, source: SourceDef): Promise<Liste
     partitionColumns,
     // No file listed: keep the globs, so DuckDB reports the missing files as before.
     restrict: (sel) => (files.length === 0 ? { name: source.name, kind: 'files', files: read } : sel.length === 0 ? { name: source.name, kind: 'files', files: { ...read, paths: [files[0]!.id] }, empty: true } : { name: source.name, kind: 'files', files: { ...read, paths: sel.map((f) => f.id) } }),
-    identity: (sel) => ({ name: source.name, kind: 'files', read: readIdentity, files: sel.map((f) => [f.id, f.bytes, f.mtimeMs] as const) }),
+    identity: (sel) => ({ name: source.name, kind: 'files', read: readIdentity, files: sel.map((f) => [relative(ctx.project.root, f.id), f.bytes, f.mtimeMs] as const) }),
+    checkContract: () => checkSourceContract(ctx.conn, ctx.project.root, source, read, paths),
     columns: async () => (files.length === 0 ? [] : describeColumns(ctx.conn, `SELECT * FROM ${filesRelationSql({ ...read, paths: [files[0]!.id] })}`)),
   };
 }
@@ -344,6 +358,7 @@ function listSnapshot(name: string, m: Manifest): ListedInput {
     name,
     kind: 'snapshot',
     files,
+    checkContract: async () => undefined,
     partitionColumns: m.partitionBy.map((p) => m.columns.find((c) => c.name === p) ?? { name: p, type: 'VARCHAR' }),
     restrict: (sel) =>
       sel.length === 0 && files.length > 0
@@ -357,21 +372,6 @@ function listSnapshot(name: string, m: Manifest): ListedInput {
 function commonKeys(files: readonly ListedFile[]): string[] {
   const keys = Object.keys(files[0]!.partition);
   return keys.filter((k) => files.every((f) => k in f.partition));
-}
-
-/**
- * The types DuckDB gives the hive columns, inferred from the first file's folder values (a CSV
- * read of every file would sniff them all). Should other values not fit the type, evaluating a
- * filter fails and the input is not pruned.
- */
-async function sourcePartitionTypes(conn: DuckDBConnection, read: FileInput, paths: readonly string[], keys: readonly string[]): Promise<ColumnDef[]> {
-  if (keys.length === 0) return [];
-  try {
-    return await describeColumns(conn, `SELECT ${keys.map(quoteIdent).join(', ')} FROM ${filesRelationSql({ ...read, paths })}`);
-  } catch {
-    // Filters then compare the folder names as strings; splitting by value still works.
-    return keys.map((name) => ({ name, type: 'VARCHAR' }));
-  }
 }
 
 /** The columns a query returns, with their types (DESCRIBE: binds, reads at most file metadata). */

@@ -17,6 +17,7 @@ import type { MetadataStore } from '../store/metadata-store.js';
 import type { ItemRecord } from '../store/work-queue.js';
 import { compileItems } from '../compile/compile-items.js';
 import { downstreamWeights } from './downstream-weights.js';
+import { checkSchemaChange } from './schema-change.js';
 import { publishedItems, reduceItems } from './shuffle-stage.js';
 import { parseMemory } from './parse-memory.js';
 import { parseItemOutput, type ItemOutput } from '../protocol/item-output.js';
@@ -330,6 +331,13 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
       if (differs) throw new Error(`work items produced different columns: ${fmtColumns(columns)} vs ${fmtColumns(differs.columns)}`);
       const model = project.models.get(name)!;
       const snapshot = snapshotOf.get(name)!;
+      try {
+        checkSchemaChange(model, await readCurrentSnapshot(ctx.objects, name), columns, opts.fullRefresh ?? false);
+      } catch (err) {
+        // Refused: the items' files are in no manifest; remove them so the folder is as it was.
+        await ctx.objects.delete(outputs.flatMap((o) => o.files.map((f) => f.key)));
+        throw err;
+      }
       const first = items.find((i) => i.itemNo === 0) ?? items[0]!;
       const plan = parseItemSpec(first.spec, first.id).publish;
       const files = outputs.flatMap((o) => o.files);

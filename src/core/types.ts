@@ -26,6 +26,10 @@ export type TableType = (typeof TABLE_TYPES)[number];
 export const INCREMENTAL_STRATEGIES = ['append', 'replace', 'merge'] as const;
 export type IncrementalStrategy = (typeof INCREMENTAL_STRATEGIES)[number];
 
+/** What a build does when the model's columns differ from its current snapshot's (ADR 0015). */
+export const ON_SCHEMA_CHANGE_POLICIES = ['fail', 'append_new_columns', 'sync_all_columns'] as const;
+export type OnSchemaChange = (typeof ON_SCHEMA_CHANGE_POLICIES)[number];
+
 export const SOURCE_FORMATS = ['csv', 'parquet', 'json'] as const;
 export type SourceFormat = (typeof SOURCE_FORMATS)[number];
 
@@ -85,6 +89,8 @@ export interface ModelDef {
   readonly incremental: IncrementalStrategy | null;
   /** `merge`: the columns that identify a row; rebuilt rows replace previous rows with the same key. */
   readonly uniqueKey: readonly string[];
+  /** A change of the published columns fails the task (`fail`, also when absent) unless the policy allows it. */
+  readonly onSchemaChange?: OnSchemaChange;
   /** Models and sources this model reads, inferred from its SQL, sorted. */
   readonly dependsOn: readonly string[];
   /** The header's `timeout`, or `execution.timeout`: a work item running longer fails. */
@@ -158,6 +164,8 @@ export interface ProjectConfig {
     readonly maxTasksPerGroup: number;
     readonly stepConcurrency: number;
     readonly queue: string;
+    /** Absent: `fail`. */
+    readonly onSchemaChange?: OnSchemaChange;
   };
   /** Prices that turn resource use into cost (`cost:`); absent means the defaults (DEFAULTS.cost). */
   readonly cost?: PriceCatalogue;

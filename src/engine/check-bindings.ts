@@ -1,8 +1,10 @@
+import { relative } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { errorMessage } from '../core/errors.js';
 import type { ModelDef, Problem, Project, SourceDef } from '../core/types.js';
 import { modelErrorLine, shortDuckDbMessage } from './duckdb-errors.js';
-import { sourceRelationSql } from './relation-sql.js';
+import { csvShapeProblem } from './csv-shape.js';
+import { sourceGlobs, sourceRelationSql } from './relation-sql.js';
 import { quoteIdent } from './sql-quote.js';
 
 /**
@@ -49,6 +51,8 @@ async function checkSource(conn: DuckDBConnection, root: string, source: SourceD
   } catch (err) {
     return { code: 'CONFIG_SOURCE', message: `source '${source.name}' (${source.format} at ${source.path}) cannot be read: ${shortDuckDbMessage(errorMessage(err))}`, ...at };
   }
+  const shape = source.format === 'csv' ? await csvShape(conn, root, source) : undefined;
+  if (shape) return { code: 'CONFIG_SOURCE', message: `source '${source.name}': ${shape}`, ...at };
   if (!source.columns) return undefined;
   const actual = await describeView(conn, source.name);
   const wrong: string[] = [];
@@ -93,4 +97,12 @@ async function checkModel(conn: DuckDBConnection, model: ModelDef): Promise<Prob
 async function describeView(conn: DuckDBConnection, name: string): Promise<Map<string, string>> {
   const reader = await conn.runAndReadAll(`DESCRIBE ${quoteIdent(name)}`);
   return new Map(reader.getRowObjects().map((r) => [String(r.column_name), String(r.column_type)] as const));
+}
+
+/** An empty or ragged first file of a CSV source, named relative to the project (csv-shape.ts). */
+async function csvShape(conn: DuckDBConnection, root: string, source: SourceDef): Promise<string | undefined> {
+  const [first] = sourceGlobs(root, source, true);
+  if (first === undefined || /[*?[]/.test(first)) return undefined;
+  const problem = csvShapeProblem(first, [...(await describeView(conn, source.name)).keys()], source.delimiter);
+  return problem && `${relative(root, first)} ${problem}`;
 }

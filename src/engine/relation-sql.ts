@@ -43,7 +43,8 @@ export function sourceRelationSql(projectRoot: string, source: SourceDef, schema
 /** A DuckDB table expression that reads files of a source format. */
 export function filesRelationSql(input: FileInput): string {
   const files = input.paths.length === 1 ? quoteLiteral(input.paths[0]!) : quoteList(input.paths);
-  const hive = `hive_partitioning = ${input.hivePartitioning}`;
+  const types = input.hivePartitioning && input.hiveTypes && Object.keys(input.hiveTypes).length > 0 ? input.hiveTypes : undefined;
+  const hive = `hive_partitioning = ${input.hivePartitioning}${types ? `, hive_types = ${structLiteral(types)}` : ''}`;
   switch (input.format) {
     case 'parquet':
       return `read_parquet(${files}, ${hive})`;

@@ -8,7 +8,7 @@ import type { ModelDef } from '../core/types.js';
  * (docs/adr/0010-pruning-fingerprints-incremental.md). Bump FINGERPRINT_VERSION when what
  * goes in changes meaning.
  */
-export const FINGERPRINT_VERSION = 1;
+export const FINGERPRINT_VERSION = 2;
 
 /** What an input contributes: its identity and the identity of every file the task reads. */
 export type InputIdentity =
@@ -17,7 +17,10 @@ export type InputIdentity =
       readonly kind: 'files';
       /** How the files are read (format, hive partitioning, CSV options, column contract). */
       readonly read: unknown;
-      /** [path, bytes, mtime in ms] of every selected file, sorted by path. */
+      /**
+       * [path, bytes, mtime in ms] of every selected file, sorted by path; the path is relative to
+       * the project root (v2), so a moved or copied project (mtimes kept) rebuilds nothing.
+       */
       readonly files: readonly (readonly [string, number, number])[];
     }
   | {

@@ -11,6 +11,8 @@ export const fileInputSchema = z
     delimiter: z.string().optional(),
     header: z.boolean().optional(),
     columns: z.record(z.string(), z.string()).readonly().optional(),
+    /** Types of the hive partition columns (compile/partition-types.ts); absent: DuckDB infers them. */
+    hiveTypes: z.record(z.string(), z.string()).readonly().optional(),
   })
   .readonly();
 export type FileInput = z.infer<typeof fileInputSchema>;

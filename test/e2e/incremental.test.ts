@@ -115,7 +115,7 @@ describe('incremental models: only new or changed partitions are built', () => {
   });
 
   it('a changed SQL rebuilds every day of a replace model', async () => {
-    p.write('models/fct_daily.sql', model({ type: 'fact', business_unit: 'ops', partition_by: ['day'], split_by: 'day', incremental: 'replace' }, `${DAILY.replace('sum(v) as total', 'sum(v) as total, max(v) as top')}`));
+    p.write('models/fct_daily.sql', model({ type: 'fact', business_unit: 'ops', partition_by: ['day'], split_by: 'day', incremental: 'replace', on_schema_change: 'append_new_columns' }, `${DAILY.replace('sum(v) as total', 'sum(v) as total, max(v) as top')}`));
     const r = await runProject(p.root, { workers: 2 });
     assert.equal(status(r).fct_daily, 'succeeded');
     assert.equal(await itemCount(p.root, r.runId, 'fct_daily'), 10);

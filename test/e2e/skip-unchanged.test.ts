@@ -49,7 +49,7 @@ describe('skip unchanged: a task whose SQL and input files are unchanged is not 
     const dim = modelFiles(p.warehouse, 'dim_customers');
     const fct = modelFiles(p.warehouse, 'fct_orders');
     const city = await modelDigest(p.warehouse, 'rpt_city');
-    p.write('models/rpt_daily.sql', model({ type: 'report', business_unit: 'sales', tags: ['daily'] }, 'select order_date, city, count(*) as orders, sum(amount) as revenue, max(amount) as top\nfrom fct_orders\ngroup by all'));
+    p.write('models/rpt_daily.sql', model({ type: 'report', business_unit: 'sales', tags: ['daily'], on_schema_change: 'append_new_columns' }, 'select order_date, city, count(*) as orders, sum(amount) as revenue, max(amount) as top\nfrom fct_orders\ngroup by all'));
     const r = await runProject(p.root, { workers: 2 });
     assert.deepEqual(statuses(r), { dim_customers: 'skipped', fct_orders: 'skipped', rpt_daily: 'succeeded', rpt_city: 'succeeded' });
     assert.deepEqual(modelFiles(p.warehouse, 'dim_customers'), dim);

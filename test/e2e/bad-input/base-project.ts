@@ -1,4 +1,5 @@
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../helpers/run-cli.js';
@@ -20,18 +21,27 @@ export async function buildBaseProject(): Promise<BaseProject> {
   const built = await runCli(['run', '-p', shop.root, '--workers', '1']);
   if (built.code !== 0) throw new Error(`the base project did not build:\n${built.stderr}${built.stdout}`);
   const pristine = mkdtempSync(join(tmpdir(), 'sluice-bad-input-pristine-'));
-  cpSync(shop.root, pristine, { recursive: true });
+  copyExact(shop.root, pristine);
   return {
     root: shop.root,
     warehouse: shop.warehouse,
     write: (rel, content) => writeFile(shop.root, rel, content),
     reset: () => {
       rmSync(shop.root, { recursive: true, force: true });
-      cpSync(pristine, shop.root, { recursive: true });
+      copyExact(pristine, shop.root);
     },
     cleanup: () => {
       shop.cleanup();
       rmSync(pristine, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A copy with the files' exact modification times (fingerprints include them; Node's cpSync with
+ * preserveTimestamps rounds them through a double and a case would rebuild unchanged models).
+ */
+function copyExact(from: string, to: string): void {
+  rmSync(to, { recursive: true, force: true });
+  execFileSync('cp', ['-a', `${from}/.`, to]);
 }
