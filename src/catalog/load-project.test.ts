@@ -80,7 +80,7 @@ describe('loadProject on a valid project', () => {
         maxItemsPerTask: 64,
         targetItemBytes: 64_000_000,
         broadcastBytes: 1_000_000_000,
-        retry: { codeAttempts: 3, infraAttempts: 5, backoffMs: 1_000, maxBackoffMs: 60_000 },
+        retry: { codeAttempts: 1, infraAttempts: 5, backoffMs: 1_000, maxBackoffMs: 60_000 },
       },
       queues: [
         { name: 'batch', share: 20, maxShare: 100 },
