@@ -1,6 +1,7 @@
 import type { RunnableModel } from '../engine/engine.js';
 import type { ColumnDef, FileInput } from '../engine/relation-sql.js';
 import type { ManifestFile } from '../snapshot/manifest.js';
+import { SluiceError } from '../core/errors.js';
 
 /**
  * A work item's compiled work, stored with the item in the queue: everything a worker needs,
@@ -110,6 +111,6 @@ export interface ItemOutput {
 
 export function parseItemSpec(json: string, itemId: string): ItemSpec {
   const spec = JSON.parse(json) as ItemSpec;
-  if (spec.v !== ITEM_SPEC_VERSION) throw new Error(`work item ${itemId}: spec version ${String(spec.v)} is not supported by this worker (expects ${ITEM_SPEC_VERSION}); upgrade the worker`);
+  if (spec.v !== ITEM_SPEC_VERSION) throw new SluiceError('EXEC_UNSUPPORTED', `work item ${itemId}: spec version ${String(spec.v)} is not supported by this worker (expects ${ITEM_SPEC_VERSION}); upgrade the worker`);
   return spec;
 }
