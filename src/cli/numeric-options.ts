@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { parseMemory } from '../coordinator/parse-memory.js';
+import { parseMemory } from '../core/parse-memory.js';
 
 /**
  * Parsers for option values (commander's argParser). They throw InvalidArgumentError, which

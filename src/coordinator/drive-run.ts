@@ -18,7 +18,7 @@ import type { ItemRecord } from '../store/work-queue.js';
 import { compileItems } from './compile-items.js';
 import { downstreamWeights } from './downstream-weights.js';
 import { publishedItems, reduceItems } from './shuffle-stage.js';
-import { parseMemory } from './parse-memory.js';
+import { parseMemory } from '../core/parse-memory.js';
 
 export interface CoordinatorContext {
   readonly project: Project;

@@ -66,7 +66,7 @@ export async function workerMain(opts: WorkerMainOptions): Promise<WorkerStats> 
     opts.onEvent?.(e);
   };
   // DuckDB starts (mostly on a libuv thread) while the stores open.
-  const [opened, started] = await Promise.allSettled([openStores(project), openEngine(project, { shareOf: opts.shareOf ?? 1 })]);
+  const [opened, started] = await Promise.allSettled([openStores(project), openEngine(project, { shareOf: opts.shareOf ?? 1, ...(opts.memoryBytes !== undefined && { machineBytes: opts.memoryBytes }) })]);
   if (opened.status === 'rejected' || started.status === 'rejected') {
     if (opened.status === 'fulfilled') await opened.value.close();
     if (started.status === 'fulfilled') await started.value.close();
