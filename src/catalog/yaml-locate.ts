@@ -45,7 +45,8 @@ export function parseYaml(
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
     const message = `invalid YAML: its aliases expand too far (${why}; at most ${MAX_ALIAS_COUNT} are allowed)`;
-    problems.push({ code: PROBLEM.yaml, message, file, line: source.fallbackLine, ...(options.model ? { model: options.model } : {}) });
+    const model = options.model ? { model: options.model } : {};
+    problems.push({ code: PROBLEM.yaml, message, file, line: source.fallbackLine, ...model });
     return { source, data: undefined, problems };
   }
 }

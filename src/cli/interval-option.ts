@@ -13,7 +13,8 @@ export function partitionValueOption(value: string): string {
   if (v !== '' && Number.isFinite(Number(v))) return v;
   const m = DATE.exec(v);
   if (m && validDate(m)) return v;
-  throw new InvalidArgumentError('Expected a partition value: a date such as 2024-01-31, a timestamp such as 2024-01-31 06:00, or a number.');
+  const examples = 'a date such as 2024-01-31, a timestamp such as 2024-01-31 06:00, or a number';
+  throw new InvalidArgumentError(`Expected a partition value: ${examples}.`);
 }
 
 function validDate(m: RegExpExecArray): boolean {

@@ -20,7 +20,9 @@ export function intOption(min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_I
 export function positiveNumberOption() {
   return (value: string): number => {
     const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('Expected a number greater than 0.');
+    if (value.trim() === '' || !Number.isFinite(n) || n <= 0) {
+      throw new InvalidArgumentError('Expected a number greater than 0.');
+    }
     return n;
   };
 }

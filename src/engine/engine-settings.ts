@@ -41,12 +41,15 @@ export function resolveMemoryLimit(value: string, shareOf = 1, machineBytes = to
   let total: number;
   if (pct) {
     const fraction = Number(pct[1]) / 100;
-    if (!(fraction > 0 && fraction <= 0.95)) throw new SluiceError('CONFIG_INVALID', `execution.memory_limit: ${value} must be between 1% and 95%`);
+    if (!(fraction > 0 && fraction <= 0.95)) {
+      throw new SluiceError('CONFIG_INVALID', `execution.memory_limit: ${value} must be between 1% and 95%`);
+    }
     total = machineBytes * fraction;
   } else if (/^\d+(?:\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(v)) {
     total = parseMemory(v);
   } else {
-    throw new SluiceError('CONFIG_INVALID', `execution.memory_limit: '${value}' is neither a percentage (60%) nor a size (4GB)`);
+    const why = 'is neither a percentage (60%) nor a size (4GB)';
+    throw new SluiceError('CONFIG_INVALID', `execution.memory_limit: '${value}' ${why}`);
   }
   return `${Math.max(64, Math.floor(total / Math.max(1, shareOf) / 2 ** 20))}MB`;
 }

@@ -21,11 +21,15 @@ export type ProjectSettings = Pick<Project, 'root' | 'config'>;
  * A DuckDB engine configured from the project's settings. `shareOf`: engines running at once
  * on this machine, which share the memory limit; `machineBytes`: the memory they have (default RAM).
  */
-export async function openEngine(project: ProjectSettings, opts: { threads?: number; shareOf?: number; machineBytes?: number } = {}): Promise<DuckDbEngine> {
+export async function openEngine(
+  project: ProjectSettings,
+  opts: { threads?: number; shareOf?: number; machineBytes?: number } = {},
+): Promise<DuckDbEngine> {
   const exec = project.config.execution;
   const tempDirectory = join(stateDir(project), 'tmp');
   const machine = opts.machineBytes === undefined ? {} : { machineBytes: opts.machineBytes };
-  return DuckDbEngine.create(resolveEngineSettings({ threads: opts.threads ?? exec.threads, memoryLimit: exec.memoryLimit, tempDirectory, shareOf: opts.shareOf ?? 1, ...machine }));
+  const threads = opts.threads ?? exec.threads;
+  return DuckDbEngine.create(resolveEngineSettings({ threads, memoryLimit: exec.memoryLimit, tempDirectory, shareOf: opts.shareOf ?? 1, ...machine }));
 }
 
 export interface Stores {
