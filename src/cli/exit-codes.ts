@@ -1,4 +1,4 @@
-/** Process exit codes, documented in docs/cli.md. */
+/** Process exit codes, documented in docs/guide.md, "Errors and exit codes". */
 export const EXIT = {
   ok: 0,
   /** A run finished with failed tasks, or a command could not do its work. */

@@ -18,10 +18,10 @@ export function partitionValueOption(value: string): string {
 }
 
 function validDate(m: RegExpExecArray): boolean {
-  const [y, mo, d, h, mi, s] = m.slice(1).map((x) => (x === undefined ? 0 : Number(x)));
-  const date = new Date(Date.UTC(y!, mo! - 1, d!));
-  const sameDay = date.getUTCFullYear() === y && date.getUTCMonth() === mo! - 1 && date.getUTCDate() === d;
-  return sameDay && h! < 24 && mi! < 60 && s! < 60;
+  const [y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0] = m.slice(1).map((x) => (x === undefined ? 0 : Number(x)));
+  const date = new Date(Date.UTC(y, mo - 1, d));
+  const sameDay = date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
+  return sameDay && h < 24 && mi < 60 && s < 60;
 }
 
 /** `--from`/`--to` as a run's data interval (`{}` when neither is given). */

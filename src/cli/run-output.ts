@@ -1,7 +1,8 @@
-import type { RunEvent, RunResult, TaskOutcome } from '../executor/run-result.js';
+import type { RunResult, TaskOutcome } from '../protocol/run-result.js';
 import type { Delivery } from '../observability/alerts/deliver-webhook.js';
 import { formatMoney, type CostReport } from '../observability/cost-report.js';
 import { formatBytes, formatCount, formatDuration } from './format.js';
+import type { RunEvent } from '../protocol/run-event.js';
 
 /** Per-task progress lines while a run goes on. */
 export function progressPrinter(out: NodeJS.WritableStream) {

@@ -3,22 +3,26 @@ import { hostname } from 'node:os';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { errorMessage, SluiceError } from '../core/errors.js';
 import type { DataInterval, Project, TaskStatus } from '../core/types.js';
-import type { OutcomeStatus } from '../executor/run-result.js';
-import { countStatuses, RUN_RESULT_SCHEMA, type RunEvent, type RunResult, type TaskOutcome } from '../executor/run-result.js';
-import type { ItemOutput, ItemSpec, PublishPlan } from '../executor/item-spec.js';
+import type { OutcomeStatus } from '../protocol/run-result.js';
+import { countStatuses, RUN_RESULT_SCHEMA, type RunResult, type TaskOutcome } from '../protocol/run-result.js';
+import { parseItemSpec, type ItemSpec } from '../protocol/item-spec.js';
 import { filesMatching } from '../optimizer/prune-files.js';
 import { skipReason } from '../optimizer/skip-decision.js';
 import type { Plan } from '../planner/build-plan.js';
-import type { Manifest, ManifestFile } from '../snapshot/manifest.js';
+import type { Manifest } from '../snapshot/manifest.js';
 import { commitSnapshot } from '../snapshot/publish-snapshot.js';
-import { readCurrentSnapshot } from '../snapshot/read-snapshot.js';
+import { readCurrentSnapshot, snapshotToFollow } from '../snapshot/read-snapshot.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { MetadataStore } from '../store/metadata-store.js';
 import type { ItemRecord } from '../store/work-queue.js';
-import { compileItems } from './compile-items.js';
+import { compileItems } from '../compile/compile-items.js';
 import { downstreamWeights } from './downstream-weights.js';
 import { publishedItems, reduceItems } from './shuffle-stage.js';
 import { parseMemory } from '../core/parse-memory.js';
+import { parseItemOutput, type ItemOutput } from '../protocol/item-output.js';
+import type { ManifestFile } from '../protocol/manifest-file.js';
+import type { PublishPlan } from '../protocol/publish-plan.js';
+import type { RunEvent } from '../protocol/run-event.js';
 
 export interface CoordinatorContext {
   readonly project: Project;
@@ -268,7 +272,7 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
         const first = items.get(t.model)?.[0];
         if (!first) continue;
         phase.set(t.model, 'queued');
-        snapshotOf.set(t.model, (JSON.parse(first.spec) as { snapshot: number }).snapshot);
+        snapshotOf.set(t.model, parseItemSpec(first.spec, first.id).snapshot);
       }
     }
     return run.startedAt;
@@ -284,8 +288,8 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
       if (!manifest) throw new SluiceError('PLAN_NOT_BUILT', `model ${name} reads ${dep}, which has never been built: run it too (--select +${name})`);
       snapshots.set(dep, manifest);
     }
-    const current = await readCurrentSnapshot(ctx.objects, name);
-    const snapshot = (current?.snapshot ?? 0) + 1;
+    // A damaged manifest fails this task (naming it) unless --full-refresh rebuilds past it.
+    const { previous: current, snapshot } = await snapshotToFollow(ctx.objects, name, opts.fullRefresh ?? false);
     snapshotOf.set(name, snapshot);
     const compiled = await compileItems(
       { project, conn: ctx.conn, snapshots, targetItemBytes: exec.targetItemBytes, broadcastBytes: exec.broadcastBytes, sourceListings, ...(opts.interval && { interval: opts.interval }), ...(current && { previous: current }), ...(opts.fullRefresh && { fullRefresh: true }) },
@@ -320,13 +324,14 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
   async function publishTask(name: string, items: ItemRecord[], startedAtMs: number): Promise<TaskOutcome> {
     try {
       const made = publishedItems(items);
-      const outputs = made.map((i) => JSON.parse(i.output ?? 'null') as ItemOutput);
+      const outputs = made.map((i) => parseItemOutput(i.output, i.id));
       const columns = outputs[0]!.columns;
       const differs = outputs.find((o) => JSON.stringify(o.columns) !== JSON.stringify(columns));
       if (differs) throw new SluiceError('EXEC_FAILED', `work items produced different columns: ${fmtColumns(columns)} vs ${fmtColumns(differs.columns)}`);
       const model = project.models.get(name)!;
       const snapshot = snapshotOf.get(name)!;
-      const plan = (JSON.parse((items.find((i) => i.itemNo === 0) ?? items[0]!).spec) as ItemSpec).publish;
+      const first = items.find((i) => i.itemNo === 0) ?? items[0]!;
+      const plan = parseItemSpec(first.spec, first.id).publish;
       const files = outputs.flatMap((o) => o.files);
       if (plan?.carry && plan.carry !== 'all') checkReplacedValues(made, outputs, plan.carry.column);
       if (plan?.carry) files.push(...(await carryForward(ctx, name, snapshot, plan.carry, model.partitionBy, columns)));
@@ -371,7 +376,7 @@ async function carryForward(ctx: CoordinatorContext, name: string, snapshot: num
  */
 function checkReplacedValues(items: readonly ItemRecord[], outputs: readonly ItemOutput[], column: string): void {
   items.forEach((item, n) => {
-    const slice = (JSON.parse(item.spec) as ItemSpec).slice;
+    const slice = parseItemSpec(item.spec, item.id).slice;
     if (!slice) return;
     const allowed = new Set(slice.values);
     const stray = outputs[n]!.files.find((f) => !allowed.has(f.partition[column] ?? '__HIVE_DEFAULT_PARTITION__'));

@@ -1,9 +1,10 @@
 import type { Engine } from '../engine/engine.js';
-import { runWorker, type WorkerEvent } from '../executor/worker.js';
+import { runWorker } from '../executor/worker.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { MetadataStore } from '../store/metadata-store.js';
 import type { WorkerSignals } from './drive-run.js';
 import { Wakeup } from '../core/wakeup.js';
+import type { WorkerEvent } from '../protocol/worker-event.js';
 
 /**
  * Workers as loops in this process (tests, and engines that are not DuckDB). Same protocol as

@@ -2,14 +2,16 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import type { WorkerEvent } from '../executor/worker.js';
-import type { ProjectSettings } from '../runtime/open-runtime.js';
+import type { ProjectSettings } from '../core/types.js';
 import type { MetadataStore } from '../store/metadata-store.js';
 import type { WorkerSignals } from './drive-run.js';
 import { Wakeup } from '../core/wakeup.js';
+import { errorMessage } from '../core/errors.js';
+import { parseFromWorkerMessage, type FromWorkerMessage, type ToWorkerMessage } from '../protocol/worker-message.js';
+import type { WorkerEvent } from '../protocol/worker-event.js';
 
 /** The worker entry next to this module: `.ts` under tsx (tests), `.js` when built. */
-const ENTRY = new URL(`../executor/worker-entry${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+const ENTRY = new URL(`../runtime/worker-entry${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
 
 export interface LocalWorkersOptions {
   readonly count: number;
@@ -81,7 +83,10 @@ export class LocalWorkers implements WorkerSignals {
 
   private sendStart(id: string): void {
     const child = this.children.get(id);
-    if (this.running && !this.stopping && !this.retired.has(id) && child?.connected) child.send({ type: 'start', settings: this.running.settings, shareOf: this.count }, () => {});
+    if (this.running && !this.stopping && !this.retired.has(id) && child?.connected) {
+      const start: ToWorkerMessage = { type: 'start', settings: this.running.settings, shareOf: this.count };
+      child.send(start, () => {});
+    }
   }
 
   private spawn(): void {
@@ -91,13 +96,20 @@ export class LocalWorkers implements WorkerSignals {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     this.children.set(id, child);
-    child.on('message', (m: { type?: string; event?: WorkerEvent }) => {
-      if (m?.type === 'ready') {
+    child.on('message', (message: unknown) => {
+      let m: FromWorkerMessage;
+      try {
+        m = parseFromWorkerMessage(message, id);
+      } catch (err) {
+        // Not a message of this protocol: say so and ignore it (the store still has the truth).
+        process.stderr.write(`sluice: ${errorMessage(err)}\n`);
+        return;
+      }
+      if (m.type === 'ready') {
         this.ready.add(id);
         this.sendStart(id);
         return;
       }
-      if (m?.type !== 'item' || !m.event) return;
       this.opts.onEvent?.(id, m.event);
       if (m.event.kind === 'item_finished') this.toCoordinator.notify();
     });
@@ -127,7 +139,8 @@ export class LocalWorkers implements WorkerSignals {
   }
 
   wake(): void {
-    for (const c of this.children.values()) if (c.connected) c.send({ type: 'wake' }, () => {});
+    const wake: ToWorkerMessage = { type: 'wake' };
+    for (const c of this.children.values()) if (c.connected) c.send(wake, () => {});
   }
 
   waitForChange(ms: number): Promise<void> {

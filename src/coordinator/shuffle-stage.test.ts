@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ITEM_SPEC_VERSION, type ItemInput, type ItemOutput, type ItemSpec, type ShufflePlan } from '../executor/item-spec.js';
+import { ITEM_SPEC_VERSION, type ItemInput, type ItemSpec, type ShufflePlan } from '../protocol/item-spec.js';
 import type { ItemRecord } from '../store/work-queue.js';
 import { publishedItems, reduceItems } from './shuffle-stage.js';
+import type { ItemOutput } from '../protocol/item-output.js';
 
-const MODEL = { name: 'fct', file: 'models/fct.sql', sql: 'select * from a join b using (k)', sqlLine: 1, partitionBy: [], location: { file: 'models/fct.sql', line: 1, column: 1 } };
+const MODEL = { name: 'fct', file: 'models/fct.sql', sql: 'select * from a join b using (k)', sqlLine: 1, partitionBy: [], location: { file: 'models/fct.sql', line: 1 } };
 const SMALL: ItemInput = { name: 'dim', kind: 'files', files: { format: 'parquet', paths: ['/d/dim.parquet'], hivePartitioning: false } };
 const PLAN: ShufflePlan = { model: MODEL, buckets: 4, keys: { a: 'k', b: 'k' }, inputs: [{ shuffled: 'a' }, SMALL, { shuffled: 'b' }] };
 const COLUMNS = [{ name: 'k', type: 'INTEGER' }, { name: 'v', type: 'VARCHAR' }, { name: '__sluice_bucket', type: 'INTEGER' }];

@@ -1,6 +1,7 @@
-import { BUCKET_COLUMN, ITEM_SPEC_VERSION, parseItemSpec, type ItemInput, type ItemOutput, type ItemSpec, type ShufflePlan } from '../executor/item-spec.js';
+import { BUCKET_COLUMN, ITEM_SPEC_VERSION, parseItemSpec, type ItemInput, type ItemSpec, type ShufflePlan } from '../protocol/item-spec.js';
 import type { ItemRecord } from '../store/work-queue.js';
 import { SluiceError } from '../core/errors.js';
+import { parseItemOutput, type ItemOutput } from '../protocol/item-output.js';
 
 /**
  * The second stage of a shuffle (docs/adr/0011-join-strategy.md). Given a task's items, all
@@ -21,8 +22,7 @@ export function reduceItems(items: readonly ItemRecord[]): ItemSpec[] | null {
   const byInput = new Map<string, { columns: ItemOutput['columns']; files: ItemOutput['files'][number][] }>();
   for (const { record, spec } of specs) {
     if (spec.shuffle?.stage !== 'map') continue;
-    const output = JSON.parse(record.output ?? 'null') as ItemOutput | null;
-    if (!output) throw new SluiceError('EXEC_FAILED', `shuffle: map item ${record.id} succeeded without an output`);
+    const output = parseItemOutput(record.output, record.id);
     const entry = byInput.get(spec.shuffle.input) ?? { columns: output.columns.filter((c) => c.name !== BUCKET_COLUMN), files: [] };
     entry.files.push(...output.files);
     byInput.set(spec.shuffle.input, entry);

@@ -3,7 +3,8 @@ import type { Problem } from './types.js';
 /**
  * Stable error codes. The prefix says which layer raised it:
  * CONFIG_* (the project's files), PLAN_* (graph, selection), EXEC_* (running a model),
- * STORE_* (metadata store), STORAGE_* (object store), CLI_* (command line).
+ * STORE_* (metadata store), STORAGE_* (object store), PROTOCOL_* (a message between coordinator,
+ * queue and workers that fails its schema), CLI_* (command line).
  */
 export type ErrorCode =
   | 'CONFIG_INVALID'
@@ -15,7 +16,6 @@ export type ErrorCode =
   | 'EXEC_DATA'
   | 'EXEC_FAILED'
   | 'EXEC_RESOURCE'
-  | 'EXEC_UNSUPPORTED'
   | 'EXEC_INTERRUPTED'
   | 'STORE_MIGRATION'
   | 'STORE_NOT_FOUND'
@@ -25,11 +25,12 @@ export type ErrorCode =
   | 'STORAGE_IO'
   | 'STORAGE_CORRUPT'
   | 'METRICS_MALFORMED'
+  | 'PROTOCOL_INVALID'
   | 'CLI_USAGE';
 
 /**
- * What a failed attempt of a work item with this error is (guide: "Errors and exit codes"): `code`, the same
- * input fails the same way again (SQL, a cast, corrupt or contract-violating data, a missing
+ * What a failed attempt of a work item with this error is (guide: "Errors and exit codes"):
+ * `code`, the same input fails the same way again (SQL, a cast, corrupt or contract-violating data, a missing
  * column), so the item fails at once; `infra`, the machine, store, network or a stop got in
  * the way, so another attempt may succeed. Errors without a code are `infra` (retried).
  */
@@ -43,7 +44,6 @@ export const FAILURE_KIND: Readonly<Record<ErrorCode, 'code' | 'infra'>> = {
   EXEC_DATA: 'code',
   EXEC_FAILED: 'code',
   EXEC_RESOURCE: 'infra',
-  EXEC_UNSUPPORTED: 'infra',
   EXEC_INTERRUPTED: 'infra',
   STORE_MIGRATION: 'infra',
   STORE_NOT_FOUND: 'infra',
@@ -53,6 +53,7 @@ export const FAILURE_KIND: Readonly<Record<ErrorCode, 'code' | 'infra'>> = {
   STORAGE_IO: 'infra',
   STORAGE_CORRUPT: 'code',
   METRICS_MALFORMED: 'code',
+  PROTOCOL_INVALID: 'infra', // e.g. a spec version this worker does not know: another worker may
   CLI_USAGE: 'code',
 };
 

@@ -16,7 +16,7 @@
  * - **Worker**: a process that runs work on the engine, writes output and reports back.
  * - **Snapshot**: one published version of a model: a manifest listing its immutable files.
  * - **Metadata store**: runs, tasks, items and metrics (SQLite or PostgreSQL).
- * - **Object store**: where data lives (a local folder now, S3 later).
+ * - **Object store**: where data lives: a local folder or an S3 bucket (`storage.objects`).
  */
 
 export const TABLE_TYPES = ['dimension', 'fact', 'report'] as const;
@@ -239,6 +239,9 @@ export interface Project {
   readonly sources: ReadonlyMap<string, SourceDef>;
   readonly models: ReadonlyMap<string, ModelDef>;
 }
+
+/** What opening stores and engines needs, and what a worker process is started with: the folder and its settings. */
+export type ProjectSettings = Pick<Project, 'root' | 'config'>;
 
 /** One thing wrong with a project, found before anything runs. */
 export interface Problem {

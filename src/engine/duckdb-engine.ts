@@ -9,8 +9,8 @@ import { duckDbErrorCode, modelErrorLine, shortDuckDbMessage } from './duckdb-er
 import type { Engine, ModelOutput, ModelRun, OutputFile } from './engine.js';
 import { duckdbOptions, type EngineSettings } from './engine-settings.js';
 import { inputStats, type InputFiles, type InputStats } from './input-stats.js';
-import type { ColumnDef } from './relation-sql.js';
 import { quoteIdent, quoteLiteral } from './sql-quote.js';
+import type { ColumnDef } from '../protocol/column-def.js';
 
 /** The DuckDB engine: one in-process instance, one connection per model run. */
 export class DuckDbEngine implements Engine {

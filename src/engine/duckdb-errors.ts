@@ -1,5 +1,5 @@
 import type { ErrorCode } from '../core/errors.js';
-import type { RunnableModel } from './engine.js';
+import type { RunnableModel } from '../protocol/runnable-model.js';
 
 /**
  * DuckDB reports positions as `LINE n:` within the statement it was given. Translate that to

@@ -1,6 +1,7 @@
-import type { ModelDef, Problem, Project } from '../core/types.js';
+import type { Problem, Project } from '../core/types.js';
+import type { ColumnDef } from '../protocol/column-def.js';
+import type { RunnableModel } from '../protocol/runnable-model.js';
 import type { InputFiles, InputStats } from './input-stats.js';
-import type { ColumnDef } from './relation-sql.js';
 
 /**
  * The engine seam: runs a model's SQL over its inputs and writes Parquet to a local folder.
@@ -13,9 +14,6 @@ export interface InputRelation {
   /** A SELECT statement. */
   readonly query: string;
 }
-
-/** What the engine needs of a model (a work item carries exactly this, not the project). */
-export type RunnableModel = Pick<ModelDef, 'name' | 'file' | 'sql' | 'sqlLine' | 'partitionBy' | 'location'>;
 
 export interface ModelRun {
   readonly model: RunnableModel;

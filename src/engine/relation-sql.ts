@@ -1,13 +1,9 @@
 import { readdirSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import type { SourceDef } from '../core/types.js';
+import type { ColumnDef } from '../protocol/column-def.js';
+import type { FileInput } from '../protocol/file-input.js';
 import { quoteIdent, quoteList, quoteLiteral } from './sql-quote.js';
-
-/** A column of a published model: name and DuckDB type. */
-export interface ColumnDef {
-  readonly name: string;
-  readonly type: string;
-}
 
 const EXTENSIONS: Record<SourceDef['format'], readonly string[]> = {
   parquet: ['parquet'],
@@ -37,17 +33,6 @@ export function sourceGlobs(projectRoot: string, source: SourceDef, firstFileOnl
   }
   const present = EXTENSIONS[source.format].filter((ext) => names.some((n) => n.endsWith(`.${ext}`)));
   return (present.length > 0 ? present : EXTENSIONS[source.format].slice(0, 1)).map((ext) => join(path, '**', `*.${ext}`));
-}
-
-/** Files to read as one relation: a source's files (all, or one partition's). */
-export interface FileInput {
-  readonly format: SourceDef['format'];
-  /** Absolute paths or globs. */
-  readonly paths: readonly string[];
-  readonly hivePartitioning: boolean;
-  readonly delimiter?: string;
-  readonly header?: boolean;
-  readonly columns?: Readonly<Record<string, string>>;
 }
 
 /** A DuckDB table expression that reads a source (`schemaOnly`: just enough files for its schema). */

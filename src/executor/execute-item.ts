@@ -6,12 +6,14 @@ import { filesRelationSql, snapshotRelationSql } from '../engine/relation-sql.js
 import { shufflePrefix } from '../snapshot/manifest.js';
 import { uploadOutput } from '../snapshot/publish-snapshot.js';
 import type { ObjectStore } from '../storage/object-store.js';
-import type { ItemInput, ItemOutput, ItemSpec } from './item-spec.js';
+import type { ItemInput, ItemSpec } from '../protocol/item-spec.js';
+import type { ItemOutput } from '../protocol/item-output.js';
 
 /**
  * Run one attempt of a work item: build its inputs, run the model on the engine into a staging
  * folder unique to the attempt, and move the output to its final (still unpublished) keys.
- * The staging folder is removed whatever happens.
+ * An aborted `signal` (the lease was lost) stops the upload between files and deletes what it
+ * moved. The staging folder is removed whatever happens.
  */
 export async function executeItem(
   objects: ObjectStore,
@@ -37,7 +39,7 @@ export async function executeItem(
   try {
     const output = await engine.runModel({ model: spec.model, inputs, outputDir: join(dir, 'out') }, signal);
     const target = spec.shuffle?.stage === 'map' ? shufflePrefix(spec.model.name, spec.shuffle.input) : spec.model.name;
-    const written = await uploadOutput(objects, target, spec.snapshot, attemptTag, output);
+    const written = await uploadOutput(objects, target, spec.snapshot, attemptTag, output, signal);
     return { columns: output.columns, rows: output.rows, bytes: output.bytes, files: written };
   } finally {
     // Off the item's critical path: the outputs were moved out already, so what is left is

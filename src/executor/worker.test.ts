@@ -4,7 +4,8 @@ import type { Engine } from '../engine/engine.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { MetadataStore } from '../store/metadata-store.js';
 import { SqliteMetadataStore } from '../store/sqlite/sqlite-metadata-store.js';
-import { runWorker, type WorkerEvent } from './worker.js';
+import { runWorker } from './worker.js';
+import type { WorkerEvent } from '../protocol/worker-event.js';
 
 describe('runWorker and an unreachable metadata store', () => {
   it('reports, backs off and keeps going instead of exiting', async () => {

@@ -10,8 +10,9 @@ import { startAttemptMeter } from '../observability/attempt-meter.js';
 import { CountingObjectStore } from '../observability/counting-object-store.js';
 import type { AttemptOutcome } from '../store/metrics-store.js';
 import { executeItem } from './execute-item.js';
-import type { ItemOutput } from './item-spec.js';
-import { parseItemSpec } from './item-spec.js';
+import { parseItemSpec } from '../protocol/item-spec.js';
+import type { WorkerEvent } from '../protocol/worker-event.js';
+import type { ItemOutput } from '../protocol/item-output.js';
 
 export interface WorkerOptions {
   readonly id: string;
@@ -34,13 +35,6 @@ export interface WorkerOptions {
   readonly now?: () => number;
 }
 
-export type WorkerEvent =
-  | { readonly kind: 'item_started'; readonly itemId: string; readonly attempt: number }
-  | { readonly kind: 'item_finished'; readonly itemId: string; readonly attempt: number; readonly outcome: 'succeeded' | 'retry' | 'dead' | 'fenced' | 'released'; readonly error?: string }
-  | { readonly kind: 'store_error'; readonly error: string; readonly retryInMs: number }
-  /** The attempt's resource use was measured (and recorded in the metadata store unless `recorded` is false). */
-  | { readonly kind: 'item_measured'; readonly itemId: string; readonly attempt: number; readonly outcome: AttemptOutcome; readonly wallMs: number; readonly cpuMs: number; readonly rowsOut: number; readonly bytesOut: number; readonly recorded: boolean };
-
 export interface WorkerStats {
   succeeded: number;
   failed: number;
@@ -50,8 +44,9 @@ export interface WorkerStats {
 
 /**
  * The worker loop: claim a work item that fits, run it while heartbeating its lease, report the
- * outcome, fenced by the attempt number. A lost lease (heartbeat refused) interrupts the work;
- * nothing the attempt wrote is published. On stop, the item in hand is interrupted and handed
+ * outcome, fenced by the attempt number. A lost lease (heartbeat refused, or a lease period
+ * without an accepted heartbeat) interrupts the work and stops the upload between files; what
+ * the attempt wrote is deleted and never published. On stop, the item in hand is interrupted and handed
  * back as an infrastructure failure, so another worker redoes it after a short backoff.
  */
 export async function runWorker(opts: WorkerOptions): Promise<WorkerStats> {
@@ -100,6 +95,7 @@ async function runLease(opts: WorkerOptions, lease: Lease, stats: WorkerStats, n
   let inputs: InputStats | undefined;
   let output: ItemOutput | undefined;
   let measured: { outcome: AttemptOutcome; recorded: boolean } | undefined;
+  let completing = false;
   /**
    * Record the attempt's metrics BEFORE reporting its outcome, so that when the coordinator
    * sees an item end, its metrics are in the store (ADR 0009). A fenced report re-records the
@@ -128,19 +124,23 @@ async function runLease(opts: WorkerOptions, lease: Lease, stats: WorkerStats, n
   let leaseLost = false;
   const onStop = () => work.abort();
   opts.stop.addEventListener('abort', onStop);
+  const loseLease = () => {
+    leaseLost = true;
+    work.abort();
+  };
+  // The lease surely ended once a lease period passed since the last heartbeat the store accepted
+  // (a process paused by SIGSTOP, a stalled event loop): stop at once, without asking the store.
+  let leaseUntil = now() + opts.leaseMs;
   const beat = setInterval(() => {
-    void opts.store.heartbeat(item.id, attempt, now(), opts.leaseMs).then(
+    const sentAt = now();
+    if (sentAt > leaseUntil && !leaseLost) loseLease();
+    void opts.store.heartbeat(item.id, attempt, sentAt, opts.leaseMs).then(
       (ok) => {
-        if (!ok && !leaseLost) {
-          leaseLost = true;
-          work.abort();
-        }
+        if (ok) leaseUntil = Math.max(leaseUntil, sentAt + opts.leaseMs);
+        else if (!leaseLost) loseLease();
       },
-      () => {
-        // The store is unreachable: we can no longer prove we hold the lease, so stop.
-        leaseLost = true;
-        work.abort();
-      },
+      // The store is unreachable: we can no longer prove we hold the lease, so stop.
+      loseLease,
     );
   }, opts.heartbeatMs);
   let finished: Extract<WorkerEvent, { kind: 'item_finished' }> | undefined;
@@ -153,6 +153,7 @@ async function runLease(opts: WorkerOptions, lease: Lease, stats: WorkerStats, n
     output = await executeItem(objects, opts.engine, spec, tag, work.signal, opts.id, (s) => (inputs = s));
     if (work.signal.aborted) throw new SluiceError('EXEC_INTERRUPTED', 'interrupted');
     await record('succeeded', null);
+    completing = true;
     const ok = await opts.store.completeItem(item.id, attempt, { now: now(), rowsOut: output.rows, bytesOut: output.bytes, output: JSON.stringify(output) });
     if (ok) {
       stats.succeeded++;
@@ -165,6 +166,10 @@ async function runLease(opts: WorkerOptions, lease: Lease, stats: WorkerStats, n
       finish('fenced');
     }
   } catch (err) {
+    // Uploaded but never completed (the lease was lost or the worker stopped after the upload):
+    // nothing will publish these files; delete them. Not after a completion whose answer was
+    // lost (`completing`): it may have been accepted, and the files published.
+    if (output && !completing) await opts.objects.delete(output.files.map((f) => f.key)).catch(() => undefined);
     const stopping = opts.stop.aborted;
     const kind: FailureKind = stopping || leaseLost ? 'infra' : failureKindOf(err);
     const message = stopping ? 'worker stopped (SIGTERM); handed back' : leaseLost ? 'lease lost' : errorMessage(err);

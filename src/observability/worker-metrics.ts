@@ -1,6 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { WorkerEvent } from '../executor/worker.js';
 import type { QueueDepth } from '../store/work-queue.js';
+import type { WorkerEvent } from '../protocol/worker-event.js';
 
 /**
  * A worker's Prometheus metrics (prom-client), fed by its WorkerEvents. Labels are bounded

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { memoryConnection } from '../../test/helpers/memory-duckdb.js';
-import type { ColumnDef } from '../engine/relation-sql.js';
 import { chooseJoin, shuffleMapSql, type SizedInput } from './join-strategy.js';
+import type { ColumnDef } from '../protocol/column-def.js';
 
 const KB = 1000;
 const input = (name: string, bytes: number, files: number, columns: ColumnDef[] = []): SizedInput => ({ name, bytes, files, columns: async () => columns });

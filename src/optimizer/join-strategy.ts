@@ -1,10 +1,10 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { formatBytes as formatSize } from '../core/format-bytes.js';
-import type { ColumnDef } from '../engine/relation-sql.js';
 import { quoteIdent } from '../engine/sql-quote.js';
-import { BUCKET_COLUMN } from '../executor/item-spec.js';
+import { BUCKET_COLUMN } from '../protocol/item-spec.js';
 import { isRowWise } from './row-wise.js';
 import { shuffleKeys } from './shuffle-keys.js';
+import type { ColumnDef } from '../protocol/column-def.js';
 
 /**
  * How a task's inputs are laid out over its work items (docs/adr/0011-join-strategy.md):

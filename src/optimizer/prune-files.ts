@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { ColumnDef } from '../engine/relation-sql.js';
 import { quoteIdent, quoteLiteral } from '../engine/sql-quote.js';
+import type { ColumnDef } from '../protocol/column-def.js';
 
 /** A file of an input with its hive partition values (null for `__HIVE_DEFAULT_PARTITION__`). */
 export interface PartitionedFile {

@@ -2,7 +2,7 @@ import type { Plan } from './build-plan.js';
 
 /**
  * The JSON form of a plan (`sluice plan --json`). Versioned: fields are only ever added
- * within a version; a change of meaning bumps `schema`. Documented in docs/json-formats.md.
+ * within a version; a change of meaning bumps `schema`. Documented in docs/guide.md, "JSON documents".
  */
 export const PLAN_SCHEMA = 'sluice.plan/v1';
 

@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { DEFAULTS } from '../catalog/defaults.js';
-import type { Project } from '../core/types.js';
+import type { Project, ProjectSettings } from '../core/types.js';
 import { DuckDbEngine } from '../engine/duckdb-engine.js';
 import { resolveEngineSettings } from '../engine/engine-settings.js';
 import { createObjectStore } from '../storage/create-object-store.js';
@@ -13,9 +13,6 @@ import type { MetadataStore } from '../store/metadata-store.js';
 export function stateDir(project: Pick<Project, 'root' | 'config'>): string {
   return resolve(project.root, project.config.paths.state);
 }
-
-/** What opening stores and engines needs: the project folder and its settings. */
-export type ProjectSettings = Pick<Project, 'root' | 'config'>;
 
 /**
  * A DuckDB engine configured from the project's settings. `shareOf`: engines running at once

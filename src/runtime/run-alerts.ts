@@ -1,10 +1,11 @@
 import type { Project } from '../core/types.js';
-import type { RunEvent, RunResult } from '../executor/run-result.js';
+import type { RunResult } from '../protocol/run-result.js';
 import { AlertDispatcher } from '../observability/alerts/alert-dispatcher.js';
 import type { Delivery } from '../observability/alerts/deliver-webhook.js';
 import { runEndAlerts, taskFailedAlert, type RunHistory } from '../observability/alerts/run-alerts.js';
 import type { MetadataStore } from '../store/metadata-store.js';
 import { costOfRun } from './run-cost.js';
+import type { RunEvent } from '../protocol/run-event.js';
 
 /** How many earlier runs of the same selection anomaly detection looks at. */
 const HISTORY = 10;

@@ -2,7 +2,8 @@ import { budgetsOf, priceCatalogueOf } from '../catalog/cost-schema.js';
 import type { ProjectConfig } from '../core/types.js';
 import { costReport, loadRunAttempts, type CostReport } from '../observability/cost-report.js';
 import type { MetadataStore } from '../store/metadata-store.js';
-import { openStores, type ProjectSettings } from './open-runtime.js';
+import { openStores } from './open-runtime.js';
+import type { ProjectSettings } from '../core/types.js';
 
 /** A run's cost by task, with the project's budgets checked. */
 export async function costOfRun(store: MetadataStore, config: Pick<ProjectConfig, 'cost' | 'budgets'>, runId: string): Promise<CostReport> {

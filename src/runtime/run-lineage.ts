@@ -1,9 +1,9 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { Project } from '../core/types.js';
-import type { RunEvent } from '../executor/run-result.js';
 import type { Dataset } from '../observability/lineage/lineage-event.js';
 import { taskRunEvent } from '../observability/lineage/lineage-event.js';
 import { LineageTransport } from '../observability/lineage/lineage-transport.js';
+import type { RunEvent } from '../protocol/run-event.js';
 
 export interface RunLineage {
   onEvent(event: RunEvent): void;

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Project } from '../core/types.js';
-import type { RunEvent, RunResult } from '../executor/run-result.js';
+import type { RunResult } from '../protocol/run-result.js';
 import type { Delivery } from '../observability/alerts/deliver-webhook.js';
 import { logRunEvent } from '../observability/logs/log-events.js';
 import { createLogger } from '../observability/logs/logger.js';
@@ -8,6 +8,7 @@ import type { MetadataStore } from '../store/metadata-store.js';
 import { stateDir } from './open-runtime.js';
 import { startRunAlerts } from './run-alerts.js';
 import { startRunLineage } from './run-lineage.js';
+import type { RunEvent } from '../protocol/run-event.js';
 
 export interface RunObservers {
   /** Every coordinator event of the run, first to the log, alerts and lineage, then to `next`. */

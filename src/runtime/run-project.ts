@@ -7,13 +7,14 @@ import { SluiceError, ValidationError } from '../core/errors.js';
 import type { DataInterval, Project } from '../core/types.js';
 import { driveRun } from '../coordinator/drive-run.js';
 import { LocalWorkers } from '../coordinator/local-workers.js';
-import type { RunEvent, RunResult } from '../executor/run-result.js';
+import type { RunResult } from '../protocol/run-result.js';
 import { buildPlan } from '../planner/build-plan.js';
 import { openEngine, openStores, stateDir } from './open-runtime.js';
 import { recoverAbandoned, sweepStaging } from './recover-abandoned.js';
 import { acquireRunLock } from './run-lock.js';
 import { startRunObservers } from './run-observers.js';
 import type { Delivery } from '../observability/alerts/deliver-webhook.js';
+import type { RunEvent } from '../protocol/run-event.js';
 
 export interface RunProjectOptions {
   readonly select?: readonly string[];

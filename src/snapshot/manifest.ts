@@ -1,6 +1,7 @@
 import { SluiceError } from '../core/errors.js';
-import type { ColumnDef } from '../engine/relation-sql.js';
-import type { PartitionFingerprints } from '../executor/item-spec.js';
+import type { ColumnDef } from '../protocol/column-def.js';
+import type { ManifestFile } from '../protocol/manifest-file.js';
+import type { PartitionFingerprints } from '../protocol/publish-plan.js';
 
 /**
  * A snapshot manifest: the published state of a model. The model IS its current manifest:
@@ -8,13 +9,6 @@ import type { PartitionFingerprints } from '../executor/item-spec.js';
  * (docs/adr/0001-atomic-publish.md). Versioned JSON; fields are only added within a version.
  */
 export const MANIFEST_SCHEMA = 'sluice.manifest/v1';
-
-export interface ManifestFile {
-  readonly key: string;
-  readonly rows: number;
-  readonly bytes: number;
-  readonly partition: Readonly<Record<string, string | null>>;
-}
 
 export interface Manifest {
   readonly schema: typeof MANIFEST_SCHEMA;

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { SluiceError } from '../core/errors.js';
 import { LocalObjectStore } from '../storage/local/local-object-store.js';
-import type { ManifestFile } from './manifest.js';
 import { commitSnapshot } from './publish-snapshot.js';
 import { readCurrentSnapshot } from './read-snapshot.js';
+import type { ManifestFile } from '../protocol/manifest-file.js';
 
 describe('commitSnapshot', () => {
   const withStore = async (fn: (objects: LocalObjectStore) => Promise<void>) => {

@@ -1,19 +1,45 @@
 import { SluiceError } from '../core/errors.js';
 import type { ModelOutput } from '../engine/engine.js';
 import type { ObjectStore } from '../storage/object-store.js';
-import { dataKey, manifestKey, manifestPrefix, MANIFEST_SCHEMA, parseManifest, snapshotOfDataKey, type Manifest, type ManifestFile } from './manifest.js';
+import { publishCatalog } from './reader-catalog.js';
+import { dataKey, manifestKey, manifestPrefix, MANIFEST_SCHEMA, parseManifest, snapshotOfDataKey, type Manifest } from './manifest.js';
+import type { ManifestFile } from '../protocol/manifest-file.js';
 
 /**
  * Move an attempt's output files from local staging to their final keys. The keys name the
  * snapshot the task will publish and the attempt, so they never collide with published files or
- * with another attempt's; no manifest lists them until the task is committed.
+ * with another attempt's; no manifest lists them until the task is committed, so no reader who
+ * reads through the catalog (reader-catalog.ts) ever sees them.
+ *
+ * `signal` (the attempt's lease) is checked before every file: once it is aborted, nothing more
+ * is moved, what was moved is deleted, and the call fails with EXEC_INTERRUPTED. A failed move
+ * deletes what was moved too: an attempt that did not finish its upload leaves nothing behind.
  */
-export async function uploadOutput(objects: ObjectStore, model: string, snapshot: number, attempt: string, output: ModelOutput): Promise<ManifestFile[]> {
+export async function uploadOutput(
+  objects: ObjectStore,
+  model: string,
+  snapshot: number,
+  attempt: string,
+  output: ModelOutput,
+  signal?: AbortSignal,
+): Promise<ManifestFile[]> {
   const files: ManifestFile[] = [];
-  for (const f of output.files) {
-    const key = dataKey(model, snapshot, attempt, f.relativePath);
-    await objects.putFile(key, f.path);
-    files.push({ key, rows: f.rows, bytes: f.bytes, partition: f.partition });
+  try {
+    for (const f of output.files) {
+      if (signal?.aborted) {
+        const done = `after uploading ${files.length} of ${output.files.length} files; they were deleted`;
+        const why = 'its lease was lost or the worker is stopping';
+        const message = `model ${model}: attempt ${attempt} was interrupted (${why}) ${done}`;
+        throw new SluiceError('EXEC_INTERRUPTED', message);
+      }
+      const key = dataKey(model, snapshot, attempt, f.relativePath);
+      files.push({ key, rows: f.rows, bytes: f.bytes, partition: f.partition });
+      await objects.putFile(key, f.path);
+    }
+  } catch (err) {
+    // Includes the key whose move failed half-way (a partial upload is never visible, but may exist).
+    await objects.delete(files.map((f) => f.key)).catch(() => undefined);
+    throw err;
   }
   return files;
 }
@@ -33,7 +59,8 @@ export interface CommitRequest {
 
 /**
  * Publish a snapshot whose files are already in place (uploadOutput): create its manifest with
- * create-if-absent — the single commit point — then delete what it superseded. If another
+ * create-if-absent — the single commit point — then point the model's reader catalog at it
+ * (reader-catalog.ts) and delete what it superseded. If another
  * writer created that snapshot first, nothing of ours becomes visible: STORE_CONFLICT.
  * A crash before the manifest write leaves the previous snapshot current and untouched.
  */
@@ -61,6 +88,7 @@ export async function commitSnapshot(objects: ObjectStore, req: CommitRequest): 
     const existingBytes = await objects.get(key);
     const existing = existingBytes && parseManifest(existingBytes, key);
     if (existing && sameCommit(existing, manifest)) {
+      await publishCatalog(objects, existing);
       await collectGarbage(objects, existing);
       return existing;
     }
@@ -68,6 +96,9 @@ export async function commitSnapshot(objects: ObjectStore, req: CommitRequest): 
     await objects.delete(req.files.map((f) => f.key).filter((k) => !listed.has(k)));
     throw new SluiceError('STORE_CONFLICT', `model ${req.model}: snapshot ${req.snapshot} was published by another writer first${existing ? ` (run ${existing.runId})` : ''}; this run's output was discarded`);
   }
+  // The catalog first: until it points at the new files, readers keep reading the old ones,
+  // which garbage collection must not remove before that (a failure here keeps them).
+  await publishCatalog(objects, manifest);
   await collectGarbage(objects, manifest);
   return manifest;
 }

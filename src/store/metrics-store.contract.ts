@@ -6,7 +6,7 @@ import type { AttemptMetrics } from './metrics-store.js';
 import type { RetryPolicy } from './work-queue.js';
 
 /**
- * The behaviour every MetricsStore implementation must have (SQLite now, PostgreSQL later).
+ * The behaviour every MetricsStore implementation must have (SQLite and PostgreSQL).
  * Each implementation's test file calls `metricsStoreContract(name, make)`; `make` returns a
  * fresh, empty, unmigrated store.
  */

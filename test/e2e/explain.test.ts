@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { ExplainDocument } from '../../src/optimizer/explain-plan.js';
+import type { ExplainDocument } from '../../src/compile/explain-plan.js';
 import { runProject } from '../../src/runtime/run-project.js';
 import { copyTo } from '../helpers/duckdb-query.js';
 import { runCli } from '../helpers/run-cli.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { RunResult } from '../../src/executor/run-result.js';
+import type { RunResult } from '../../src/protocol/run-result.js';
 import { runProject } from '../../src/runtime/run-project.js';
 import { readCurrentSnapshot } from '../../src/snapshot/read-snapshot.js';
 import { LocalObjectStore } from '../../src/storage/local/local-object-store.js';

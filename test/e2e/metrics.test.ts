@@ -4,7 +4,7 @@ import { loadProject } from '../../src/catalog/load-project.js';
 import { openStores } from '../../src/runtime/open-runtime.js';
 import { runProject } from '../../src/runtime/run-project.js';
 import type { AttemptMetricsRecord, MetricsRollup } from '../../src/store/metrics-store.js';
-import { query } from '../helpers/duckdb-query.js';
+import { catalogQuery } from '../helpers/catalog-query.js';
 import { model, shopProject } from '../helpers/shop-project.js';
 
 async function metricsOf(root: string, runId: string): Promise<{ attempts: AttemptMetricsRecord[]; run: MetricsRollup[]; tasks: MetricsRollup[]; units: MetricsRollup[]; items: Awaited<ReturnType<import('../../src/store/metadata-store.js').MetadataStore['listItems']>> }> {
@@ -36,7 +36,7 @@ describe('item metrics of a real run', () => {
       assert.equal(rowsOut, t.rowsOut, `${t.model}: rows out of the items = rows published`);
       assert.equal(mine.reduce((s, a) => s + a.filesOut, 0), t.files);
       assert.equal(mine.reduce((s, a) => s + a.bytesOut, 0), t.bytesOut);
-      const [back] = await query(`SELECT count(*) AS n FROM read_parquet('${p.warehouse}/${t.model}/**/*.parquet')`);
+      const [back] = await catalogQuery(p.warehouse, t.model, 'SELECT count(*) AS n FROM {model}');
       assert.equal(Number(back!.n), rowsOut, `${t.model}: rows DuckDB reads back`);
       for (const a of mine) {
         assert.ok(a.wallMs >= 0 && a.cpuMs >= 0 && a.peakRssBytes > 0, `${t.model}: resource use measured`);

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runProject } from '../../src/runtime/run-project.js';
+import { catalogKey } from '../../src/snapshot/reader-catalog.js';
+import { readCurrentSnapshot } from '../../src/snapshot/read-snapshot.js';
 import { S3ObjectStore } from '../../src/storage/s3/s3-object-store.js';
 import { query } from '../helpers/duckdb-query.js';
 import { type S3TestServer, startS3rver } from '../helpers/s3-test-server.js';
@@ -45,7 +47,14 @@ describe('running a project with an s3:// object store', () => {
     const keys = (await store.list('fct_orders/')).map((o) => o.key);
     assert.equal(keys.filter((k) => /^fct_orders\/order_date=2024-01-0[1-5]\/part-000001-.*\.parquet$/.test(k)).length, 5, keys.join('\n'));
     assert.ok(keys.includes('fct_orders/_sluice/manifests/0000000001.json'), keys.join('\n'));
-    const paths = await store.localPaths(keys.filter((k) => k.endsWith('.parquet')));
+    // The documented read path: the model's catalog, in the bucket, names exactly the manifest's
+    // files by s3:// URL (calling its macro here would need httpfs: read those files through the cache).
+    const manifest = (await readCurrentSnapshot(store, 'fct_orders'))!;
+    const catalogFile = join(p.root, 'catalog-copy.duckdb');
+    writeFileSync(catalogFile, (await store.get(catalogKey('fct_orders')))!);
+    const listed = await query(`ATTACH '${catalogFile}' AS w (READ_ONLY); SELECT path FROM w.sluice_files ORDER BY path`);
+    assert.deepEqual(listed.map((r) => r.path), manifest.files.map((f) => `s3://warehouse/shop/${f.key}`).sort());
+    const paths = await store.localPaths(listed.map((r) => String(r.path).slice('s3://warehouse/shop/'.length)));
     const quoted = paths.map((x) => `'${x.replaceAll("'", "''")}'`).join(', ');
     const [row] = await query(`SELECT count(*) AS n, count(DISTINCT order_date) AS days FROM read_parquet([${quoted}], hive_partitioning = true)`);
     assert.deepEqual([Number(row!.n), Number(row!.days)], [1000, 5]);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { RunResult } from '../../src/executor/run-result.js';
+import type { RunResult } from '../../src/protocol/run-result.js';
 import { runProject } from '../../src/runtime/run-project.js';
 import { copyTo } from '../helpers/duckdb-query.js';
 import { runCli } from '../helpers/run-cli.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runProject } from '../../src/runtime/run-project.js';
 import { SqliteMetadataStore } from '../../src/store/sqlite/sqlite-metadata-store.js';
-import { query } from '../helpers/duckdb-query.js';
+import { catalogQuery } from '../helpers/catalog-query.js';
 import { model, shopProject } from '../helpers/shop-project.js';
 import { modelDigest } from '../helpers/snapshot-digest.js';
 
@@ -48,7 +48,7 @@ describe('split_by: a task as one work item per input partition', () => {
     assert.equal(cityItems.length, 6);
     for (const m of ['fct_orders', 'fct_by_city', 'rpt_daily', 'rpt_city']) assert.deepEqual(await modelDigest(p.warehouse, m), whole[m], m);
     // The shuffle's output has one folder per city, each holding one file per item that had rows for it.
-    const [row] = await query(`SELECT count(DISTINCT city) AS cities, count(*) AS n FROM read_parquet('${p.warehouse}/fct_by_city/**/*.parquet', hive_partitioning = true)`);
+    const [row] = await catalogQuery(p.warehouse, 'fct_by_city', 'SELECT count(DISTINCT city) AS cities, count(*) AS n FROM {model}');
     assert.deepEqual([Number(row!.cities), Number(row!.n)], [3, 1800]);
   });
 

@@ -1,12 +1,12 @@
 import { join } from 'node:path';
-import type { ItemSpec } from '../../src/executor/item-spec.js';
+import { parseItemSpec, type ItemSpec } from '../../src/protocol/item-spec.js';
 import { SqliteMetadataStore } from '../../src/store/sqlite/sqlite-metadata-store.js';
 
 /** The specs of a run's work items (optionally one model's), from a project's embedded metadata store. */
 export async function itemSpecs(root: string, runId: string, model?: string): Promise<ItemSpec[]> {
   const store = new SqliteMetadataStore(join(root, '.sluice/sluice.db'));
   try {
-    return (await store.listItems(runId, model)).map((i) => JSON.parse(i.spec) as ItemSpec);
+    return (await store.listItems(runId, model)).map((i) => parseItemSpec(i.spec, i.id));
   } finally {
     await store.close();
   }

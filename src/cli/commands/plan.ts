@@ -3,7 +3,7 @@ import { loadProject } from '../../catalog/load-project.js';
 import { buildPlan, type Plan } from '../../planner/build-plan.js';
 import { planDocument } from '../../planner/plan-document.js';
 import { collect, projectRoot, withProject } from '../project-option.js';
-import { explainPlan, type ExplainDocument } from '../../optimizer/explain-plan.js';
+import { explainPlan, type ExplainDocument } from '../../compile/explain-plan.js';
 import { openEngine, openStores } from '../../runtime/open-runtime.js';
 import { formatBytes, formatCount } from '../format.js';
 import { intervalOption, partitionValueOption } from '../interval-option.js';

@@ -2,7 +2,7 @@ import { cpus } from 'node:os';
 import type { Command } from 'commander';
 import { SluiceError } from '../../core/errors.js';
 import type { Project } from '../../core/types.js';
-import type { RunResult } from '../../executor/run-result.js';
+import type { RunResult } from '../../protocol/run-result.js';
 import { EXIT } from '../exit-codes.js';
 import { intervalOption, partitionValueOption } from '../interval-option.js';
 import { intOption } from '../numeric-options.js';

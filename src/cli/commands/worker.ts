@@ -1,8 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { SluiceError } from '../../core/errors.js';
-import { workerMain } from '../../executor/worker-main.js';
-import type { WorkerEvent } from '../../executor/worker.js';
+import { workerMain } from '../../runtime/worker-main.js';
 import { serveMetrics, type MetricsServer } from '../../observability/metrics-server.js';
 import { WorkerMetrics } from '../../observability/worker-metrics.js';
 import { hostname } from 'node:os';
@@ -10,6 +9,7 @@ import { findProjectRoot } from '../../catalog/find-project-root.js';
 import { intOption, memoryOption } from '../numeric-options.js';
 import { withProject, withStores } from '../project-option.js';
 import { OBJECTS_ENV, STORE_ENV } from '../../runtime/open-runtime.js';
+import type { WorkerEvent } from '../../protocol/worker-event.js';
 
 export function registerWorker(program: Command): void {
   withStores(withProject(program.command('worker')))

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import type { AlertsConfig } from '../../core/types.js';
-import type { RunResult } from '../../executor/run-result.js';
+import type { RunResult } from '../../protocol/run-result.js';
 import type { CostReport } from '../cost-report.js';
 import { AlertDispatcher } from './alert-dispatcher.js';
 import { makeAlert, slackMessage } from './alert.js';

@@ -1,5 +1,5 @@
 import type { AlertsConfig } from '../../core/types.js';
-import type { RunResult, TaskOutcome } from '../../executor/run-result.js';
+import type { RunResult, TaskOutcome } from '../../protocol/run-result.js';
 import { formatMoney, type CostReport } from '../cost-report.js';
 import { makeAlert, type Alert } from './alert.js';
 

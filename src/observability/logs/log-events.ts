@@ -1,6 +1,6 @@
-import type { RunEvent } from '../../executor/run-result.js';
-import type { WorkerEvent } from '../../executor/worker.js';
 import type { Logger } from './logger.js';
+import type { RunEvent } from '../../protocol/run-event.js';
+import type { WorkerEvent } from '../../protocol/worker-event.js';
 
 /** Log a coordinator event of run `runId` (the run id comes from `run_started`). */
 export function logRunEvent(log: Logger, runId: string, e: RunEvent): void {

@@ -12,7 +12,8 @@ import type { RetryPolicy } from '../work-queue.js';
 const RETRY: RetryPolicy = { maxCodeAttempts: 3, maxInfraAttempts: 3, backoffMs: 1_000, maxBackoffMs: 60_000 };
 const GB = 1024 ** 3;
 
-await ifPostgresIsUp(() => describe('PostgreSQL claims racing on separate connections', () => {
+// void: the test runner awaits describe's promise itself.
+await ifPostgresIsUp(() => void describe('PostgreSQL claims racing on separate connections', () => {
   it("claimers on separate connections, each in another queue, never exceed a group's step concurrency", () => withSchema(async (open) => {
     // Claimer k fits only the items of task m<k> (cpus k+1, memory 8-k GB), each task in its own
     // queue: the claims hold different queue locks and run at once; only the group lock

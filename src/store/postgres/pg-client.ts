@@ -21,6 +21,9 @@ export interface PgPoolClient {
   query<R = Record<string, unknown>>(query: string | PgQueryConfig): Promise<PgQueryResult<R>>;
   /** Back to the pool; pass an error (or true) to destroy a connection that may be broken. */
   release(destroy?: Error | boolean): void;
+  /** A checked-out connection that breaks emits 'error'; the pool listens only while it is idle. */
+  on(event: 'error', listener: (err: Error) => void): unknown;
+  off(event: 'error', listener: (err: Error) => void): unknown;
 }
 
 export interface PgPool {

@@ -1,8 +1,9 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { SluiceError, type ErrorCode } from '../../core/errors.js';
 import { applyMigrations, isMigrated } from './apply-migrations.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
 import { loadPg, type PgPool, type PgPoolClient } from './pg-client.js';
-import { sqlState, wrapPgError } from './postgres-errors.js';
+import { isConnectionLoss, sqlState, wrapPgError } from './postgres-errors.js';
 import { parsePostgresUrl, type PostgresTarget } from './postgres-url.js';
 import { compileNamed, QUERIES, type CompiledQuery, type QueryName } from './queries.js';
 
@@ -26,11 +27,18 @@ export interface Tx {
   savepoint<T>(fn: () => Promise<T | undefined>): Promise<T | undefined>;
 }
 
+type Attempt<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly err: unknown; readonly step: string; readonly broken: boolean };
+
 /** Big integers (COUNT, SUM, BIGINT epoch ms) as JavaScript numbers: all fit in 2^53. */
 const NUMERIC_OIDS = new Set([20 /* int8 */, 1700 /* numeric */]);
 /** Deadlock and serialisation failures: the transaction had no effect and may simply run again. */
 const RETRYABLE = new Set(['40P01', '40001']);
 const MAX_TRIES = 5;
+/** A broken connection: this many fresh ones, RECONNECT_MS, twice that, ... apart (0.1 + 0.2 + 0.4 s). */
+const MAX_RECONNECTS = 3;
+const RECONNECT_MS = 100;
 /** Server-side guard: a session idle inside a transaction this long (a stopped process) is ended, releasing its locks. */
 const IDLE_IN_TRANSACTION_MS = 5_000;
 
@@ -83,42 +91,79 @@ export class PostgresConnection {
    * `fn` on one connection without BEGIN: each statement is its own transaction. For calls
    * whose first statement does the work (a fenced UPDATE, a single SELECT): two round trips
    * fewer; anything they run after it (counting a late write) needs no atomicity with it.
+   * `repeatable`: running `fn` twice does what running it once does (a heartbeat, a SELECT), so
+   * a connection lost mid-statement is retried on a fresh one (see `transaction`).
    */
-  async autocommit<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+  async autocommit<T>(fn: (tx: Tx) => Promise<T>, opts: { readonly repeatable?: boolean } = {}): Promise<T> {
     await this.ready();
-    return this.transaction(undefined, fn);
+    return this.transaction(undefined, fn, false, opts.repeatable === true);
   }
 
   /**
    * A transaction (`begin`, or none: autocommit), also before the schema is known to be
    * current (migrations). `raw`: rethrow database errors as they are, for the caller to `wrap`.
+   * A connection that breaks (the server ended the session: a failover, `pg_terminate_backend`)
+   * is dropped and the call runs again on a fresh one, with backoff, when that cannot apply it
+   * twice: it broke while connecting, inside BEGIN before COMMIT was sent (the server rolled it
+   * back), or the caller says its statements are `repeatable` (idempotent).
    */
-  async transaction<T>(begin: string | undefined, fn: (tx: Tx) => Promise<T>, raw = false): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      const client = await this.connect();
-      let step = 'BEGIN';
-      let broken = false;
-      try {
-        if (begin !== undefined) await client.query(begin);
-        const result = await fn(this.tx(client, (s) => { step = s; }));
-        step = 'COMMIT';
-        if (begin !== undefined) await client.query('COMMIT');
-        return result;
-      } catch (err) {
-        const code = sqlState(err);
-        // No SQLSTATE: the connection itself failed; do not hand it back to the pool.
-        broken = !(err instanceof SluiceError) && code === undefined;
-        try {
-          if (begin !== undefined && !broken) await client.query('ROLLBACK');
-        } catch {
-          broken = true;
-        }
-        if (err instanceof SluiceError) throw err;
-        if (code !== undefined && RETRYABLE.has(code) && attempt < MAX_TRIES) continue;
-        throw raw ? err : this.wrap(err, `${step} failed`);
-      } finally {
-        client.release(broken);
+  async transaction<T>(
+    begin: string | undefined,
+    fn: (tx: Tx) => Promise<T>,
+    raw = false,
+    repeatable = false,
+  ): Promise<T> {
+    for (let tries = 1, reconnects = 0; ; tries++) {
+      if (this.closed) throw new SluiceError('STORE_CONFLICT', `metadata store ${this.label} is closed`);
+      const r = await this.attempt(begin, fn);
+      if (r.ok) return r.value;
+      const { err, step, broken } = r;
+      if (err instanceof SluiceError) throw err;
+      const code = sqlState(err);
+      if (code !== undefined && RETRYABLE.has(code) && tries < MAX_TRIES) continue;
+      const again = step === 'connect' || (begin !== undefined ? step !== 'COMMIT' : repeatable);
+      if (broken && again && reconnects < MAX_RECONNECTS) {
+        await delay(RECONNECT_MS * 2 ** reconnects++);
+        continue;
       }
+      throw raw ? err : this.wrap(err, step === 'connect' ? 'cannot connect' : `${step} failed`);
+    }
+  }
+
+  /** One try of `transaction`: its value, or what failed, at which step, and whether the connection broke. */
+  private async attempt<T>(begin: string | undefined, fn: (tx: Tx) => Promise<T>): Promise<Attempt<T>> {
+    let client: PgPoolClient;
+    try {
+      client = await (await this.openPool()).connect();
+    } catch (err) {
+      return { ok: false, err, step: 'connect', broken: true };
+    }
+    let step = 'BEGIN';
+    let broken = false;
+    // A checked-out connection that breaks emits 'error' (pg's pool listens only to idle ones):
+    // without this listener the process would crash with "Unhandled 'error' event".
+    const onError = () => {
+      broken = true;
+    };
+    client.on('error', onError);
+    try {
+      if (begin !== undefined) await client.query(begin);
+      const value = await fn(this.tx(client, (s) => { step = s; }));
+      step = 'COMMIT';
+      if (begin !== undefined) await client.query('COMMIT');
+      return { ok: true, value };
+    } catch (err) {
+      // No SQLSTATE, or the server ended the session: the connection is gone; do not pool it.
+      broken ||= !(err instanceof SluiceError) && isConnectionLoss(err);
+      try {
+        if (begin !== undefined && !broken) await client.query('ROLLBACK');
+      } catch {
+        broken = true;
+      }
+      return { ok: false, err, step, broken };
+    } finally {
+      client.release(broken);
+      client.off('error', onError);
     }
   }
 
@@ -151,15 +196,6 @@ export class PostgresConnection {
     const ok = await this.transaction('BEGIN ISOLATION LEVEL READ COMMITTED READ ONLY', (tx) => isMigrated(tx, this.migrations));
     if (!ok) throw new SluiceError('STORE_MIGRATION', `metadata store ${this.label} is not migrated: call migrate() first`);
     this.migrated = true;
-  }
-
-  private async connect(): Promise<PgPoolClient> {
-    if (this.closed) throw new SluiceError('STORE_CONFLICT', `metadata store ${this.label} is closed`);
-    try {
-      return await (await this.openPool()).connect();
-    } catch (err) {
-      throw this.wrap(err, 'cannot connect');
-    }
   }
 
   private openPool(): Promise<PgPool> {

@@ -24,6 +24,15 @@ export function sqlState(err: unknown): string | undefined {
   return typeof code === 'string' && /^(?!E)[0-9A-Z]{5}$/.test(code) ? code : undefined; // not errno codes (EPIPE)
 }
 
+/**
+ * The connection itself failed: a socket error (no SQLSTATE), a broken link (class 08) or the
+ * server ending the session (57P01 admin shutdown / pg_terminate_backend, 57P02 crash, 57P03).
+ */
+export function isConnectionLoss(err: unknown): boolean {
+  const code = sqlState(err);
+  return code === undefined || /^(08|57P0[123])/.test(code);
+}
+
 /** The original error if nothing in it (message, fields, stack) shows a secret; else a scrubbed copy. */
 function safeCause(err: unknown, secrets: readonly string[]): unknown {
   if (secrets.length === 0 || !secrets.some((s) => inspect(err, { depth: 4 }).includes(s))) return err;

@@ -8,6 +8,13 @@ import { claimNext } from './claim-item.js';
 import type { PostgresConnection, Tx } from './postgres-connection.js';
 
 /**
+ * Calls that may run twice when a connection breaks mid-statement: reads, and writes that set
+ * what a second run would set again (a heartbeat, reaping, releasing). Never a claim or a
+ * completion: run twice, those could report a success as fenced.
+ */
+const REPEATABLE = { repeatable: true } as const;
+
+/**
  * The work-item queue on PostgreSQL (WorkQueue in ../work-queue.ts). Every method is one
  * short transaction (or, where one statement does the work, that statement alone); fenced
  * writes are UPDATEs conditional on (attempt, leased); the claim is claim-item.ts. The hot
@@ -31,11 +38,11 @@ export class PostgresWorkQueue implements WorkQueue {
 
   /** The configured queues, by name (unlisted queues get UNLISTED_QUEUE's share and are not listed). */
   async listQueues(): Promise<QueueConfig[]> {
-    return this.conn.autocommit((tx) => tx.rows<QueueConfig>('listQueues'));
+    return this.conn.autocommit((tx) => tx.rows<QueueConfig>('listQueues'), REPEATABLE);
   }
 
   async queueDepths(): Promise<QueueDepth[]> {
-    return this.conn.autocommit((tx) => tx.rows<QueueDepth>('queueDepths'));
+    return this.conn.autocommit((tx) => tx.rows<QueueDepth>('queueDepths'), REPEATABLE);
   }
 
   async enqueueItems(runId: string, model: string, items: readonly NewItem[], retry: RetryPolicy, now: number): Promise<void> {
@@ -66,7 +73,8 @@ export class PostgresWorkQueue implements WorkQueue {
 
   async heartbeat(itemId: string, attempt: number, now: number, leaseMs: number): Promise<boolean> {
     checkLeaseMs(`heartbeat of item ${itemId}`, leaseMs);
-    return this.conn.autocommit(async (tx) => this.fenced(tx, itemId, await tx.count('heartbeatItem', { id: itemId, attempt, expiresAt: now + leaseMs })));
+    const beat = async (tx: Tx) => this.fenced(tx, itemId, await tx.count('heartbeatItem', { id: itemId, attempt, expiresAt: now + leaseMs }));
+    return this.conn.autocommit(beat, REPEATABLE);
   }
 
   async completeItem(itemId: string, attempt: number, result: CompleteItem): Promise<boolean> {
@@ -86,11 +94,11 @@ export class PostgresWorkQueue implements WorkQueue {
   }
 
   async reapExpired(now: number): Promise<number> {
-    return this.conn.autocommit((tx) => tx.count('reapExpired', { now }));
+    return this.conn.autocommit((tx) => tx.count('reapExpired', { now }), REPEATABLE);
   }
 
   async releaseWorker(workerId: string, now: number, reason: string): Promise<number> {
-    return this.conn.autocommit((tx) => tx.count('releaseWorkerLeases', { workerId, now, error: reason }));
+    return this.conn.autocommit((tx) => tx.count('releaseWorkerLeases', { workerId, now, error: reason }), REPEATABLE);
   }
 
   async cancelRun(runId: string, now: number): Promise<number> {
@@ -162,7 +170,8 @@ export class PostgresWorkQueue implements WorkQueue {
   }
 
   async listWorkers(options: { includeStopped?: boolean } = {}): Promise<WorkerRecord[]> {
-    return this.conn.autocommit((tx) => tx.rows<WorkerRecord>('listWorkers', { includeStopped: options.includeStopped === true }));
+    const includeStopped = options.includeStopped === true;
+    return this.conn.autocommit((tx) => tx.rows<WorkerRecord>('listWorkers', { includeStopped }), REPEATABLE);
   }
 
   protected async runMustExist(tx: Tx, runId: string): Promise<void> {

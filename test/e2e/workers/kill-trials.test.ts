@@ -45,6 +45,7 @@ describe(`kill -9 trials on the clinic example (seed ${SEED})`, () => {
     // The trials check with publishedState (one DuckDB for all models): it agrees with modelDigest.
     const state = await publishedState(p.warehouse, p.models);
     for (const m of p.models) assert.deepEqual(state.get(m)!.digest, baseline.get(m), m);
+    for (const m of p.models) assert.deepEqual(state.get(m)!.catalog, baseline.get(m), `${m}: read through its catalog`);
     assert.ok([...baseline.values()].every((d) => d.rows > 0), JSON.stringify([...baseline]));
   });
 
@@ -61,8 +62,9 @@ describe(`kill -9 trials on the clinic example (seed ${SEED})`, () => {
       const schedule = `seed ${SEED}, trial ${n}, kills ${JSON.stringify(out.killed)}`;
       assert.equal(out.status, 'succeeded', `${schedule}\n${out.failed.join('\n')}`);
 
-      for (const [m, { digest, view }] of await publishedState(p.warehouse, p.models)) {
+      for (const [m, { digest, catalog, view }] of await publishedState(p.warehouse, p.models)) {
         assert.deepEqual(digest, baseline.get(m), `${schedule}: model ${m} differs from the baseline`);
+        assert.deepEqual(catalog, baseline.get(m), `${schedule}: model ${m} read through its catalog differs from the baseline`);
         assert.deepEqual(view.globKeys, view.manifestKeys, `${schedule}: model ${m}: the folder holds exactly the manifest's files`);
         assert.equal(view.globRows, view.manifestRows, `${schedule}: model ${m}: a plain glob reads the manifest's rows`);
       }

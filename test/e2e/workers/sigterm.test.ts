@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runProject } from '../../../src/runtime/run-project.js';
 import { copyTo, query } from '../../helpers/duckdb-query.js';
+import { catalogQuery } from '../../helpers/catalog-query.js';
 import { model, writeProject } from '../../helpers/temp-project.js';
 import { alive, describeItem, peekStore, runningRunId, stagingLeft, waitFor, withStore } from './worker-test-kit.js';
 
@@ -86,7 +87,7 @@ describe('SIGTERM (a spot interruption notice) to a worker in the middle of an i
     const expected = Array.from({ length: DAYS }, (_, d) => new Date(Date.UTC(2024, 2, 1 + d)).toISOString().slice(0, 10))
       .flatMap((day) => hashes.map(({ k, h }) => ({ day, k, n: R, h })))
       .sort((a, b) => (a.day + a.k < b.day + b.k ? -1 : 1));
-    const actual = await query(`SELECT day::VARCHAR AS day, k, n::INTEGER AS n, h FROM read_parquet('${join(warehouse, 'daily_hashes/**/*.parquet')}') ORDER BY day, k`);
+    const actual = await catalogQuery(warehouse, 'daily_hashes', 'SELECT day::VARCHAR AS day, k, n::INTEGER AS n, h FROM {model} ORDER BY day, k');
     assert.equal(actual.length, DAYS * 4);
     assert.deepEqual(actual, expected);
     assert.deepEqual(stagingLeft(warehouse), []);

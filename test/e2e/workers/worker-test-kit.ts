@@ -1,9 +1,10 @@
 // Helpers shared by the partition-parallel acceptance tests (test/e2e/workers/*.test.ts).
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { SluiceError } from '../../../src/core/errors.js';
 import { snapshotRelationSql } from '../../../src/engine/relation-sql.js';
+import { catalogKey } from '../../../src/snapshot/reader-catalog.js';
 import { readCurrentSnapshot } from '../../../src/snapshot/read-snapshot.js';
 import { LocalObjectStore } from '../../../src/storage/local/local-object-store.js';
 import { SqliteMetadataStore } from '../../../src/store/sqlite/sqlite-metadata-store.js';
@@ -70,7 +71,30 @@ export async function globView(warehouse: string, model: string): Promise<GlobVi
 export interface PublishedModel {
   /** As modelDigest (test/helpers/snapshot-digest.ts) computes it: rows and content checksum. */
   readonly digest: { rows: number; checksum: string };
+  /** The same digest of what a reader sees through the documented path (the model's catalog). */
+  readonly catalog: { rows: number; checksum: string };
+  /** The leak check: what a plain glob of the model folder sees (not a documented read path). */
   readonly view: GlobView;
+}
+
+/** The SQL of a digest of `relation` (rows and a checksum of every row's text), as modelDigest's. */
+function digestSql(columns: readonly { name: string }[], relation: string): string {
+  const cols = columns.map((c) => `"${c.name.replaceAll('"', '""')}"`).join(', ');
+  return `SELECT count(*) AS n, coalesce(md5(string_agg(r, '|' ORDER BY r)), 'empty') AS h FROM (SELECT CAST(ROW(${cols}) AS VARCHAR) AS r FROM (${relation}))`;
+}
+
+/**
+ * The documented read path (docs/guide.md "Where data goes"): ATTACH the model's catalog
+ * read-only, run `sql` with `{model}` standing for the model's rows, DETACH.
+ */
+export async function readModel(conn: DuckDBConnection, warehouse: string, model: string, sql: string): Promise<Record<string, unknown>[]> {
+  const file = join(warehouse, ...catalogKey(model).split('/')).replaceAll("'", "''");
+  await conn.run(`ATTACH '${file}' AS sluice_read (READ_ONLY)`);
+  try {
+    return (await conn.runAndReadAll(sql.replaceAll('{model}', `sluice_read."${model.replaceAll('"', '""')}"()`))).getRowObjectsJson();
+  } finally {
+    await conn.run('DETACH sluice_read');
+  }
 }
 
 /**
@@ -90,15 +114,15 @@ export async function publishedState(warehouse: string, models: readonly string[
       let digest = { rows: 0, checksum: 'empty' };
       if (manifest.files.length > 0) {
         const paths = await objects.localPaths(manifest.files.map((f) => f.key));
-        const cols = manifest.columns.map((c) => `"${c.name.replaceAll('"', '""')}"`).join(', ');
-        const relation = snapshotRelationSql(paths, manifest.columns, manifest.partitionBy);
-        const row = await one(`SELECT count(*) AS n, coalesce(md5(string_agg(r, '|' ORDER BY r)), 'empty') AS h FROM (SELECT CAST(ROW(${cols}) AS VARCHAR) AS r FROM (${relation}))`);
+        const row = await one(digestSql(manifest.columns, snapshotRelationSql(paths, manifest.columns, manifest.partitionBy)));
         digest = { rows: Number(row.n), checksum: String(row.h) };
       }
+      const [seen] = await readModel(conn, warehouse, model, digestSql(manifest.columns, 'SELECT * FROM {model}'));
+      const catalog = { rows: Number(seen!.n), checksum: String(seen!.h) };
       const globKeys = parquetFiles(join(warehouse, model), warehouse);
       const glob = join(warehouse, model, '**', '*.parquet').replaceAll("'", "''");
       const globRows = globKeys.length === 0 ? 0 : Number((await one(`SELECT count(*) AS n FROM read_parquet('${glob}', hive_partitioning = false)`)).n);
-      out.set(model, { digest, view: { manifestKeys: manifest.files.map((f) => f.key).sort(), manifestRows: manifest.rows, globKeys, globRows } });
+      out.set(model, { digest, catalog, view: { manifestKeys: manifest.files.map((f) => f.key).sort(), manifestRows: manifest.rows, globKeys, globRows } });
     }
     return out;
   } finally {

@@ -1,14 +1,14 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { errorMessage } from '../core/errors.js';
 import type { DataInterval, Project } from '../core/types.js';
-import { compileItems, type CompiledTask } from '../coordinator/compile-items.js';
-import type { InputScan } from '../executor/item-spec.js';
+import { compileItems, type CompiledTask } from './compile-items.js';
+import type { InputScan } from '../protocol/item-spec.js';
 import type { Plan } from '../planner/build-plan.js';
 import type { Manifest } from '../snapshot/manifest.js';
 import { readCurrentSnapshot } from '../snapshot/read-snapshot.js';
-import type { JoinChoice } from './join-strategy.js';
+import type { JoinChoice } from '../optimizer/join-strategy.js';
 import type { ObjectStore } from '../storage/object-store.js';
-import { skipReason } from './skip-decision.js';
+import { skipReason } from '../optimizer/skip-decision.js';
 
 /** `sluice plan --explain --json`. Versioned: fields are only added within a version. */
 export const EXPLAIN_SCHEMA = 'sluice.explain/v1';

@@ -3,9 +3,9 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { SluiceError } from '../core/errors.js';
 import { formatBytes } from '../core/format-bytes.js';
 import type { DataInterval, ModelDef, Project, SourceDef } from '../core/types.js';
-import { filesRelationSql, sourceGlobs, type ColumnDef, type FileInput } from '../engine/relation-sql.js';
+import { filesRelationSql, sourceGlobs } from '../engine/relation-sql.js';
 import { quoteIdent, quoteLiteral } from '../engine/sql-quote.js';
-import { BUCKET_COLUMN, ITEM_SPEC_VERSION, type InputScan, type ItemInput, type ItemSpec, type PublishPlan, type ShufflePlan } from '../executor/item-spec.js';
+import { BUCKET_COLUMN, ITEM_SPEC_VERSION, type InputScan, type ItemInput, type ItemSpec, type ShufflePlan } from '../protocol/item-spec.js';
 import { fingerprint, modelIdentity, type InputIdentity } from '../optimizer/fingerprint.js';
 import { chooseJoin, shuffleMapSql, type JoinChoice } from '../optimizer/join-strategy.js';
 import { partitionFilters } from '../optimizer/partition-filters.js';
@@ -13,6 +13,9 @@ import { filesMatching, hivePartition, type PartitionedFile } from '../optimizer
 import { isRowWise } from '../optimizer/row-wise.js';
 import { divideFiles, sizeItems, type Sizing } from '../optimizer/size-items.js';
 import type { Manifest } from '../snapshot/manifest.js';
+import type { ColumnDef } from '../protocol/column-def.js';
+import type { FileInput } from '../protocol/file-input.js';
+import type { PublishPlan } from '../protocol/publish-plan.js';
 
 export interface CompileContext {
   readonly project: Project;

@@ -2,10 +2,12 @@ import { cpus as machineCpus, hostname, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SluiceError, ValidationError } from '../core/errors.js';
 import { Wakeup } from '../core/wakeup.js';
-import { OBJECTS_ENV, STORE_ENV, openEngine, openStores, stateDir, type ProjectSettings, type Stores } from '../runtime/open-runtime.js';
-import { runWorker, type WorkerEvent, type WorkerStats } from './worker.js';
+import { OBJECTS_ENV, STORE_ENV, openEngine, openStores, stateDir, type Stores } from './open-runtime.js';
+import type { ProjectSettings } from '../core/types.js';
+import { runWorker, type WorkerStats } from '../executor/worker.js';
 import { workerEventLogger } from '../observability/logs/log-events.js';
 import { createLogger } from '../observability/logs/logger.js';
+import type { WorkerEvent } from '../protocol/worker-event.js';
 
 export interface WorkerMainOptions {
   /**
