@@ -17,7 +17,7 @@ export const DEFAULTS = deepFreeze({
     maxItemsPerTask: 64,
     targetItemSize: '64MB',
     broadcastThreshold: '1GB',
-    retries: { code: 3, infra: 5 },
+    retries: { code: 1, infra: 5 },
     backoffSeconds: 1,
     maxBackoffSeconds: 60,
     /** execution.timeout: how long one work item may run. */

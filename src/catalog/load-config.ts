@@ -26,10 +26,10 @@ export function loadConfig(root: string): LoadedConfig {
   const text = readProjectFile(abs, CONFIG_FILE, problems);
   const fallback = { config: undefined, paths: DEFAULTS.paths, problems };
   if (text === undefined) return fallback;
-  const { source, problems: yamlProblems } = parseYaml(text, CONFIG_FILE);
+  const { source, data: parsed, problems: yamlProblems } = parseYaml(text, CONFIG_FILE);
   if (yamlProblems.length > 0) return { ...fallback, problems: yamlProblems };
 
-  const data: unknown = source.doc.toJS() ?? {};
+  const data: unknown = parsed ?? {};
   const result = validate(configFileSchema, { source, data });
   problems.push(...result.problems);
   const rawPaths = (data as { paths?: Record<string, unknown> } | null)?.paths;

@@ -81,7 +81,7 @@ describe('loadProject on a valid project', () => {
         targetItemBytes: 64_000_000,
         broadcastBytes: 1_000_000_000,
         timeoutMs: 3_600_000,
-        retry: { codeAttempts: 3, infraAttempts: 5, backoffMs: 1_000, maxBackoffMs: 60_000 },
+        retry: { codeAttempts: 1, infraAttempts: 5, backoffMs: 1_000, maxBackoffMs: 60_000 },
       },
       queues: [
         { name: 'batch', share: 20, maxShare: 100 },

@@ -40,10 +40,9 @@ export function loadSources(root: string, sourcesPath: string): LoadedSources {
 
 /** Parses one sources file, adding its sources, declarations and problems to `out`. */
 export function parseSourceFile(text: string, file: string, out: LoadedSources): void {
-  const { source, problems: yamlProblems } = parseYaml(text, file);
+  const { source, data, problems: yamlProblems } = parseYaml(text, file);
   out.problems.push(...yamlProblems);
   if (yamlProblems.length > 0) return;
-  const data: unknown = source.doc.toJS();
   if (data === null || data === undefined) return; // an empty file declares nothing
   const fileResult = validate(sourceFileSchema, { source, data });
   out.problems.push(...fileResult.problems);

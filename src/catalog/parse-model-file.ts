@@ -40,11 +40,11 @@ export function parseModelFile(text: string, file: string): { draft: ModelDraft;
     return { draft: { name, file, line: split.line, sqlLine: split.line }, problems };
   }
 
-  const { source, problems: yamlProblems } = parseYaml(split.header, file, { lineOffset: split.headerLine, fallbackLine: split.headerLine, model: name });
+  const { source, data: parsed, problems: yamlProblems } = parseYaml(split.header, file, { lineOffset: split.headerLine, fallbackLine: split.headerLine, model: name });
   problems.push(...yamlProblems);
   let header: ModelHeader | undefined;
   if (yamlProblems.length === 0) {
-    const data: unknown = source.doc.toJS() ?? {};
+    const data: unknown = parsed ?? {};
     const result = validate(modelHeaderSchema, { source, data, model: name });
     problems.push(...result.problems);
     header = result.value;

@@ -15,12 +15,19 @@ export interface YamlSource {
   readonly lineCounter: LineCounter;
 }
 
-/** Parses YAML, reporting syntax errors (and duplicate keys) as problems at the file's line. */
+/** Aliases one document may expand: enough for any real file, far too few for a billion laughs. */
+export const MAX_ALIAS_COUNT = 100;
+
+/**
+ * Parses YAML, reporting syntax errors (and duplicate keys) as problems at the file's line, and
+ * its value as plain data (`undefined` when there are problems). An alias bomb (anchors that
+ * expand to more than MAX_ALIAS_COUNT aliases) is a problem too, not an exception.
+ */
 export function parseYaml(
   text: string,
   file: string,
   options: { lineOffset?: number; fallbackLine?: number; model?: string } = {},
-): { source: YamlSource; problems: Problem[] } {
+): { source: YamlSource; data: unknown; problems: Problem[] } {
   const lineCounter = new LineCounter();
   const lineOffset = options.lineOffset ?? 0;
   const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
@@ -31,7 +38,17 @@ export function parseYaml(
     line: (e.linePos?.[0].line ?? lineCounter.linePos(e.pos[0]).line) + lineOffset,
     ...(options.model ? { model: options.model } : {}),
   }));
-  return { source: { doc, file, lineOffset, fallbackLine: options.fallbackLine ?? lineOffset + 1, lineCounter }, problems };
+  const source = { doc, file, lineOffset, fallbackLine: options.fallbackLine ?? lineOffset + 1, lineCounter };
+  if (problems.length > 0) return { source, data: undefined, problems };
+  try {
+    return { source, data: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }), problems };
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    const message = `invalid YAML: its aliases expand too far (${why}; at most ${MAX_ALIAS_COUNT} are allowed)`;
+    const model = options.model ? { model: options.model } : {};
+    problems.push({ code: PROBLEM.yaml, message, file, line: source.fallbackLine, ...model });
+    return { source, data: undefined, problems };
+  }
 }
 
 /** The file line of a character offset in the YAML text. */

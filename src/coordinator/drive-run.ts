@@ -19,7 +19,7 @@ import { compileItems } from '../compile/compile-items.js';
 import { downstreamWeights } from './downstream-weights.js';
 import { checkSchemaChange } from './schema-change.js';
 import { publishedItems, reduceItems } from './shuffle-stage.js';
-import { parseMemory } from './parse-memory.js';
+import { parseMemory } from '../core/parse-memory.js';
 import { parseItemOutput, type ItemOutput } from '../protocol/item-output.js';
 import type { ManifestFile } from '../protocol/manifest-file.js';
 import type { PublishPlan } from '../protocol/publish-plan.js';
@@ -286,7 +286,7 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
     for (const dep of model.dependsOn) {
       if (project.sources.has(dep)) continue;
       const manifest = await readCurrentSnapshot(ctx.objects, dep);
-      if (!manifest) throw new Error(`model ${name} reads ${dep}, which has never been built: run it too (--select +${name})`);
+      if (!manifest) throw new SluiceError('PLAN_NOT_BUILT', `model ${name} reads ${dep}, which has never been built: run it too (--select +${name})`);
       snapshots.set(dep, manifest);
     }
     // A damaged manifest fails this task (naming it) unless --full-refresh rebuilds past it.
@@ -328,7 +328,7 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
       const outputs = made.map((i) => parseItemOutput(i.output, i.id));
       const columns = outputs[0]!.columns;
       const differs = outputs.find((o) => JSON.stringify(o.columns) !== JSON.stringify(columns));
-      if (differs) throw new Error(`work items produced different columns: ${fmtColumns(columns)} vs ${fmtColumns(differs.columns)}`);
+      if (differs) throw new SluiceError('EXEC_FAILED', `work items produced different columns: ${fmtColumns(columns)} vs ${fmtColumns(differs.columns)}`);
       const model = project.models.get(name)!;
       const snapshot = snapshotOf.get(name)!;
       try {
@@ -360,12 +360,12 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
 async function carryForward(ctx: CoordinatorContext, name: string, snapshot: number, carry: NonNullable<PublishPlan['carry']>, partitionBy: readonly string[], columns: ItemOutput['columns']): Promise<ManifestFile[]> {
   const current = await readCurrentSnapshot(ctx.objects, name);
   if (!current) return [];
-  if (current.snapshot !== snapshot - 1) throw new Error(`snapshot ${current.snapshot} was published meanwhile`);
+  if (current.snapshot !== snapshot - 1) throw new SluiceError('STORE_CONFLICT', `snapshot ${current.snapshot} was published meanwhile`);
   let kept: ManifestFile[] = [...current.files];
   if (carry !== 'all') {
     const type = current.columns.find((c) => c.name === carry.column);
     const replaced = type && (await filesMatching(ctx.conn, current.files, [type], carry.filter));
-    if (!replaced) throw new Error(`cannot tell which files of snapshot ${current.snapshot} to keep: ${carry.column} ${type ? `does not compare with ${carry.filter}` : 'is not one of its columns'}; run it with --full-refresh`);
+    if (!replaced) throw new SluiceError('EXEC_FAILED', `cannot tell which files of snapshot ${current.snapshot} to keep: ${carry.column} ${type ? `does not compare with ${carry.filter}` : 'is not one of its columns'}; run it with --full-refresh`);
     const gone = new Set(replaced.map((f) => f.key));
     kept = kept.filter((f) => !gone.has(f.key));
   }
@@ -374,7 +374,7 @@ async function carryForward(ctx: CoordinatorContext, name: string, snapshot: num
     JSON.stringify(current.partitionBy) !== JSON.stringify(partitionBy) ? `its partition_by changed since snapshot ${current.snapshot} (${current.partitionBy.join(', ') || 'none'})`
     : JSON.stringify(current.columns) !== JSON.stringify(columns) ? `its columns changed since snapshot ${current.snapshot}`
     : undefined;
-  if (why) throw new Error(`this build keeps ${kept.length} file(s) it did not rebuild, but ${why}: run it with --full-refresh and without --from/--to`);
+  if (why) throw new SluiceError('EXEC_FAILED', `this build keeps ${kept.length} file(s) it did not rebuild, but ${why}: run it with --full-refresh and without --from/--to`);
   return kept;
 }
 
@@ -389,7 +389,7 @@ function checkReplacedValues(items: readonly ItemRecord[], outputs: readonly Ite
     const allowed = new Set(slice.values);
     const stray = outputs[n]!.files.find((f) => !allowed.has(f.partition[column] ?? '__HIVE_DEFAULT_PARTITION__'));
     if (stray) {
-      throw new Error(`the work item for ${column} ${slice.values.join(', ')} wrote rows to ${column}=${stray.partition[column] ?? 'NULL'}: a build that replaces partitions (--from/--to, incremental: replace) needs the rows of each ${column} value to keep that value in the output`);
+      throw new SluiceError('EXEC_FAILED', `the work item for ${column} ${slice.values.join(', ')} wrote rows to ${column}=${stray.partition[column] ?? 'NULL'}: a build that replaces partitions (--from/--to, incremental: replace) needs the rows of each ${column} value to keep that value in the output`);
     }
   });
 }

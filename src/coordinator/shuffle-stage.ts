@@ -1,5 +1,6 @@
 import { BUCKET_COLUMN, ITEM_SPEC_VERSION, parseItemSpec, type ItemInput, type ItemSpec, type ShufflePlan } from '../protocol/item-spec.js';
 import type { ItemRecord } from '../store/work-queue.js';
+import { SluiceError } from '../core/errors.js';
 import { parseItemOutput, type ItemOutput } from '../protocol/item-output.js';
 
 /**
@@ -15,7 +16,7 @@ export function reduceItems(items: readonly ItemRecord[]): ItemSpec[] | null {
   const first = specs.find((s) => s.record.itemNo === 0) ?? specs[0]!;
   const map = first.spec.shuffle;
   const plan: ShufflePlan | undefined = map?.stage === 'map' ? map.plan : undefined;
-  if (!plan) throw new Error(`shuffle: work item ${first.record.id} has no shuffle plan; start a new run`);
+  if (!plan) throw new SluiceError('EXEC_FAILED', `shuffle: work item ${first.record.id} has no shuffle plan; start a new run`);
 
   // Per shuffled input: every file its map items wrote, by bucket, and the columns they hold.
   const byInput = new Map<string, { columns: ItemOutput['columns']; files: ItemOutput['files'][number][] }>();
@@ -42,7 +43,7 @@ export function reduceItems(items: readonly ItemRecord[]): ItemSpec[] | null {
     inputs: plan.inputs.map((input): ItemInput => {
       if (!('shuffled' in input)) return input;
       const entry = byInput.get(input.shuffled);
-      if (!entry) throw new Error(`shuffle: no map item wrote ${input.shuffled}`);
+      if (!entry) throw new SluiceError('EXEC_FAILED', `shuffle: no map item wrote ${input.shuffled}`);
       const files = entry.files.filter((f) => bucketOf(f) === bucket).sort((a, b) => (a.key < b.key ? -1 : 1));
       const bytes = files.reduce((s, f) => s + f.bytes, 0);
       return {

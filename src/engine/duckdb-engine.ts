@@ -5,7 +5,7 @@ import { SluiceError, errorMessage } from '../core/errors.js';
 import type { Problem, Project } from '../core/types.js';
 import { checkBindings } from './check-bindings.js';
 import { duckdbApi } from './duckdb-api.js';
-import { modelErrorLine, shortDuckDbMessage } from './duckdb-errors.js';
+import { duckDbErrorCode, modelErrorLine, shortDuckDbMessage } from './duckdb-errors.js';
 import type { Engine, ModelOutput, ModelRun, OutputFile } from './engine.js';
 import { duckdbOptions, type EngineSettings } from './engine-settings.js';
 import { inputStats, type InputFiles, type InputStats } from './input-stats.js';
@@ -137,7 +137,7 @@ async function runStatement(conn: DuckDBConnection, sql: string, run: ModelRun, 
   } catch (err) {
     const message = errorMessage(err);
     const line = modelErrorLine(message, run.model, sqlStartLine) ?? run.model.sqlLine;
-    throw new SluiceError('EXEC_SQL', `${run.model.file}:${line}: [model ${run.model.name}] ${shortDuckDbMessage(message)}`, { cause: err });
+    throw new SluiceError(duckDbErrorCode(message), `${run.model.file}:${line}: [model ${run.model.name}] ${shortDuckDbMessage(message)}`, { cause: err });
   }
 }
 

@@ -1,3 +1,4 @@
+import { SluiceError } from '../core/errors.js';
 /** Quote an SQL identifier for DuckDB: wrap in double quotes, doubling any inside. */
 export function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
@@ -5,7 +6,7 @@ export function quoteIdent(name: string): string {
 
 /** Quote a string literal for DuckDB: wrap in single quotes, doubling any inside. */
 export function quoteLiteral(value: string): string {
-  if (value.includes('\0')) throw new Error('NUL character in SQL literal');
+  if (value.includes('\0')) throw new SluiceError('EXEC_DATA', 'NUL character in SQL literal');
   return `'${value.replaceAll("'", "''")}'`;
 }
 

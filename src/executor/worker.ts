@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { SluiceError, errorMessage } from '../core/errors.js';
+import { SluiceError, errorMessage, failureKindOf } from '../core/errors.js';
 import type { Engine } from '../engine/engine.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { MetadataStore } from '../store/metadata-store.js';
@@ -171,7 +171,7 @@ async function runLease(opts: WorkerOptions, lease: Lease, stats: WorkerStats, n
     // lost (`completing`): it may have been accepted, and the files published.
     if (output && !completing) await opts.objects.delete(output.files.map((f) => f.key)).catch(() => undefined);
     const stopping = opts.stop.aborted;
-    const kind: FailureKind = stopping || leaseLost || !(err instanceof SluiceError && (err.code === 'EXEC_SQL' || err.code === 'EXEC_TIMEOUT')) ? 'infra' : 'code';
+    const kind: FailureKind = stopping || leaseLost ? 'infra' : failureKindOf(err);
     const message = stopping ? 'worker stopped (SIGTERM); handed back' : leaseLost ? 'lease lost' : errorMessage(err);
     await record(stopping ? 'released' : 'failed', message);
     let outcome: FailOutcome;

@@ -1,4 +1,5 @@
 import type { ModelDef, Project } from '../core/types.js';
+import { SluiceError } from '../core/errors.js';
 
 /** The dependency graph between models (sources are leaves and are not nodes). */
 export interface ModelGraph {
@@ -43,7 +44,7 @@ export function buildModelGraph(models: ReadonlyMap<string, ModelDef> | Project[
   }
   if (order.length !== models.size) {
     const stuck = [...models.keys()].filter((n) => !order.includes(n));
-    throw new Error(`dependency cycle among models: ${stuck.join(', ')}`);
+    throw new SluiceError('PLAN_CYCLE', `dependency cycle among models: ${stuck.join(', ')}`);
   }
   const index = new Map(order.map((n, i) => [n, i] as const));
   return { order, index, upstream, downstream };

@@ -18,13 +18,13 @@ export function stateDir(project: Pick<Project, 'root' | 'config'>): string {
 
 /**
  * A DuckDB engine configured from the project's settings. `shareOf`: engines running at once
- * on this machine, which share the memory limit. `sandbox`: `project` (the default: the
+ * on this machine, which share the memory limit; `machineBytes`: the memory they have (default RAM). `sandbox`: `project` (the default: the
  * coordinator's engine, locked to `projectAccess`) or `per-run` (a worker's: each model run locked
  * to what its work item reads and writes); docs/adr/0014-sandbox.md.
  */
 export async function openEngine(
   project: ProjectSettings,
-  opts: { threads?: number; shareOf?: number; sandbox?: 'project' | 'per-run' } = {},
+  opts: { threads?: number; shareOf?: number; machineBytes?: number; sandbox?: 'project' | 'per-run' } = {},
 ): Promise<DuckDbEngine> {
   const exec = project.config.execution;
   const settings = resolveEngineSettings({
@@ -32,6 +32,7 @@ export async function openEngine(
     memoryLimit: exec.memoryLimit,
     tempDirectory: join(stateDir(project), 'tmp'),
     shareOf: opts.shareOf ?? 1,
+    ...(opts.machineBytes !== undefined && { machineBytes: opts.machineBytes }),
   });
   return DuckDbEngine.create(settings, opts.sandbox === 'per-run' ? 'per-run' : projectAccess(project));
 }

@@ -43,6 +43,11 @@ export interface WorkerMainOptions {
  * and run work items until stopped (SIGTERM/SIGINT: finish nothing new, hand back the item in
  * hand, deregister, exit). Needs only `sluice.yaml`, not the models: items carry their SQL.
  */
+/** This worker's share of its machine's memory limit (see resolveMemoryLimit). */
+function engineShare(opts: WorkerMainOptions): { shareOf: number; machineBytes?: number } {
+  return { shareOf: opts.shareOf ?? 1, ...(opts.memoryBytes !== undefined && { machineBytes: opts.memoryBytes }) };
+}
+
 export async function workerMain(opts: WorkerMainOptions): Promise<WorkerStats> {
   const project = opts.settings ?? (await workerSettings(opts.projectRoot));
   const exec = project.config.execution;
@@ -68,7 +73,7 @@ export async function workerMain(opts: WorkerMainOptions): Promise<WorkerStats> 
     opts.onEvent?.(e);
   };
   // DuckDB starts (mostly on a libuv thread) while the stores open.
-  const [opened, started] = await Promise.allSettled([openStores(project), openEngine(project, { shareOf: opts.shareOf ?? 1, sandbox: 'per-run' })]);
+  const [opened, started] = await Promise.allSettled([openStores(project), openEngine(project, { ...engineShare(opts), sandbox: 'per-run' })]);
   if (opened.status === 'rejected' || started.status === 'rejected') {
     if (opened.status === 'fulfilled') await opened.value.close();
     if (started.status === 'fulfilled') await started.value.close();

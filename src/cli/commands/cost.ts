@@ -14,7 +14,7 @@ export function registerCost(program: Command): void {
     .argument('[run]', 'a run id or a unique prefix (default: the latest run; with --by day: every run of the last --days)')
     .description("what a run cost, from its resource use and the price catalogue (sluice.yaml cost:), with budgets")
     .option('--by <key>', `break down by ${COST_BY.join(', ')}`, 'task')
-    .option('--days <n>', 'with --by day and no run: the runs of this many days back', intOption('--days'), 7)
+    .option('--days <n>', 'with --by day and no run: the runs of this many days back', intOption(1), 7)
     .option('--json', 'print JSON (sluice.cost/v1)')
     .action(async (runArg: string | undefined, opts: { project?: string; by: string; days: number; json?: boolean }) => {
       if (!(COST_BY as readonly string[]).includes(opts.by)) throw new SluiceError('CLI_USAGE', `--by must be one of ${COST_BY.join(', ')}, got '${opts.by}'`);

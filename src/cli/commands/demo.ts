@@ -11,7 +11,7 @@ import { runProject } from '../../runtime/run-project.js';
 import { verifyPublished } from '../../runtime/verify-published.js';
 import { EXIT } from '../exit-codes.js';
 import { formatBytes, formatCount, formatDuration, table } from '../format.js';
-import { intOption, numberOption } from '../numeric-options.js';
+import { intOption, positiveNumberOption } from '../numeric-options.js';
 import { progressPrinter, renderRunSummary } from '../run-output.js';
 
 export function registerDemo(program: Command): void {
@@ -19,9 +19,9 @@ export function registerDemo(program: Command): void {
     .command('demo')
     .argument('[dir]', 'folder for the example project (default: a new temporary folder)')
     .description('create the example project, run it, and read every published model back with DuckDB')
-    .option('--days <n>', 'days of data to generate', intOption('--days'), 30)
-    .option('--scale <x>', 'size multiplier', numberOption('--scale'), 1)
-    .option('--workers <n>', 'tasks running at once', intOption('--workers'))
+    .option('--days <n>', 'days of data to generate', intOption(1), 30)
+    .option('--scale <x>', 'size multiplier', positiveNumberOption(), 1)
+    .option('--workers <n>', 'tasks running at once', intOption(0, 1024))
     .action(async (dir: string | undefined, opts: { days: number; scale: number; workers?: number }) => {
       const target = dir ? resolve(dir) : mkdtempSync(join(tmpdir(), 'sluice-demo-'));
       const t0 = Date.now();

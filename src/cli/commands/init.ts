@@ -2,16 +2,16 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { initExample } from '../../example/init-example.js';
 import { formatBytes, formatCount } from '../format.js';
-import { intOption, numberOption } from '../numeric-options.js';
+import { intOption, positiveNumberOption } from '../numeric-options.js';
 
 export function registerInit(program: Command): void {
   program
     .command('init')
     .argument('<dir>', 'folder to create the project in (must be empty or not exist)')
     .description('create the example "clinic" project: models for three business units and generated raw data')
-    .option('--days <n>', 'days of orders, consultations and appointments to generate', intOption('--days'), 30)
-    .option('--scale <x>', 'size multiplier for entities and daily volumes', numberOption('--scale'), 1)
-    .option('--seed <n>', 'random seed (same seed, same data)', intOption('--seed'), 42)
+    .option('--days <n>', 'days of orders, consultations and appointments to generate', intOption(1), 30)
+    .option('--scale <x>', 'size multiplier for entities and daily volumes', positiveNumberOption(), 1)
+    .option('--seed <n>', 'random seed (same seed, same data)', intOption(), 42)
     .option('--force', 'write into a non-empty folder')
     .action(async (dir: string, opts: { days: number; scale: number; seed: number; force?: boolean }) => {
       const target = resolve(dir);

@@ -6,7 +6,7 @@ import { collect, projectRoot, withProject } from '../project-option.js';
 import { explainPlan, type ExplainDocument } from '../../compile/explain-plan.js';
 import { openEngine, openStores } from '../../runtime/open-runtime.js';
 import { formatBytes, formatCount } from '../format.js';
-import { intervalOption } from '../interval-option.js';
+import { intervalOption, partitionValueOption } from '../interval-option.js';
 import { priceCatalogueOf } from '../../catalog/cost-schema.js';
 import { estimateCost, type CostEstimate } from '../../observability/cost-estimate.js';
 import { formatMoney } from '../../observability/cost-report.js';
@@ -16,8 +16,8 @@ export function registerPlan(program: Command): void {
     .description('show the groups sluice derives, their models in order, and what each model reads')
     .option('-s, --select <selector>', 'models to plan: name, +name (with upstream), name+ (with downstream), tag:x, group:x (repeatable)', collect)
     .option('--explain', 'also say, per model, what a run would read (files and bytes selected vs total, pruned), its work items, and what it would skip and why')
-    .option('--from <value>', 'with --explain: the data interval start, as for run')
-    .option('--to <value>', 'with --explain: the data interval end (exclusive), as for run')
+    .option('--from <value>', 'with --explain: the data interval start, as for run', partitionValueOption)
+    .option('--to <value>', 'with --explain: the data interval end (exclusive), as for run', partitionValueOption)
     .option('--full-refresh', 'with --explain: as for run')
     .option('--json', 'print the plan as a sluice.plan/v1 JSON document (with --explain: sluice.explain/v1)')
     .action(async (opts: { project?: string; select?: string[]; json?: boolean; explain?: boolean; from?: string; to?: string; fullRefresh?: boolean }) => {

@@ -12,7 +12,7 @@ export function registerRetry(program: Command): void {
   withStores(withProject(program.command('retry')))
     .argument('<run>', 'the run to finish (id or unique prefix; see sluice status)')
     .description('redrive a failed, interrupted or abandoned run: dead work items get fresh retries, succeeded work is kept')
-    .option('-w, --workers <n>', 'worker processes to start', intOption('--workers'))
+    .option('-w, --workers <n>', 'worker processes to start', intOption(0, 1024))
     .option('--json', 'print the run result as JSON')
     .action(async (runArg: string, opts: { project?: string; workers?: number; json?: boolean }) => {
       const root = projectRoot(opts);

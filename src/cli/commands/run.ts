@@ -4,7 +4,8 @@ import { SluiceError } from '../../core/errors.js';
 import type { Project } from '../../core/types.js';
 import type { RunResult } from '../../protocol/run-result.js';
 import { EXIT } from '../exit-codes.js';
-import { intervalOption } from '../interval-option.js';
+import { intervalOption, partitionValueOption } from '../interval-option.js';
+import { intOption } from '../numeric-options.js';
 import { collect, projectRoot, withProject, withStores } from '../project-option.js';
 
 // Only light modules above: `sluice run` forks its worker processes before it loads the rest
@@ -14,9 +15,9 @@ export function registerRun(program: Command): void {
   withStores(withProject(program.command('run')))
     .description('validate, plan and run the project (or a selection), publishing each model atomically')
     .option('-s, --select <selector>', 'models to run: name, +name (with upstream), name+ (with downstream), tag:x, group:x (repeatable)', collect)
-    .option('-w, --workers <n>', 'local worker processes to start (default: execution.workers, else one per core); 0: start none, the run waits for `sluice worker` processes on the same stores', parseWorkers)
-    .option('--from <value>', "data interval start (inclusive): models split by a partition column they are partitioned by rebuild only partitions >= value")
-    .option('--to <value>', 'data interval end (exclusive): ... and < value; the other partitions are kept')
+    .option('-w, --workers <n>', 'local worker processes to start (default: execution.workers, else one per core); 0: start none, the run waits for `sluice worker` processes on the same stores', intOption(0, 1024))
+    .option('--from <value>', "data interval start (inclusive): models split by a partition column they are partitioned by rebuild only partitions >= value (a date, timestamp or number)", partitionValueOption)
+    .option('--to <value>', 'data interval end (exclusive): ... and < value; the other partitions are kept', partitionValueOption)
     .option('--full-refresh', 'rebuild every selected model, even those whose SQL and inputs are unchanged since their last build')
     .option('--json', 'print the run result as a sluice.run/v1 JSON document instead of progress lines')
     .option('--resume <run>', 'finish an earlier run that failed, was interrupted or whose process died, keeping what it published (same as sluice retry)')
@@ -75,10 +76,4 @@ export function registerRun(program: Command): void {
       else process.stdout.write(renderRunSummary(result, project && (await runCost(project, result.runId).catch(() => undefined))));
       process.exitCode = controller.signal.aborted ? EXIT.interrupted : result.status === 'succeeded' ? EXIT.ok : EXIT.failed;
     });
-}
-
-function parseWorkers(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 1024) throw new SluiceError('CLI_USAGE', `--workers must be a whole number from 0 to 1024, got '${value}'`);
-  return n;
 }

@@ -6,13 +6,14 @@ import type { ItemRecord } from '../../store/work-queue.js';
 import { openStores } from '../../runtime/open-runtime.js';
 import { findRun } from '../find-run.js';
 import { formatBytes, formatCount, formatDuration, formatTime, table } from '../format.js';
+import { intOption } from '../numeric-options.js';
 import { projectRoot, withProject, withStores } from '../project-option.js';
 
 export function registerStatus(program: Command): void {
   withStores(withProject(program.command('status')))
     .argument('[run]', 'a run id (or a unique prefix): show its tasks')
     .description('show the latest runs, or one run task by task')
-    .option('-n, --limit <n>', 'how many runs to list', (v) => Number(v), 10)
+    .option('-n, --limit <n>', 'how many runs to list', intOption(1), 10)
     .option('--json', 'print JSON')
     .action(async (runArg: string | undefined, opts: { project?: string; limit: number; json?: boolean }) => {
       const project = await loadProject(projectRoot(opts));

@@ -1,13 +1,12 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { parseMemory } from '../../coordinator/parse-memory.js';
 import { SluiceError } from '../../core/errors.js';
 import { workerMain } from '../../runtime/worker-main.js';
 import { serveMetrics, type MetricsServer } from '../../observability/metrics-server.js';
 import { WorkerMetrics } from '../../observability/worker-metrics.js';
 import { hostname } from 'node:os';
 import { findProjectRoot } from '../../catalog/find-project-root.js';
-import { intOption } from '../numeric-options.js';
+import { intOption, memoryOption } from '../numeric-options.js';
 import { withProject, withStores } from '../project-option.js';
 import { OBJECTS_ENV, STORE_ENV } from '../../runtime/open-runtime.js';
 import type { WorkerEvent } from '../../protocol/worker-event.js';
@@ -16,25 +15,17 @@ export function registerWorker(program: Command): void {
   withStores(withProject(program.command('worker')))
     .description("run a standalone worker: claim work items from the project's metadata store until SIGTERM")
     .option('--id <id>', 'worker id (default: <host>-<pid>)')
-    .option('--cpus <n>', 'cores this worker offers (default: all); it takes only items that fit', intOption('--cpus'))
-    .option('--memory <size>', 'memory this worker offers, e.g. 8GB (default: all)')
+    .option('--cpus <n>', 'cores this worker offers (default: all); it takes only items that fit', intOption(1, 4096))
+    .option('--memory <size>', 'memory this worker offers, e.g. 8GB (default: all)', memoryOption)
     .option('--log-format <format>', 'log lines on stderr: human or json (default: human on a terminal, else json)')
     .option('--log-level <level>', 'debug, info, warn or error', 'info')
-    .option('--metrics-port <port>', 'serve Prometheus metrics on http://<host>:<port>/metrics (0: any free port)', intOption('--metrics-port'))
-    .action(async (opts: { project?: string; store?: string; objects?: string; id?: string; cpus?: number; memory?: string; metricsPort?: number; logFormat?: string; logLevel: string }) => {
+    .option('--metrics-port <port>', 'serve Prometheus metrics on http://<host>:<port>/metrics (0: any free port)', intOption(0, 65535))
+    .action(async (opts: { project?: string; store?: string; objects?: string; id?: string; cpus?: number; memory?: number; metricsPort?: number; logFormat?: string; logLevel: string }) => {
       if (opts.logFormat !== undefined && opts.logFormat !== 'human' && opts.logFormat !== 'json') throw new SluiceError('CLI_USAGE', `--log-format must be human or json, got '${opts.logFormat}'`);
       if (!['debug', 'info', 'warn', 'error'].includes(opts.logLevel)) throw new SluiceError('CLI_USAGE', `--log-level must be debug, info, warn or error, got '${opts.logLevel}'`);
       const human = opts.logFormat === undefined ? process.stderr.isTTY === true : opts.logFormat === 'human';
       const root = workerProjectRoot(opts);
-      let memoryBytes: number | undefined;
-      if (opts.memory !== undefined) {
-        try {
-          memoryBytes = parseMemory(opts.memory);
-        } catch {
-          throw new SluiceError('CLI_USAGE', `--memory must be a size such as 8GB, got '${opts.memory}'`);
-        }
-      }
-      if (opts.metricsPort !== undefined && (opts.metricsPort < 0 || opts.metricsPort > 65535)) throw new SluiceError('CLI_USAGE', `--metrics-port must be from 0 to 65535, got ${opts.metricsPort}`);
+      const memoryBytes = opts.memory;
       const id = opts.id ?? `${hostname()}-${process.pid}`;
       const metrics = opts.metricsPort === undefined ? undefined : new WorkerMetrics(id);
       let server: MetricsServer | undefined;

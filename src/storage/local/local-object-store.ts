@@ -78,7 +78,7 @@ export class LocalObjectStore implements ObjectStore {
           return true;
         } catch (err) {
           if (errorCode(err) !== 'EEXIST') throw err;
-          if ((await lstat(file)).isDirectory()) throw new Error('a folder of objects has this name');
+          if ((await lstat(file)).isDirectory()) throw new SluiceError('STORAGE_IO', `${file}: a folder of objects has this name`);
           return false;
         } finally {
           await unlink(temp).catch(() => undefined);
@@ -93,7 +93,7 @@ export class LocalObjectStore implements ObjectStore {
     const file = this.pathOf(key);
     const source = resolve(localPath);
     await this.io(`move local file ${source} to`, key, async () => {
-      if (!(await stat(source)).isFile()) throw new Error(`${source} is not a regular file`);
+      if (!(await stat(source)).isFile()) throw new SluiceError('STORAGE_IO', `${source} is not a regular file`);
       await this.sync(source);
       await withParentFolder(file, async () => {
         try {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { S3Api } from './s3-api.js';
 import { listAllObjects } from './list-all-objects.js';
+import { SluiceError } from '../../core/errors.js';
 
 export interface ClaimPutOptions {
   /** Rounds of claim → list → withdraw before giving up (each waits a jittered backoff). */
@@ -62,14 +63,14 @@ export async function claimPut(api: S3Api, bucket: string, key: string, body: Ui
       // Not when the write failed: it may still land, so the claim stays and keeps others out.
       const remove = async (): Promise<void> => {
         const failed = await api.deleteObjects({ bucket, keys: [mine] });
-        if (failed.length > 0) throw new Error(`cannot withdraw claim "${mine}": ${failed[0]?.reason ?? ''}`);
+        if (failed.length > 0) throw new SluiceError('STORAGE_IO', `cannot withdraw claim "${mine}": ${failed[0]?.reason ?? ''}`);
       };
       if (wrote) await remove().catch(() => undefined);
       else if (!writing) await remove();
     }
   }
   const oldest = others.map((k) => Number(k.slice(claims.length, claims.length + 15))).filter(Number.isFinite).sort((a, b) => a - b)[0];
-  throw new Error(
+  throw new SluiceError('STORAGE_IO', 
     `gave up after ${opts.maxRounds} rounds: ${others.length} other claim(s) under "${claims}"` +
     `${oldest === undefined ? '' : ` (oldest from ${new Date(oldest).toISOString()})`} but the key was not written; ` +
     'a writer that died between claiming and writing leaves such a claim: if no writer is running, delete that folder',

@@ -76,12 +76,12 @@ export async function createS3Api(settings: S3ClientSettings): Promise<S3Api> {
     },
     async createMultipartUpload({ bucket, key }) {
       const out = await client.send(new sdk.CreateMultipartUploadCommand({ Bucket: bucket, Key: key }));
-      if (out.UploadId === undefined) throw new Error('the server returned no UploadId');
+      if (out.UploadId === undefined) throw new SluiceError('STORAGE_IO', 'the server returned no UploadId');
       return { uploadId: out.UploadId };
     },
     async uploadPart({ bucket, key, uploadId, partNumber, body }) {
       const out = await client.send(new sdk.UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: body, ContentLength: body.byteLength }));
-      if (out.ETag === undefined) throw new Error(`the server returned no ETag for part ${partNumber}`);
+      if (out.ETag === undefined) throw new SluiceError('STORAGE_IO', `the server returned no ETag for part ${partNumber}`);
       return { etag: out.ETag };
     },
     async completeMultipartUpload({ bucket, key, uploadId, parts }) {

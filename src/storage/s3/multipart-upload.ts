@@ -1,5 +1,6 @@
 import { open, readFile, stat } from 'node:fs/promises';
 import type { S3Api } from './s3-api.js';
+import { SluiceError } from '../../core/errors.js';
 
 /** S3's limits: parts of at least 5 MiB (but the last), at most 10,000 parts. */
 const MIN_PART_BYTES = 5 * 1024 * 1024;
@@ -41,7 +42,7 @@ export async function uploadFile(api: S3Api, bucket: string, key: string, path: 
         const length = Math.min(partBytes, size - start);
         const body = Buffer.alloc(length);
         const { bytesRead } = await handle.read(body, 0, length, start);
-        if (bytesRead !== length) throw new Error(`${path} changed while it was uploaded (short read of part ${index + 1})`);
+        if (bytesRead !== length) throw new SluiceError('STORAGE_IO', `${path} changed while it was uploaded (short read of part ${index + 1})`);
         etags[index] = (await api.uploadPart({ bucket, key, uploadId, partNumber: index + 1, body })).etag;
       }
     };

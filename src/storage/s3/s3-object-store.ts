@@ -16,6 +16,7 @@ import { type ErrorContext, s3Failure } from './s3-errors.js';
 import { type S3Location, endpointForMessages, parseS3Uri, resolveClientSettings } from './s3-settings.js';
 import { S3_STORE_DEFAULTS, type S3ObjectStoreOptions } from './s3-store-options.js';
 import { createStagingFolder, listStagingFolders, removeStagingFolder } from './staging-folders.js';
+import { SluiceError } from '../../core/errors.js';
 
 export type { S3ObjectStoreOptions } from './s3-store-options.js';
 
@@ -74,7 +75,7 @@ export class S3ObjectStore implements ObjectStore {
     const full = this.full(key);
     const source = resolve(localPath);
     await this.call(`upload local file ${source} to`, key, async (api) => {
-      if (!(await stat(source)).isFile()) throw new Error(`${source} is not a regular file`);
+      if (!(await stat(source)).isFile()) throw new SluiceError('STORAGE_IO', `${source} is not a regular file`);
       await uploadFile(api, this.location.bucket, full, source, {
         thresholdBytes: this.opts.multipartThresholdBytes ?? S3_STORE_DEFAULTS.multipartThresholdBytes,
         partBytes: this.opts.partBytes ?? S3_STORE_DEFAULTS.partBytes,
@@ -124,7 +125,7 @@ export class S3ObjectStore implements ObjectStore {
       const first = batch[0]!.slice(this.location.prefix.length);
       await this.call(batch.length === 1 ? 'delete' : `delete ${batch.length} objects, the first`, first, async (api) => {
         const failed = await api.deleteObjects({ bucket: this.location.bucket, keys: batch });
-        if (failed.length > 0) throw new Error(`${failed.length} key(s) not deleted, first ${JSON.stringify(failed[0]!.key)}: ${failed[0]!.reason}`);
+        if (failed.length > 0) throw new SluiceError('STORAGE_IO', `${failed.length} key(s) not deleted, first ${JSON.stringify(failed[0]!.key)}: ${failed[0]!.reason}`);
       });
     }
   }

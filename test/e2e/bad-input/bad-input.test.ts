@@ -50,6 +50,7 @@ describe(`bad input: ${cases.length} cases, each a clear error, the documented e
       const text = `${out.stderr}${out.stdout}`;
       assert.equal(out.code, c.exit, `exit code of sluice ${args.join(' ')}:\n${text}`);
       assert.match(text, c.message);
+      if (c.forbid) assert.doesNotMatch(text, c.forbid);
       assert.doesNotMatch(text, STACK_FRAME, 'no stack trace in the output');
       assert.doesNotMatch(text, /internal error/);
       assert.deepEqual(published(base.warehouse, c.mayPublish ?? []), before, 'published data is byte-identical');

@@ -21,6 +21,8 @@ export interface BadInputCase {
   readonly exit: number;
   /** What the output (stderr, then stdout) must say: it names the file:line, model or key. */
   readonly message: RegExp;
+  /** What the output must NOT say (a secret from the arguments, an internal name). */
+  readonly forbid?: RegExp;
   /** Models whose published files may change (a run that fails one model may publish others). */
   readonly mayPublish?: readonly string[];
   /** Extra environment for the command. */
