@@ -57,7 +57,12 @@ export interface ErrorContext {
 
 /** A STORAGE_IO SluiceError for a failed S3 call; `key` is the store's key (no prefix). */
 export function s3Failure(ctx: ErrorContext, action: string, key: string, err: unknown): SluiceError {
-  if (err instanceof SluiceError) return err;
+  const what = key === '' ? '' : ` ${JSON.stringify(key)}`;
+  if (err instanceof SluiceError) {
+    // Already said by a nested call of this store; else one of ours, raised inside the operation.
+    if (err.message.startsWith(`object store ${ctx.uri}:`)) return err;
+    return new SluiceError(err.code, redact(`object store ${ctx.uri}: cannot ${action}${what}: ${err.message}`, ctx.secrets), { cause: err });
+  }
   const code = errorCodeOf(err);
   const status = statusOf(err);
   let reason: string;
@@ -71,6 +76,5 @@ export function s3Failure(ctx: ErrorContext, action: string, key: string, err: u
   } else {
     reason = `${code}${status === undefined ? '' : ` (HTTP ${status})`}: ${errorMessage(err)}`;
   }
-  const what = key === '' ? '' : ` ${JSON.stringify(key)}`;
   return new SluiceError('STORAGE_IO', redact(`object store ${ctx.uri}: cannot ${action}${what}: ${reason}`, ctx.secrets), { cause: err });
 }
