@@ -332,7 +332,9 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
       const model = project.models.get(name)!;
       const snapshot = snapshotOf.get(name)!;
       try {
-        checkSchemaChange(model, await readCurrentSnapshot(ctx.objects, name), columns, opts.fullRefresh ?? false);
+        // A full refresh may change the columns: it need not (and, if damaged, cannot) read the current manifest.
+        const previous = opts.fullRefresh ? undefined : await readCurrentSnapshot(ctx.objects, name);
+        checkSchemaChange(model, previous, columns, opts.fullRefresh ?? false);
       } catch (err) {
         // Refused: the items' files are in no manifest; remove them so the folder is as it was.
         await ctx.objects.delete(outputs.flatMap((o) => o.files.map((f) => f.key)));
