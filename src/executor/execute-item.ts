@@ -28,13 +28,40 @@ export async function executeItem(
   /** Called with what the inputs amount to (files, bytes, rows), before the model runs. */
   onInputs?: (stats: InputStats) => void,
 ): Promise<ItemOutput> {
+  return withTimeout(spec, signal, async (limited) => {
+    const inputs: InputRelation[] = [];
+    const files: InputFiles[] = [];
+    const reads: string[] = [];
+    for (const input of spec.inputs) inputs.push({ name: input.name, query: await inputQuery(objects, input, files, reads) });
+    if (onInputs && engine.inputStats) {
+      // Metrics never fail an item: unknown inputs are simply not counted.
+      const stats = await engine.inputStats(files).catch(() => undefined);
+      if (stats) onInputs(stats);
+    }
+    // Named after the worker, so a sweep can tell a live worker's staging from a dead one's.
+    const stagingId = `${stagingOwnerPrefix(workerId)}${attemptTag}-${randomBytes(3).toString('hex')}`;
+    const dir = await objects.createStaging(stagingId);
+    try {
+      const output = await engine.runModel({ model: spec.model, inputs, outputDir: join(dir, 'out'), reads }, limited);
+      const target = spec.shuffle?.stage === 'map' ? shufflePrefix(spec.model.name, spec.shuffle.input) : spec.model.name;
+      const written = await uploadOutput(objects, target, spec.snapshot, attemptTag, output, limited);
+      return { columns: output.columns, rows: output.rows, bytes: output.bytes, files: written };
+    } finally {
+      // Off the item's critical path: the outputs were moved out already, so what is left is
+      // scratch. If this process dies first, the next run's staging sweep removes it.
+      void objects.removeStaging(stagingId).catch(() => undefined);
+    }
+  });
+}
+
+/** `run` with `signal`, also aborted once the model's timeout passes (then it fails with EXEC_TIMEOUT). */
+async function withTimeout<T>(spec: ItemSpec, signal: AbortSignal | undefined, run: (signal?: AbortSignal) => Promise<T>): Promise<T> {
   const limit = spec.model.timeoutMs;
-  if (limit === undefined) return attempt(objects, engine, spec, attemptTag, signal, workerId, onInputs);
+  if (limit === undefined) return run(signal);
   const timer = new AbortController();
   const handle = setTimeout(() => timer.abort(), limit);
   try {
-    const both = signal ? AbortSignal.any([signal, timer.signal]) : timer.signal;
-    return await attempt(objects, engine, spec, attemptTag, both, workerId, onInputs);
+    return await run(signal ? AbortSignal.any([signal, timer.signal]) : timer.signal);
   } catch (err) {
     if (timer.signal.aborted && !signal?.aborted) throw timedOut(spec, limit, err);
     throw err;
@@ -51,40 +78,6 @@ function timedOut(spec: ItemSpec, limit: number, cause: unknown): SluiceError {
       `(timeout); raise the model's timeout or execution.timeout in sluice.yaml, or make the model cheaper`,
     { cause },
   );
-}
-
-async function attempt(
-  objects: ObjectStore,
-  engine: Engine,
-  spec: ItemSpec,
-  attemptTag: string,
-  signal?: AbortSignal,
-  workerId = 'local',
-  /** Called with what the inputs amount to (files, bytes, rows), before the model runs. */
-  onInputs?: (stats: InputStats) => void,
-): Promise<ItemOutput> {
-  const inputs: InputRelation[] = [];
-  const files: InputFiles[] = [];
-  const reads: string[] = [];
-  for (const input of spec.inputs) inputs.push({ name: input.name, query: await inputQuery(objects, input, files, reads) });
-  if (onInputs && engine.inputStats) {
-    // Metrics never fail an item: unknown inputs are simply not counted.
-    const stats = await engine.inputStats(files).catch(() => undefined);
-    if (stats) onInputs(stats);
-  }
-  // Named after the worker, so a sweep can tell a live worker's staging from a dead one's.
-  const stagingId = `${stagingOwnerPrefix(workerId)}${attemptTag}-${randomBytes(3).toString('hex')}`;
-  const dir = await objects.createStaging(stagingId);
-  try {
-    const output = await engine.runModel({ model: spec.model, inputs, outputDir: join(dir, 'out'), reads }, signal);
-    const target = spec.shuffle?.stage === 'map' ? shufflePrefix(spec.model.name, spec.shuffle.input) : spec.model.name;
-    const written = await uploadOutput(objects, target, spec.snapshot, attemptTag, output, signal);
-    return { columns: output.columns, rows: output.rows, bytes: output.bytes, files: written };
-  } finally {
-    // Off the item's critical path: the outputs were moved out already, so what is left is
-    // scratch. If this process dies first, the next run's staging sweep removes it.
-    void objects.removeStaging(stagingId).catch(() => undefined);
-  }
 }
 
 /** The relation an input is, adding what it reads to `read` (for metrics) and `reads` (the sandbox). */

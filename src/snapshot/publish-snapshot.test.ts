@@ -1,25 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { SluiceError } from '../core/errors.js';
+import { withLocalStore } from '../../test/helpers/local-store.js';
 import { LocalObjectStore } from '../storage/local/local-object-store.js';
 import { commitSnapshot } from './publish-snapshot.js';
 import { readCurrentSnapshot } from './read-snapshot.js';
 import type { ManifestFile } from '../protocol/manifest-file.js';
 
 describe('commitSnapshot', () => {
-  const withStore = async (fn: (objects: LocalObjectStore) => Promise<void>) => {
-    const dir = mkdtempSync(join(tmpdir(), 'sluice-commit-'));
-    const objects = new LocalObjectStore(dir);
-    try {
-      await fn(objects);
-    } finally {
-      await objects.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  };
   const files = async (objects: LocalObjectStore, tag: string): Promise<ManifestFile[]> => {
     const out: ManifestFile[] = [];
     for (const day of ['2024-01-01', '2024-01-02']) {
@@ -31,7 +19,7 @@ describe('commitSnapshot', () => {
   };
   const request = (runId: string, list: ManifestFile[]) => ({ model: 'm', snapshot: 1, runId, partitionBy: ['day'], columns: [{ name: 'x', type: 'INTEGER' }], files: list });
 
-  it('is idempotent: committing the same run\'s files again (a resumed coordinator) keeps them published', () => withStore(async (objects) => {
+  it('is idempotent: committing the same run\'s files again (a resumed coordinator) keeps them published', () => withLocalStore(async (objects) => {
     const mine = await files(objects, 'aaaa');
     const first = await commitSnapshot(objects, request('run-1', mine));
     const again = await commitSnapshot(objects, request('run-1', mine));
@@ -40,7 +28,7 @@ describe('commitSnapshot', () => {
     assert.equal((await readCurrentSnapshot(objects, 'm'))?.runId, 'run-1');
   }));
 
-  it('a competing writer of the same snapshot loses: its files are removed, the published ones kept', () => withStore(async (objects) => {
+  it('a competing writer of the same snapshot loses: its files are removed, the published ones kept', () => withLocalStore(async (objects) => {
     const mine = await files(objects, 'aaaa');
     await commitSnapshot(objects, request('run-1', mine));
     const theirs = await files(objects, 'bbbb');

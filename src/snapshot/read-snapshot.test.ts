@@ -1,23 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { SluiceError } from '../core/errors.js';
+import { withLocalStore } from '../../test/helpers/local-store.js';
 import { LocalObjectStore } from '../storage/local/local-object-store.js';
 import { manifestKey, MANIFEST_SCHEMA, type Manifest } from './manifest.js';
 import { readCurrentSnapshot, readSnapshotState, snapshotToFollow } from './read-snapshot.js';
 
-const withStore = async (fn: (objects: LocalObjectStore) => Promise<void>) => {
-  const dir = mkdtempSync(join(tmpdir(), 'sluice-read-'));
-  const objects = new LocalObjectStore(dir);
-  try {
-    await fn(objects);
-  } finally {
-    await objects.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-};
 
 /** Snapshot `n` of model m with one data file (written unless `withoutFile`). */
 async function publish(objects: LocalObjectStore, n: number, withoutFile = false): Promise<void> {
@@ -33,7 +21,7 @@ async function publish(objects: LocalObjectStore, n: number, withoutFile = false
 const corrupt = (pattern: RegExp) => (err: unknown) => err instanceof SluiceError && err.code === 'STORAGE_CORRUPT' && pattern.test(err.message);
 
 describe('reading a model with a damaged manifest', () => {
-  it('an intact model: its newest manifest, nothing corrupt', () => withStore(async (objects) => {
+  it('an intact model: its newest manifest, nothing corrupt', () => withLocalStore(async (objects) => {
     await publish(objects, 1);
     await publish(objects, 2);
     const state = await readSnapshotState(objects, 'm');
@@ -41,7 +29,7 @@ describe('reading a model with a damaged manifest', () => {
     assert.deepEqual(await snapshotToFollow(objects, 'm', false).then((s) => s.snapshot), 3);
   }));
 
-  it('skips a damaged newest manifest, and an older one whose files are gone, down to an intact one', () => withStore(async (objects) => {
+  it('skips a damaged newest manifest, and an older one whose files are gone, down to an intact one', () => withLocalStore(async (objects) => {
     await publish(objects, 1);
     await publish(objects, 2, true); // its data file was garbage-collected
     await objects.put(manifestKey('m', 3), '{"schema":');
@@ -54,7 +42,7 @@ describe('reading a model with a damaged manifest', () => {
     assert.deepEqual(await snapshotToFollow(objects, 'm', true), { previous: undefined, snapshot: 4 });
   }));
 
-  it('nothing intact: readers get STORAGE_CORRUPT naming the manifest and --full-refresh', () => withStore(async (objects) => {
+  it('nothing intact: readers get STORAGE_CORRUPT naming the manifest and --full-refresh', () => withLocalStore(async (objects) => {
     await objects.put(manifestKey('m', 5), '');
     await assert.rejects(readCurrentSnapshot(objects, 'm'), corrupt(/m\/_sluice\/manifests\/0000000005\.json cannot be read .*--full-refresh --select m/));
     assert.deepEqual(await snapshotToFollow(objects, 'm', true), { previous: undefined, snapshot: 6 });

@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { SluiceError } from '../core/errors.js';
 import type { ModelOutput } from '../engine/engine.js';
+import { withLocalStore } from '../../test/helpers/local-store.js';
 import { LocalObjectStore } from '../storage/local/local-object-store.js';
 import { commitSnapshot, uploadOutput } from './publish-snapshot.js';
 import { catalogKey, catalogSql, publishCatalog, readerUri, writeCatalog } from './reader-catalog.js';
@@ -44,16 +45,7 @@ async function writeParts(objects: LocalObjectStore, tag: string, snapshot: numb
 const columns = [{ name: 'x', type: 'INTEGER' }, { name: 'tag', type: 'VARCHAR' }, { name: 'day', type: 'DATE' }];
 
 describe('reader catalog', () => {
-  const withStore = async (fn: (objects: LocalObjectStore) => Promise<void>) => {
-    const dir = mkdtempSync(join(tmpdir(), 'sluice-catalog-test-'));
-    const objects = new LocalObjectStore(dir, { durable: false });
-    try {
-      await fn(objects);
-    } finally {
-      await objects.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  };
+  const withStore = (fn: (objects: LocalObjectStore) => Promise<void>) => withLocalStore(fn, { durable: false });
 
   it('after a commit, readers of the catalog see exactly the manifest\'s files, typed, and not a stray file beside them', () => withStore(async (objects) => {
     const files = await writeParts(objects, 'aaaa', 1, ['2024-01-01', '2024-01-02']);

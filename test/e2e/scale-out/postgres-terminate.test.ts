@@ -1,25 +1,20 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { createMetadataStore } from '../../../src/store/create-metadata-store.js';
 import type { MetadataStore } from '../../../src/store/metadata-store.js';
-import { copyTo } from '../../helpers/duckdb-query.js';
 import { adminQuery, freshSchemaUrl, ifPostgresIsUp } from '../../helpers/postgres-schemas.js';
 import { spawnCli } from '../../helpers/run-cli.js';
 import { modelDigest } from '../../helpers/snapshot-digest.js';
-import { model, writeProject } from '../../helpers/temp-project.js';
-import { describeItem, seededRandom, stagingLeft, waitFor } from '../workers/worker-test-kit.js';
+import type { writeProject } from '../../helpers/temp-project.js';
+import { describeItem, seededRandom, slowDaysProject, stagingLeft, waitFor } from '../workers/worker-test-kit.js';
 
 /** 2 trials in the normal suite; `npm run soak` sets SLUICE_PGKILL_TRIALS (20). */
 const TRIALS = Math.max(1, Number(process.env.SLUICE_PGKILL_TRIALS ?? 2) || 2);
 const SEED = Number(process.env.SLUICE_PGKILL_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const DAYS = 4;
-/** Per work item (one day): 4 keys x R md5 calls, ~0.5-1 s on one DuckDB thread. */
-const R = 600_000;
-const SQL = `select e.day, e.k, count(*) as n, max(md5(e.k || r.i::varchar)) as h\nfrom events e, range(${R}) r(i)\ngroup by e.day, e.k`;
 /** The worker's connections carry this application_name, so the trial can end exactly them. */
 const APP = `sluice-busy-${process.pid}`;
 
@@ -54,15 +49,7 @@ function registerSuites(): void {
 
     before(async () => {
       ({ url } = freshSchemaUrl());
-      p = writeProject({
-        'sluice.yaml': ['name: pgkill', 'execution:', '  threads: 1', '  lease_seconds: 1.5', '  heartbeat_seconds: 0.3',
-          '  backoff_seconds: 0.1', '  max_backoff_seconds: 0.2', '  target_item_size: 0', ''].join('\n'),
-        'sources/events.yml': 'sources:\n  events:\n    format: parquet\n    path: data/events\n    hive_partitioning: true\n',
-        'models/daily_hashes.sql': model({ type: 'fact', business_unit: 'lab', split_by: 'day' }, SQL),
-      });
-      mkdirSync(join(p.root, 'data'), { recursive: true });
-      const events = `SELECT DATE '2024-03-01' + (i // 4)::INT AS day, 'k' || (i % 4) AS k FROM range(${DAYS * 4}) t(i)`;
-      await copyTo(events, join(p.root, 'data/events'), 'FORMAT parquet, PARTITION_BY (day)');
+      p = await slowDaysProject('pgkill', DAYS);
       store = createMetadataStore(url, p.root);
       await store.migrate();
       const workerUrl = new URL(url);

@@ -1,17 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { copyTo } from '../../helpers/duckdb-query.js';
 import { runCli, spawnCli } from '../../helpers/run-cli.js';
 import { modelDigest } from '../../helpers/snapshot-digest.js';
-import { model, writeProject } from '../../helpers/temp-project.js';
-import { describeItem, peekStore, runningRunId, stagingLeft, waitFor, withStore } from './worker-test-kit.js';
+import type { writeProject } from '../../helpers/temp-project.js';
+import { describeItem, peekStore, runningRunId, slowDaysProject, stagingLeft, waitFor, withStore } from './worker-test-kit.js';
 
 const DAYS = 8;
-/** Per work item (one day): 4 keys x R md5 calls, ~0.5-1 s on one DuckDB thread. */
-const R = 600_000;
-const SQL = `select e.day, e.k, count(*) as n, max(md5(e.k || r.i::varchar)) as h\nfrom events e, range(${R}) r(i)\ngroup by e.day, e.k`;
 
 /** Gone, or a zombie no one reaps (its parent, the coordinator, was killed). */
 function exited(pid: number): boolean {
@@ -31,15 +27,7 @@ describe('local workers whose coordinator is killed (kill -9 of sluice run)', ()
   let p: ReturnType<typeof writeProject>;
   const db = () => join(p.root, '.sluice/sluice.db');
   before(async () => {
-    p = writeProject({
-      'sluice.yaml': ['name: orphans', 'execution:', '  threads: 1', '  lease_seconds: 1.5', '  heartbeat_seconds: 0.3',
-        '  backoff_seconds: 0.1', '  max_backoff_seconds: 0.2', '  target_item_size: 0', ''].join('\n'),
-      'sources/events.yml': 'sources:\n  events:\n    format: parquet\n    path: data/events\n    hive_partitioning: true\n',
-      'models/daily_hashes.sql': model({ type: 'fact', business_unit: 'lab', split_by: 'day' }, SQL),
-    });
-    mkdirSync(join(p.root, 'data'), { recursive: true });
-    const events = `SELECT DATE '2024-03-01' + (i // 4)::INT AS day, 'k' || (i % 4) AS k FROM range(${DAYS * 4}) t(i)`;
-    await copyTo(events, join(p.root, 'data/events'), 'FORMAT parquet, PARTITION_BY (day)');
+    p = await slowDaysProject('orphans', DAYS);
   });
   after(() => p.cleanup());
 

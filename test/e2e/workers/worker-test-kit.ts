@@ -1,5 +1,5 @@
 // Helpers shared by the partition-parallel acceptance tests (test/e2e/workers/*.test.ts).
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { SluiceError } from '../../../src/core/errors.js';
@@ -9,7 +9,8 @@ import { readCurrentSnapshot } from '../../../src/snapshot/read-snapshot.js';
 import { LocalObjectStore } from '../../../src/storage/local/local-object-store.js';
 import { SqliteMetadataStore } from '../../../src/store/sqlite/sqlite-metadata-store.js';
 import type { ItemRecord } from '../../../src/store/work-queue.js';
-import { query } from '../../helpers/duckdb-query.js';
+import { copyTo, query } from '../../helpers/duckdb-query.js';
+import { model, writeProject } from '../../helpers/temp-project.js';
 
 /** A small seeded PRNG (mulberry32): the same seed gives the same trial schedule. */
 export function seededRandom(seed: number): () => number {
@@ -184,4 +185,27 @@ export function alive(pid: number): boolean {
 /** An item's attempts, failures and holder, for assertion messages. */
 export function describeItem(i: ItemRecord): string {
   return `${i.id} ${i.state} attempt=${i.attempt} code=${i.codeFailures} infra=${i.infraFailures} late=${i.lateWrites} worker=${i.workerId} error=${i.error}`;
+}
+
+/** Per work item (one day): 4 keys x this many md5 calls, ~0.5-1 s on one DuckDB thread. */
+const HASH_ROUNDS = 600_000;
+
+/**
+ * A project for trials that disturb a worker mid-item: one slow model, `daily_hashes`, split by
+ * day (one work item per day of `days`, 4 keys each), short leases and backoffs.
+ */
+export async function slowDaysProject(name: string, days: number): Promise<ReturnType<typeof writeProject>> {
+  const sql =
+    'select e.day, e.k, count(*) as n, max(md5(e.k || r.i::varchar)) as h\n' +
+    `from events e, range(${HASH_ROUNDS}) r(i)\ngroup by e.day, e.k`;
+  const p = writeProject({
+    'sluice.yaml': [`name: ${name}`, 'execution:', '  threads: 1', '  lease_seconds: 1.5', '  heartbeat_seconds: 0.3',
+      '  backoff_seconds: 0.1', '  max_backoff_seconds: 0.2', '  target_item_size: 0', ''].join('\n'),
+    'sources/events.yml': 'sources:\n  events:\n    format: parquet\n    path: data/events\n    hive_partitioning: true\n',
+    'models/daily_hashes.sql': model({ type: 'fact', business_unit: 'lab', split_by: 'day' }, sql),
+  });
+  mkdirSync(join(p.root, 'data'), { recursive: true });
+  const events = `SELECT DATE '2024-03-01' + (i // 4)::INT AS day, 'k' || (i % 4) AS k FROM range(${days * 4}) t(i)`;
+  await copyTo(events, join(p.root, 'data/events'), 'FORMAT parquet, PARTITION_BY (day)');
+  return p;
 }
