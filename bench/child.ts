@@ -31,7 +31,11 @@ export const CHILD_ENV: NodeJS.ProcessEnv = { ...process.env, UV_THREADPOOL_SIZE
  * Runs `script` (a bench/*.ts module that calls `childMain`) on `job`, handed over as a JSON
  * file (jobs can hold every model's SQL, more than one command-line argument may).
  */
-export async function runInChild<T>(script: string, job: unknown, env: NodeJS.ProcessEnv = CHILD_ENV): Promise<ChildOutcome<T>> {
+export async function runInChild<T>(
+  script: string,
+  job: unknown,
+  env: NodeJS.ProcessEnv = CHILD_ENV,
+): Promise<ChildOutcome<T>> {
   const file = script.startsWith('file:') ? fileURLToPath(script) : script;
   const dir = mkdtempSync(join(tmpdir(), 'sluice-bench-job-'));
   const jobFile = join(dir, 'job.json');
@@ -47,11 +51,20 @@ export async function runInChild<T>(script: string, job: unknown, env: NodeJS.Pr
  * Runs plain JavaScript (an ES module, no TypeScript loader) in a fresh `node` with `job` as
  * process.argv[1]; the code must print its own result line (RESULT_MARKER + { result, maxRssKb }).
  */
-export function runCodeInChild<T>(code: string, job: unknown, cwd: string, env: NodeJS.ProcessEnv = CHILD_ENV): Promise<ChildOutcome<T>> {
+export function runCodeInChild<T>(
+  code: string,
+  job: unknown,
+  cwd: string,
+  env: NodeJS.ProcessEnv = CHILD_ENV,
+): Promise<ChildOutcome<T>> {
   return spawnForResult(['--input-type=module', '-e', code, JSON.stringify(job)], 'inline program', { env, cwd });
 }
 
-function spawnForResult<T>(args: string[], what: string, opts: { env: NodeJS.ProcessEnv; cwd?: string }): Promise<ChildOutcome<T>> {
+function spawnForResult<T>(
+  args: string[],
+  what: string,
+  opts: { env: NodeJS.ProcessEnv; cwd?: string },
+): Promise<ChildOutcome<T>> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -70,11 +83,18 @@ function spawnForResult<T>(args: string[], what: string, opts: { env: NodeJS.Pro
       const line = stdout.split('\n').findLast((l) => l.startsWith(RESULT_MARKER));
       if (code !== 0 || !line) {
         const why = signal ? `killed by ${signal}` : `exit code ${code}`;
-        reject(new Error(`${what} failed (${why}): ${(stderr.trim() || stdout.trim()).split('\n').slice(-8).join('\n')}`));
+        reject(
+          new Error(`${what} failed (${why}): ${(stderr.trim() || stdout.trim()).split('\n').slice(-8).join('\n')}`),
+        );
         return;
       }
       const parsed = JSON.parse(line.slice(RESULT_MARKER.length)) as { result: T; maxRssKb: number };
-      resolve({ result: parsed.result, maxRssMb: parsed.maxRssKb / 1024, treeRssMb: Math.max(treeKb, parsed.maxRssKb) / 1024, processMs });
+      resolve({
+        result: parsed.result,
+        maxRssMb: parsed.maxRssKb / 1024,
+        treeRssMb: Math.max(treeKb, parsed.maxRssKb) / 1024,
+        processMs,
+      });
     });
   });
 }

@@ -26,10 +26,16 @@ export function clinicSvg(r: BenchResults): string {
   const bottom = 92;
   const plotW = width - left - right;
   const plotH = height - top - bottom;
-  const values = r.clinic.flatMap((c) => series.map((s) => c.contenders[s.name].wallMs).filter((v) => v !== undefined).flatMap((v) => [v.min, v.max]));
+  const values = r.clinic.flatMap((c) =>
+    series
+      .map((s) => c.contenders[s.name].wallMs)
+      .filter((v) => v !== undefined)
+      .flatMap((v) => [v.min, v.max]),
+  );
   const lo = Math.pow(10, Math.floor(Math.log10(Math.max(1, Math.min(...values, 1000)) / 1000)));
   const hi = Math.pow(10, Math.ceil(Math.log10(Math.max(...values, 1000) / 1000)));
-  const y = (ms: number) => top + plotH - ((Math.log10(ms / 1000) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo))) * plotH;
+  const y = (ms: number) =>
+    top + plotH - ((Math.log10(ms / 1000) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo))) * plotH;
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
     `<rect width="${width}" height="${height}" fill="#fff"/>`,
@@ -41,8 +47,12 @@ export function clinicSvg(r: BenchResults): string {
       const v = t * k;
       if (v > hi * 1.0001) break;
       const yy = y(v * 1000).toFixed(1);
-      out.push(`<line x1="${left}" x2="${width - right}" y1="${yy}" y2="${yy}" stroke="${k === 1 ? '#ccc' : '#eee'}"/>`);
-      out.push(`<text x="${left - 6}" y="${yy}" text-anchor="end" dominant-baseline="middle" fill="#555">${v >= 1 ? v : v.toFixed(2)} s</text>`);
+      out.push(
+        `<line x1="${left}" x2="${width - right}" y1="${yy}" y2="${yy}" stroke="${k === 1 ? '#ccc' : '#eee'}"/>`,
+      );
+      out.push(
+        `<text x="${left - 6}" y="${yy}" text-anchor="end" dominant-baseline="middle" fill="#555">${v >= 1 ? v : v.toFixed(2)} s</text>`,
+      );
     }
   }
   const groupW = plotW / Math.max(1, r.clinic.length);
@@ -53,24 +63,36 @@ export function clinicSvg(r: BenchResults): string {
       const res = c.contenders[s.name];
       const x = x0 + i * barW;
       if (res.status !== 'ok' || !res.wallMs) {
-        out.push(`<text x="${(x + barW / 2).toFixed(1)}" y="${top + plotH - 6}" text-anchor="middle" font-size="10" fill="${s.color}" transform="rotate(-90 ${(x + barW / 2).toFixed(1)} ${top + plotH - 6})">${esc(res.status)}</text>`);
+        out.push(
+          `<text x="${(x + barW / 2).toFixed(1)}" y="${top + plotH - 6}" text-anchor="middle" font-size="10" fill="${s.color}" transform="rotate(-90 ${(x + barW / 2).toFixed(1)} ${top + plotH - 6})">${esc(res.status)}</text>`,
+        );
         return;
       }
       const yTop = y(res.wallMs.median);
-      out.push(`<rect x="${(x + 2).toFixed(1)}" y="${yTop.toFixed(1)}" width="${(barW - 4).toFixed(1)}" height="${(top + plotH - yTop).toFixed(1)}" fill="${s.color}"><title>${esc(`${c.label} ${s.name}: ${(res.wallMs.median / 1000).toFixed(2)} s`)}</title></rect>`);
+      out.push(
+        `<rect x="${(x + 2).toFixed(1)}" y="${yTop.toFixed(1)}" width="${(barW - 4).toFixed(1)}" height="${(top + plotH - yTop).toFixed(1)}" fill="${s.color}"><title>${esc(`${c.label} ${s.name}: ${(res.wallMs.median / 1000).toFixed(2)} s`)}</title></rect>`,
+      );
       const cx = (x + barW / 2).toFixed(1);
-      out.push(`<line x1="${cx}" x2="${cx}" y1="${y(res.wallMs.max).toFixed(1)}" y2="${y(res.wallMs.min).toFixed(1)}" stroke="#222"/>`);
-      out.push(`<text x="${cx}" y="${(y(res.wallMs.max) - 4).toFixed(1)}" text-anchor="middle" font-size="10">${(res.wallMs.median / 1000).toFixed(1)}</text>`);
+      out.push(
+        `<line x1="${cx}" x2="${cx}" y1="${y(res.wallMs.max).toFixed(1)}" y2="${y(res.wallMs.min).toFixed(1)}" stroke="#222"/>`,
+      );
+      out.push(
+        `<text x="${cx}" y="${(y(res.wallMs.max) - 4).toFixed(1)}" text-anchor="middle" font-size="10">${(res.wallMs.median / 1000).toFixed(1)}</text>`,
+      );
     });
     const cx = left + g * groupW + groupW / 2;
     out.push(`<text x="${cx.toFixed(1)}" y="${top + plotH + 18}" text-anchor="middle">${esc(c.label)}</text>`);
-    out.push(`<text x="${cx.toFixed(1)}" y="${top + plotH + 33}" text-anchor="middle" fill="#555" font-size="11">${c.rawRows.toLocaleString('en-US')} raw rows</text>`);
+    out.push(
+      `<text x="${cx.toFixed(1)}" y="${top + plotH + 33}" text-anchor="middle" fill="#555" font-size="11">${c.rawRows.toLocaleString('en-US')} raw rows</text>`,
+    );
   });
   out.push(`<line x1="${left}" x2="${width - right}" y1="${top + plotH}" y2="${top + plotH}" stroke="#333"/>`);
   series.forEach((s, i) => {
     const x = left + (i % 2) * 330;
     const yy = height - 36 + Math.floor(i / 2) * 18;
-    out.push(`<rect x="${x}" y="${yy - 9}" width="12" height="12" fill="${s.color}"/><text x="${x + 18}" y="${yy + 1}">${esc(s.label)}</text>`);
+    out.push(
+      `<rect x="${x}" y="${yy - 9}" width="12" height="12" fill="${s.color}"/><text x="${x + 18}" y="${yy + 1}">${esc(s.label)}</text>`,
+    );
   });
   out.push('</svg>');
   return `${out.join('\n')}\n`;

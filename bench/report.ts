@@ -14,7 +14,11 @@ export interface Goal {
 const CONTENDERS: readonly ContenderName[] = ['sluice', 'limit', 'naive', 'polars'];
 
 export function seconds(ms: number): string {
-  return ms >= 100_000 ? `${(ms / 1000).toFixed(0)} s` : ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${(ms / 1000).toFixed(2)} s`;
+  return ms >= 100_000
+    ? `${(ms / 1000).toFixed(0)} s`
+    : ms >= 10_000
+      ? `${(ms / 1000).toFixed(1)} s`
+      : `${(ms / 1000).toFixed(2)} s`;
 }
 
 function millis(ms: number): string {
@@ -30,7 +34,11 @@ function ratio(r: number | null): string {
   return r === null ? '–' : `${r.toFixed(2)}×`;
 }
 
-function cell(c: ContenderResult, pick: (c: ContenderResult) => Summary | undefined, fmt: (n: number) => string): string {
+function cell(
+  c: ContenderResult,
+  pick: (c: ContenderResult) => Summary | undefined,
+  fmt: (n: number) => string,
+): string {
   if (c.status !== 'ok') return c.status === 'WRONG' ? '**WRONG**' : c.status;
   const s = pick(c);
   return s ? range(s, fmt) : '–';
@@ -51,14 +59,30 @@ export function goals(r: Omit<BenchResults, 'goals'>): Goal[] {
     };
   };
   const out: Goal[] = [
-    { goal: 'sluice ÷ limit (clinic, every size)', target: '≤ 1.10', ...all((c) => c.ratios.sluiceOverLimit, (v) => v <= 1.1) },
-    { goal: 'naive ÷ sluice (clinic, every size)', target: '≥ 6', ...all((c) => c.ratios.naiveOverSluice, (v) => v >= 6) },
+    {
+      goal: 'sluice ÷ limit (clinic, every size)',
+      target: '≤ 1.10',
+      ...all(
+        (c) => c.ratios.sluiceOverLimit,
+        (v) => v <= 1.1,
+      ),
+    },
+    {
+      goal: 'naive ÷ sluice (clinic, every size)',
+      target: '≥ 6',
+      ...all(
+        (c) => c.ratios.naiveOverSluice,
+        (v) => v >= 6,
+      ),
+    },
   ];
   const w = r.wideDag;
   out.push({
     goal: `dispatch overhead per task (wide DAG${w ? `, ${w.models} models` : ''})`,
     target: '≤ 5 ms',
-    measured: w ? `${millis(w.dispatchOverheadPerTaskMs.median)} (run loop ÷ tasks ${millis(w.runPerTaskMs.median)}; vs limit ${millis(w.overheadVsLimitPerTaskMs.median)})` : '–',
+    measured: w
+      ? `${millis(w.dispatchOverheadPerTaskMs.median)} (run loop ÷ tasks ${millis(w.runPerTaskMs.median)}; vs limit ${millis(w.overheadVsLimitPerTaskMs.median)})`
+      : '–',
     met: w ? w.dispatchOverheadPerTaskMs.median <= 5 : null,
   });
   const p = r.planning;
@@ -73,7 +97,9 @@ export function goals(r: Omit<BenchResults, 'goals'>): Goal[] {
     out.push({
       goal: `full ÷ incremental daily run (one new day of ${inc ? `${inc.shape.days} × ${inc.shape.rowsPerDay.toLocaleString('en-US')} rows` : '365'})`,
       target: '≥ 50',
-      measured: inc ? `${ratio(inc.fullMs.median / inc.incrementalMs.median)} (${seconds(inc.fullMs.median)} ÷ ${seconds(inc.incrementalMs.median)})${inc.sameAsFullRefresh ? '' : ' — OUTPUT DIFFERS from a full refresh'}` : '–',
+      measured: inc
+        ? `${ratio(inc.fullMs.median / inc.incrementalMs.median)} (${seconds(inc.fullMs.median)} ÷ ${seconds(inc.incrementalMs.median)})${inc.sameAsFullRefresh ? '' : ' — OUTPUT DIFFERS from a full refresh'}`
+        : '–',
       met: inc ? inc.sameAsFullRefresh && inc.fullMs.median / inc.incrementalMs.median >= 50 : null,
     });
   }
@@ -94,7 +120,12 @@ export function goals(r: Omit<BenchResults, 'goals'>): Goal[] {
     });
   }
   for (const q of r.queue.filter((x) => x.store === 'postgres')) {
-    out.push({ goal: 'queue throughput on PostgreSQL (no-op items)', target: '≥ 2,000 items/s', measured: `${Math.round(q.itemsPerSecond.median).toLocaleString('en-US')} items/s`, met: q.itemsPerSecond.median >= 2000 });
+    out.push({
+      goal: 'queue throughput on PostgreSQL (no-op items)',
+      target: '≥ 2,000 items/s',
+      measured: `${Math.round(q.itemsPerSecond.median).toLocaleString('en-US')} items/s`,
+      met: q.itemsPerSecond.median >= 2000,
+    });
   }
   return out;
 }
@@ -112,7 +143,17 @@ export function markdownReport(r: BenchResults): string {
     parts.push(
       '**Clinic example (seed 42): wall time, median (min–max)**',
       table(
-        ['size', 'raw rows', 'sluice', 'limit', 'naive', 'polars', 'sluice ÷ limit', 'naive ÷ sluice', 'polars ÷ sluice'],
+        [
+          'size',
+          'raw rows',
+          'sluice',
+          'limit',
+          'naive',
+          'polars',
+          'sluice ÷ limit',
+          'naive ÷ sluice',
+          'polars ÷ sluice',
+        ],
         r.clinic.map((c) => [
           c.label,
           c.rawRows.toLocaleString('en-US'),
@@ -130,16 +171,28 @@ export function markdownReport(r: BenchResults): string {
           range(c.sluicePrepareMs, seconds),
           range(c.sluiceRunMs, seconds),
           ratio(c.ratios.sluiceRunOverLimit),
-          ...CONTENDERS.map((n) => cell(c.contenders[n], (x) => x.maxRssMb, (v) => v.toFixed(0))),
+          ...CONTENDERS.map((n) =>
+            cell(
+              c.contenders[n],
+              (x) => x.maxRssMb,
+              (v) => v.toFixed(0),
+            ),
+          ),
         ]),
       ),
     );
     const notes = r.clinic.flatMap((c) =>
-      CONTENDERS.filter((n) => c.contenders[n].status !== 'ok').map((n) => `- ${c.label}, ${n}: ${c.contenders[n].status}: ${c.contenders[n].note ?? ''}${(c.contenders[n].problems ?? []).map((p) => `\n  - ${p}`).join('')}`),
+      CONTENDERS.filter((n) => c.contenders[n].status !== 'ok').map(
+        (n) =>
+          `- ${c.label}, ${n}: ${c.contenders[n].status}: ${c.contenders[n].note ?? ''}${(c.contenders[n].problems ?? []).map((p) => `\n  - ${p}`).join('')}`,
+      ),
     );
     if (notes.length > 0) parts.push(notes.join('\n'));
   }
-  for (const [w, store] of [[r.wideDag, 'SQLite'], [r.wideDagPostgres, 'PostgreSQL']] as const) {
+  for (const [w, store] of [
+    [r.wideDag, 'SQLite'],
+    [r.wideDagPostgres, 'PostgreSQL'],
+  ] as const) {
     if (!w) continue;
     parts.push(
       `**Wide DAG: ${w.models} tiny models (${w.chains} chains of ${w.depth}), ${w.workers} workers, metadata store and queue on ${store}**`,
@@ -154,8 +207,14 @@ export function markdownReport(r: BenchResults): string {
           ['dispatch overhead per task', range(w.dispatchOverheadPerTaskMs, millis)],
           ['one sluice task (median)', range(w.sluiceTaskMs, millis)],
           ['one limit model (median)', w.limit.status === 'ok' ? range(w.limitModelMs, millis) : w.limit.status],
-          ['(run loop − limit) ÷ tasks', w.limit.status === 'ok' ? range(w.overheadVsLimitPerTaskMs, millis) : w.limit.status],
-          ['peak RSS sluice / limit (MiB)', `${w.sluice.maxRssMb!.median.toFixed(0)} / ${w.limit.maxRssMb ? w.limit.maxRssMb.median.toFixed(0) : '–'}`],
+          [
+            '(run loop − limit) ÷ tasks',
+            w.limit.status === 'ok' ? range(w.overheadVsLimitPerTaskMs, millis) : w.limit.status,
+          ],
+          [
+            'peak RSS sluice / limit (MiB)',
+            `${w.sluice.maxRssMb!.median.toFixed(0)} / ${w.limit.maxRssMb ? w.limit.maxRssMb.median.toFixed(0) : '–'}`,
+          ],
         ],
       ),
     );
@@ -165,8 +224,22 @@ export function markdownReport(r: BenchResults): string {
     parts.push(
       `**Planning: ${p.models.toLocaleString('en-US')} model files, ${p.groups} groups**`,
       table(
-        ['loadProject', 'buildPlan', 'total', 'peak RSS (MiB)', `bind check (${p.bind.models.toLocaleString('en-US')} models, 1 run)`],
-        [[range(p.loadMs, seconds), range(p.planMs, millis), range(p.totalMs, seconds), p.maxRssMb.median.toFixed(0), p.bind.ms === null ? p.bind.note : `${seconds(p.bind.ms)} (${p.bind.note})`]],
+        [
+          'loadProject',
+          'buildPlan',
+          'total',
+          'peak RSS (MiB)',
+          `bind check (${p.bind.models.toLocaleString('en-US')} models, 1 run)`,
+        ],
+        [
+          [
+            range(p.loadMs, seconds),
+            range(p.planMs, millis),
+            range(p.totalMs, seconds),
+            p.maxRssMb.median.toFixed(0),
+            p.bind.ms === null ? p.bind.note : `${seconds(p.bind.ms)} (${p.bind.note})`,
+          ],
+        ],
       ),
     );
   }
@@ -180,9 +253,17 @@ export function markdownReport(r: BenchResults): string {
           ['daily run after one new day arrived', range(inc.incrementalMs, seconds)],
           ['full ÷ incremental', ratio(inc.fullMs.median / inc.incrementalMs.median)],
           ['re-run with nothing changed (everything skipped)', range(inc.unchangedMs, seconds)],
-          ['work items the daily run built', Object.entries(inc.incrementalItems).map(([m, n]) => `${m} ${n}`).join(', ') || 'none'],
+          [
+            'work items the daily run built',
+            Object.entries(inc.incrementalItems)
+              .map(([m, n]) => `${m} ${n}`)
+              .join(', ') || 'none',
+          ],
           ['incremental output equals a full refresh', inc.sameAsFullRefresh ? 'yes (checksums)' : '**NO**'],
-          ['bytes read: last 10% of days ÷ all days', `${inc.filteredBytesRatio.toFixed(3)} (${formatBytes(inc.filteredBytes)} ÷ ${formatBytes(inc.fullScanBytes)})`],
+          [
+            'bytes read: last 10% of days ÷ all days',
+            `${inc.filteredBytesRatio.toFixed(3)} (${formatBytes(inc.filteredBytes)} ÷ ${formatBytes(inc.fullScanBytes)})`,
+          ],
         ],
       ),
     );
@@ -194,11 +275,27 @@ export function markdownReport(r: BenchResults): string {
       table(
         ['model', 'strategy (items)', 'limit', 'sluice, one item', 'sluice, chosen', 'chosen ÷ limit'],
         [
-          ...j.models.map((m) => [m.name, `${m.strategy} (${m.items})`, seconds(m.limitMs), seconds(m.singleMs), seconds(m.chosenMs), ratio(m.chosenMs / m.limitMs)]),
-          ['whole run', '', range(j.limitMs, seconds), range(j.singleMs, seconds), range(j.chosenMs, seconds), ratio(j.chosenMs.median / j.limitMs.median)],
+          ...j.models.map((m) => [
+            m.name,
+            `${m.strategy} (${m.items})`,
+            seconds(m.limitMs),
+            seconds(m.singleMs),
+            seconds(m.chosenMs),
+            ratio(m.chosenMs / m.limitMs),
+          ]),
+          [
+            'whole run',
+            '',
+            range(j.limitMs, seconds),
+            range(j.singleMs, seconds),
+            range(j.chosenMs, seconds),
+            ratio(j.chosenMs.median / j.limitMs.median),
+          ],
         ],
       ),
-      j.sameOutput ? 'Same rows from the limit and both layouts (checksums).' : `**OUTPUT DIFFERS**: ${j.problems.join('; ')}`,
+      j.sameOutput
+        ? 'Same rows from the limit and both layouts (checksums).'
+        : `**OUTPUT DIFFERS**: ${j.problems.join('; ')}`,
     );
   }
   if (r.queue.length > 0) {
@@ -206,7 +303,14 @@ export function markdownReport(r: BenchResults): string {
       '**Work-item queue: no-op items claimed and completed by separate processes**',
       table(
         ['store', 'items', 'tasks', 'claimers', 'items/s', 'claim + complete per item (one claimer)'],
-        r.queue.map((q) => [q.store, q.shape.items.toLocaleString('en-US'), String(q.shape.tasks), String(q.shape.claimers), range(q.itemsPerSecond, (n) => Math.round(n).toLocaleString('en-US')), range(q.msPerItem, millis)]),
+        r.queue.map((q) => [
+          q.store,
+          q.shape.items.toLocaleString('en-US'),
+          String(q.shape.tasks),
+          String(q.shape.claimers),
+          range(q.itemsPerSecond, (n) => Math.round(n).toLocaleString('en-US')),
+          range(q.msPerItem, millis),
+        ]),
       ),
     );
   }

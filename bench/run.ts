@@ -79,12 +79,21 @@ mkdirSync(workDir, { recursive: true });
 const workers = cpus().length;
 const loadAvgStart = loadavg()[0]!;
 
-const instance = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+const instance = await DuckDBInstance.create(':memory:', {
+  autoinstall_known_extensions: 'false',
+  autoload_known_extensions: 'false',
+});
 const conn = await instance.connect();
 const duckdb = String((await conn.runAndReadAll('SELECT version() AS v')).getRowObjects()[0]!.v);
-const polarsVersion = (JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', 'nodejs-polars', 'package.json'), 'utf8')) as { version: string }).version;
+const polarsVersion = (
+  JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', 'nodejs-polars', 'package.json'), 'utf8')) as {
+    version: string;
+  }
+).version;
 
-log(`sluice bench: ${quick ? 'quick' : 'full'} suite, ${runs} run(s) each, ${workers} cores, DuckDB ${duckdb}, Node ${process.versions.node}`);
+log(
+  `sluice bench: ${quick ? 'quick' : 'full'} suite, ${runs} run(s) each, ${workers} cores, DuckDB ${duckdb}, Node ${process.versions.node}`,
+);
 const build = buildSluice(log);
 let polars: PolarsAvailability | null = null;
 if (!args['no-polars'] && only.has('clinic')) {
@@ -101,22 +110,65 @@ if (only.has('clinic')) {
     clinic.push(await benchClinic(w, { runs, workers, build: build.dir, polars, conn, log }));
   }
 }
-const wideDag = only.has('wide') ? await benchWideDag(join(workDir, 'wide-dag'), quick ? QUICK_WIDE_DAG : WIDE_DAG, { runs, workers, build: build.dir, conn, log }) : null;
+const wideDag = only.has('wide')
+  ? await benchWideDag(join(workDir, 'wide-dag'), quick ? QUICK_WIDE_DAG : WIDE_DAG, {
+      runs,
+      workers,
+      build: build.dir,
+      conn,
+      log,
+    })
+  : null;
 const wideDagPostgres =
   only.has('wide') && args.postgres
-    ? await withBenchSchema(args.postgres, (store) => benchWideDag(join(workDir, 'wide-dag-pg'), quick ? QUICK_WIDE_DAG : WIDE_DAG, { runs, workers, build: build.dir, conn, log, store, label: 'PostgreSQL' }))
+    ? await withBenchSchema(args.postgres, (store) =>
+        benchWideDag(join(workDir, 'wide-dag-pg'), quick ? QUICK_WIDE_DAG : WIDE_DAG, {
+          runs,
+          workers,
+          build: build.dir,
+          conn,
+          log,
+          store,
+          label: 'PostgreSQL',
+        }),
+      )
     : null;
-const planning = only.has('planning') ? await benchPlanning(join(workDir, 'planning'), PLANNING, { runs, build: build.dir, bindChains: quick ? 25 : PLANNING.chains, log }) : null;
+const planning = only.has('planning')
+  ? await benchPlanning(join(workDir, 'planning'), PLANNING, {
+      runs,
+      build: build.dir,
+      bindChains: quick ? 25 : PLANNING.chains,
+      log,
+    })
+  : null;
 const incremental: IncrementalResult[] = [];
 if (only.has('incremental')) {
-  for (const shape of quick ? QUICK_INCREMENTAL : INCREMENTAL) incremental.push(await benchIncremental(join(workDir, `incremental-${shape.rowsPerDay}`), shape, { runs, workers, build: build.dir, conn, log }));
+  for (const shape of quick ? QUICK_INCREMENTAL : INCREMENTAL)
+    incremental.push(
+      await benchIncremental(join(workDir, `incremental-${shape.rowsPerDay}`), shape, {
+        runs,
+        workers,
+        build: build.dir,
+        conn,
+        log,
+      }),
+    );
 }
-const joins = only.has('joins') ? await benchJoins(join(workDir, 'joins'), quick ? QUICK_JOINS : JOINS, { runs, workers, build: build.dir, conn, log }) : null;
+const joins = only.has('joins')
+  ? await benchJoins(join(workDir, 'joins'), quick ? QUICK_JOINS : JOINS, {
+      runs,
+      workers,
+      build: build.dir,
+      conn,
+      log,
+    })
+  : null;
 const queue: QueueResult[] = [];
 if (only.has('queue')) {
   const shape = quick ? QUICK_QUEUE : QUEUE;
   queue.push(await benchQueue('sqlite', undefined, shape, { runs, log }));
-  if (args.postgres) queue.push(await withBenchSchema(args.postgres, (url) => benchQueue('postgres', url, shape, { runs, log })));
+  if (args.postgres)
+    queue.push(await withBenchSchema(args.postgres, (url) => benchQueue('postgres', url, shape, { runs, log })));
 }
 conn.closeSync();
 instance.closeSync();
@@ -155,12 +207,19 @@ mkdirSync(dirname(resolve(args.out)), { recursive: true });
 writeFileSync(resolve(args.out), `${JSON.stringify(results, null, 1)}\n`);
 if (args.plot !== 'none' && clinic.length > 0) writeFileSync(resolve(args.plot), clinicSvg(results));
 console.log(`\n${markdownReport(results)}`);
-console.log(`results: ${resolve(args.out)}${args.plot !== 'none' && clinic.length > 0 ? `, chart: ${resolve(args.plot)}` : ''}`);
+console.log(
+  `results: ${resolve(args.out)}${args.plot !== 'none' && clinic.length > 0 ? `, chart: ${resolve(args.plot)}` : ''}`,
+);
 const elapsed = Date.now() - started;
-console.log(`elapsed: ${seconds(elapsed)}${quick && elapsed > 300_000 ? ' (over the 5 minutes the quick suite should take: is the machine busy? see the load average above)' : ''}`);
+console.log(
+  `elapsed: ${seconds(elapsed)}${quick && elapsed > 300_000 ? ' (over the 5 minutes the quick suite should take: is the machine busy? see the load average above)' : ''}`,
+);
 
 /** Which sluice was measured (read-only git queries). */
 function gitSource(): { commit: string; uncommittedFiles: number } {
   const git = (...a: string[]) => spawnSync('git', a, { cwd: REPO_ROOT, encoding: 'utf8' }).stdout ?? '';
-  return { commit: git('rev-parse', '--short', 'HEAD').trim() || 'unknown', uncommittedFiles: git('status', '--porcelain').split('\n').filter(Boolean).length };
+  return {
+    commit: git('rev-parse', '--short', 'HEAD').trim() || 'unknown',
+    uncommittedFiles: git('status', '--porcelain').split('\n').filter(Boolean).length,
+  };
 }

@@ -23,12 +23,30 @@ export function buildSluice(log: (line: string) => void = () => {}): SluiceBuild
   rmSync(out, { recursive: true, force: true });
   const started = Date.now();
   const tsc = join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-  const r = spawnSync(process.execPath, [tsc, '-p', join(REPO_ROOT, 'tsconfig.build.json'), '--outDir', out, '--declaration', 'false', '--sourceMap', 'false'], { cwd: REPO_ROOT, encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    [
+      tsc,
+      '-p',
+      join(REPO_ROOT, 'tsconfig.build.json'),
+      '--outDir',
+      out,
+      '--declaration',
+      'false',
+      '--sourceMap',
+      'false',
+    ],
+    { cwd: REPO_ROOT, encoding: 'utf8' },
+  );
   if (r.status === 0) {
     log(`  sluice compiled from src/ in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     return { dir: out, compiled: true, note: 'compiled JavaScript (tsconfig.build.json), as bin/sluice.js runs it' };
   }
   const why = (r.stdout || r.stderr).split('\n').filter(Boolean).slice(0, 3).join(' | ');
   log(`  sluice does not compile (${why}); running src/ under tsx instead`);
-  return { dir: join(REPO_ROOT, 'src'), compiled: false, note: `src/ under tsx: the build failed (${why}); worker processes compile TypeScript while they start` };
+  return {
+    dir: join(REPO_ROOT, 'src'),
+    compiled: false,
+    note: `src/ under tsx: the build failed (${why}); worker processes compile TypeScript while they start`,
+  };
 }

@@ -90,7 +90,10 @@ export async function checksumSluice(conn: DuckDBConnection, root: string): Prom
       const manifest = await readCurrentSnapshot(objects, name);
       if (!manifest) continue;
       const paths = await objects.localPaths(manifest.files.map((f) => f.key));
-      out[name] = await checksumRelation(conn, `(${snapshotRelationSql(paths, manifest.columns, manifest.partitionBy)})`);
+      out[name] = await checksumRelation(
+        conn,
+        `(${snapshotRelationSql(paths, manifest.columns, manifest.partitionBy)})`,
+      );
     }
   } finally {
     await objects.close();
@@ -106,9 +109,13 @@ export function compareChecksums(reference: Checksums, candidate: Checksums, mod
     const got = candidate[model];
     if (!want) problems.push(`${model}: no reference output`);
     else if (!got) problems.push(`${model}: no output`);
-    else if (want.columns.join(',') !== got.columns.join(',')) problems.push(`${model}: columns differ: [${got.columns.join(', ')}] instead of [${want.columns.join(', ')}]`);
+    else if (want.columns.join(',') !== got.columns.join(','))
+      problems.push(`${model}: columns differ: [${got.columns.join(', ')}] instead of [${want.columns.join(', ')}]`);
     else if (want.rows !== got.rows) problems.push(`${model}: ${got.rows} rows instead of ${want.rows}`);
-    else if (want.checksum !== got.checksum) problems.push(`${model}: same ${got.rows} rows, different data (checksum ${got.checksum} instead of ${want.checksum})`);
+    else if (want.checksum !== got.checksum)
+      problems.push(
+        `${model}: same ${got.rows} rows, different data (checksum ${got.checksum} instead of ${want.checksum})`,
+      );
   }
   return { ok: problems.length === 0, problems };
 }

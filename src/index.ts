@@ -15,7 +15,14 @@ export type { ObjectInfo, ObjectStore } from './storage/object-store.js';
 export { readCurrentSnapshot } from './snapshot/read-snapshot.js';
 
 // Versioned documents (`--json` outputs, manifests) and their schemas.
-export { RUN_RESULT_SCHEMA, runResultSchema, taskOutcomeSchema, type OutcomeStatus, type RunResult, type TaskOutcome } from './protocol/run-result.js';
+export {
+  RUN_RESULT_SCHEMA,
+  runResultSchema,
+  taskOutcomeSchema,
+  type OutcomeStatus,
+  type RunResult,
+  type TaskOutcome,
+} from './protocol/run-result.js';
 export { runEventSchema, type RunEvent } from './protocol/run-event.js';
 export { MANIFEST_SCHEMA, parseManifest, type Manifest } from './snapshot/manifest.js';
 export type { ManifestFile } from './protocol/manifest-file.js';

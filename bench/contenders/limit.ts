@@ -60,7 +60,9 @@ export async function runLimit(job: LimitJob): Promise<LimitResult> {
     mkdirSync(join(job.outDir, model.name), { recursive: true });
     const options = ['FORMAT parquet'];
     if (isPartitioned) options.push(`PARTITION_BY (${model.partitionBy.map(quoteIdent).join(', ')})`);
-    await conn.run(`COPY (\n${model.sql}\n) TO ${quoteLiteral(copyTarget(job.outDir, model.name, isPartitioned))} (${options.join(', ')})`);
+    await conn.run(
+      `COPY (\n${model.sql}\n) TO ${quoteLiteral(copyTarget(job.outDir, model.name, isPartitioned))} (${options.join(', ')})`,
+    );
     models.push({ name: model.name, ms: performance.now() - t });
   }
   conn.closeSync();
@@ -76,8 +78,14 @@ export function limitJob(project: Project, outDir: string): LimitJob {
       const m = project.models.get(name)!;
       return { name, sql: m.sql, partitionBy: m.partitionBy, dependsOn: m.dependsOn };
     }),
-    sources: Object.fromEntries([...project.sources.values()].map((s) => [s.name, sourceRelationSql(project.root, s)] as const)),
-    settings: resolveEngineSettings({ threads: exec.threads, memoryLimit: exec.memoryLimit, tempDirectory: join(outDir, '.tmp') }),
+    sources: Object.fromEntries(
+      [...project.sources.values()].map((s) => [s.name, sourceRelationSql(project.root, s)] as const),
+    ),
+    settings: resolveEngineSettings({
+      threads: exec.threads,
+      memoryLimit: exec.memoryLimit,
+      tempDirectory: join(outDir, '.tmp'),
+    }),
     outDir,
   };
 }

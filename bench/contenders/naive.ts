@@ -39,27 +39,50 @@ export async function runNaive(job: NaiveJob): Promise<NaiveResult> {
   const project = await loadProject(job.root);
   const graph = buildModelGraph(project.models);
   const exec = project.config.execution;
-  const settings = resolveEngineSettings({ threads: exec.threads, memoryLimit: exec.memoryLimit, tempDirectory: join(job.outDir, '.tmp'), shareOf: job.workers });
+  const settings = resolveEngineSettings({
+    threads: exec.threads,
+    memoryLimit: exec.memoryLimit,
+    tempDirectory: join(job.outDir, '.tmp'),
+    shareOf: job.workers,
+  });
   rmSync(job.outDir, { recursive: true, force: true });
   const options = duckdbOptions(settings);
-  const tasks: NaiveTaskJob[] = graph.order.map((name) => ({ options, tempDirectory: settings.tempDirectory, statements: naiveStatements(project, job, graph.order, reachable(name, graph.upstream), name) }));
+  const tasks: NaiveTaskJob[] = graph.order.map((name) => ({
+    options,
+    tempDirectory: settings.tempDirectory,
+    statements: naiveStatements(project, job, graph.order, reachable(name, graph.upstream), name),
+  }));
 
   const started = performance.now();
-  const runs = await mapLimit(tasks, job.workers, (task) => runCodeInChild<{ ms: number }>(NAIVE_TASK_SOURCE, task, REPO_ROOT));
+  const runs = await mapLimit(tasks, job.workers, (task) =>
+    runCodeInChild<{ ms: number }>(NAIVE_TASK_SOURCE, task, REPO_ROOT),
+  );
   const wallMs = performance.now() - started;
   const models = runs.map((r, i) => ({ name: graph.order[i]!, ms: r.processMs, maxRssMb: r.maxRssMb }));
   return { wallMs, maxRssMb: Math.max(...models.map((m) => m.maxRssMb)), models };
 }
 
 /** CSV views for the sources it needs, views for every upstream model, then the model's COPY. */
-function naiveStatements(project: Project, job: NaiveJob, order: readonly string[], upstream: ReadonlySet<string>, name: string): string[] {
+function naiveStatements(
+  project: Project,
+  job: NaiveJob,
+  order: readonly string[],
+  upstream: ReadonlySet<string>,
+  name: string,
+): string[] {
   const needed = order.filter((m) => upstream.has(m) || m === name);
-  const sources = new Set(needed.flatMap((m) => project.models.get(m)!.dependsOn.filter((d) => project.sources.has(d))));
+  const sources = new Set(
+    needed.flatMap((m) => project.models.get(m)!.dependsOn.filter((d) => project.sources.has(d))),
+  );
   const statements: string[] = [];
   for (const csv of job.csv) {
     if (!sources.has(csv.name)) continue;
-    const columns = Object.entries(csv.columns).map(([k, v]) => `${quoteLiteral(k)}: ${quoteLiteral(v)}`).join(', ');
-    statements.push(`CREATE VIEW ${quoteIdent(csv.name)} AS SELECT * FROM read_csv(${quoteLiteral(csv.path)}, header = true, columns = {${columns}})`);
+    const columns = Object.entries(csv.columns)
+      .map(([k, v]) => `${quoteLiteral(k)}: ${quoteLiteral(v)}`)
+      .join(', ');
+    statements.push(
+      `CREATE VIEW ${quoteIdent(csv.name)} AS SELECT * FROM read_csv(${quoteLiteral(csv.path)}, header = true, columns = {${columns}})`,
+    );
   }
   for (const m of needed) {
     if (m !== name) statements.push(`CREATE VIEW ${quoteIdent(m)} AS\n${project.models.get(m)!.sql}`);
@@ -69,7 +92,9 @@ function naiveStatements(project: Project, job: NaiveJob, order: readonly string
   mkdirSync(join(job.outDir, name), { recursive: true });
   const options = ['FORMAT parquet'];
   if (partitioned) options.push(`PARTITION_BY (${model.partitionBy.map(quoteIdent).join(', ')})`);
-  statements.push(`COPY (\n${model.sql}\n) TO ${quoteLiteral(copyTarget(job.outDir, name, partitioned))} (${options.join(', ')})`);
+  statements.push(
+    `COPY (\n${model.sql}\n) TO ${quoteLiteral(copyTarget(job.outDir, name, partitioned))} (${options.join(', ')})`,
+  );
   return statements;
 }
 

@@ -27,13 +27,20 @@ const CACHE = join(REPO_ROOT, 'node_modules', '.cache', 'sluice-bench', 'polars'
 function probe(env: NodeJS.ProcessEnv): string | undefined {
   const r = spawnSync(process.execPath, ['-e', "require('nodejs-polars')"], { cwd: REPO_ROOT, env, encoding: 'utf8' });
   if (r.status === 0) return undefined;
-  return (r.stderr || r.stdout || `exit code ${r.status}`).split('\n').find((l) => /Error/.test(l)) ?? 'cannot load nodejs-polars';
+  return (
+    (r.stderr || r.stdout || `exit code ${r.status}`).split('\n').find((l) => /Error/.test(l)) ??
+    'cannot load nodejs-polars'
+  );
 }
 
 function platformPackage(): { name: string; version: string } | undefined {
   try {
-    const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', 'nodejs-polars', 'package.json'), 'utf8')) as { version: string; optionalDependencies?: Record<string, string> };
-    const glibc = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header?.glibcVersionRuntime;
+    const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', 'nodejs-polars', 'package.json'), 'utf8')) as {
+      version: string;
+      optionalDependencies?: Record<string, string>;
+    };
+    const glibc = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header
+      ?.glibcVersionRuntime;
     const abi = process.platform === 'linux' ? (glibc ? '-gnu' : '-musl') : process.platform === 'win32' ? '-msvc' : '';
     const name = `nodejs-polars-${process.platform}-${process.arch}${abi}`;
     const version = pkg.optionalDependencies?.[name];
@@ -45,9 +52,15 @@ function platformPackage(): { name: string; version: string } | undefined {
 
 export function preparePolars(log: (line: string) => void = () => {}): PolarsAvailability {
   const installed = probe(CHILD_ENV);
-  if (installed === undefined) return { ok: true, env: CHILD_ENV, note: 'nodejs-polars with its native package, as npm installed them' };
+  if (installed === undefined)
+    return { ok: true, env: CHILD_ENV, note: 'nodejs-polars with its native package, as npm installed them' };
   const pkg = platformPackage();
-  if (!pkg) return { ok: false, env: CHILD_ENV, note: `nodejs-polars does not load (${installed}) and has no native package for ${process.platform}-${process.arch}` };
+  if (!pkg)
+    return {
+      ok: false,
+      env: CHILD_ENV,
+      note: `nodejs-polars does not load (${installed}) and has no native package for ${process.platform}-${process.arch}`,
+    };
 
   const modules = join(CACHE, 'node_modules');
   const target = join(modules, pkg.name);
@@ -55,9 +68,17 @@ export function preparePolars(log: (line: string) => void = () => {}): PolarsAva
     log(`  nodejs-polars does not load (${installed}); fetching ${pkg.name}@${pkg.version} with npm pack`);
     rmSync(CACHE, { recursive: true, force: true });
     mkdirSync(modules, { recursive: true });
-    const packed = spawnSync('npm', ['pack', `${pkg.name}@${pkg.version}`, '--pack-destination', CACHE, '--silent'], { cwd: CACHE, encoding: 'utf8' });
+    const packed = spawnSync('npm', ['pack', `${pkg.name}@${pkg.version}`, '--pack-destination', CACHE, '--silent'], {
+      cwd: CACHE,
+      encoding: 'utf8',
+    });
     const tgz = readdirSync(CACHE).find((f) => f.endsWith('.tgz'));
-    if (packed.status !== 0 || !tgz) return { ok: false, env: CHILD_ENV, note: `nodejs-polars does not load (${installed}) and npm pack ${pkg.name}@${pkg.version} failed: ${packed.stderr.trim()}` };
+    if (packed.status !== 0 || !tgz)
+      return {
+        ok: false,
+        env: CHILD_ENV,
+        note: `nodejs-polars does not load (${installed}) and npm pack ${pkg.name}@${pkg.version} failed: ${packed.stderr.trim()}`,
+      };
     const untar = spawnSync('tar', ['xzf', join(CACHE, tgz), '-C', CACHE], { encoding: 'utf8' });
     if (untar.status !== 0) return { ok: false, env: CHILD_ENV, note: `cannot unpack ${tgz}: ${untar.stderr.trim()}` };
     renameSync(join(CACHE, 'package'), target);
@@ -65,8 +86,10 @@ export function preparePolars(log: (line: string) => void = () => {}): PolarsAva
   }
   const env = { ...CHILD_ENV, NODE_PATH: modules };
   const fetched = probe(env);
-  if (fetched !== undefined) return { ok: false, env, note: `nodejs-polars does not load even with ${pkg.name}@${pkg.version}: ${fetched}` };
-  const engines = (JSON.parse(readFileSync(join(target, 'package.json'), 'utf8')) as { engines?: { node?: string } }).engines?.node;
+  if (fetched !== undefined)
+    return { ok: false, env, note: `nodejs-polars does not load even with ${pkg.name}@${pkg.version}: ${fetched}` };
+  const engines = (JSON.parse(readFileSync(join(target, 'package.json'), 'utf8')) as { engines?: { node?: string } })
+    .engines?.node;
   return {
     ok: true,
     env,

@@ -86,14 +86,25 @@ export function clinicModels(pl: Polars): PolarsModel[] {
         const staff = read('doctors')
           .filter(c('clinic_id').isNotNull())
           .groupBy('clinic_id')
-          .agg(pl.len().cast(pl.Int64).alias('doctor_count'), c('specialty').dropNulls().nUnique().cast(pl.Int64).alias('specialty_count'));
+          .agg(
+            pl.len().cast(pl.Int64).alias('doctor_count'),
+            c('specialty').dropNulls().nUnique().cast(pl.Int64).alias('specialty_count'),
+          );
         return read('clinics')
           .join(read('cities').select('city_id', 'city_name', 'state', 'region'), { on: 'city_id', how: 'inner' })
           .join(staff, { on: 'clinic_id', how: 'left' })
           .select(
-            c('clinic_id'), c('clinic_name'), c('city_id'), c('city_name'), c('state'), c('region'), c('opened_on'), c('rooms'),
+            c('clinic_id'),
+            c('clinic_name'),
+            c('city_id'),
+            c('city_name'),
+            c('state'),
+            c('region'),
+            c('opened_on'),
+            c('rooms'),
             c('rooms').mul(40).alias('daily_slot_capacity'),
-            c('doctor_count').fillNull(0), c('specialty_count').fillNull(0),
+            c('doctor_count').fillNull(0),
+            c('specialty_count').fillNull(0),
           );
       },
     },
@@ -103,18 +114,39 @@ export function clinicModels(pl: Polars): PolarsModel[] {
         read('pharmacies')
           .join(read('cities').select('city_id', 'city_name', 'state', 'region'), { on: 'city_id', how: 'inner' })
           .select(
-            c('pharmacy_id'), c('pharmacy_name'), c('chain').fillNull(lit('Independent')).alias('chain'),
-            c('chain').isNull().alias('is_independent'), c('is_24h'), c('opened_on'), c('city_id'), c('city_name'), c('state'), c('region'),
+            c('pharmacy_id'),
+            c('pharmacy_name'),
+            c('chain').fillNull(lit('Independent')).alias('chain'),
+            c('chain').isNull().alias('is_independent'),
+            c('is_24h'),
+            c('opened_on'),
+            c('city_id'),
+            c('city_name'),
+            c('state'),
+            c('region'),
           ),
     },
     {
       name: 'dim_products',
       build: (_, read) =>
         read('products').select(
-          c('product_id'), c('product_name'), c('active_ingredient'), c('category'), c('manufacturer'), c('pack_size'),
+          c('product_id'),
+          c('product_name'),
+          c('active_ingredient'),
+          c('category'),
+          c('manufacturer'),
+          c('pack_size'),
           c('unit_price').alias('list_price'),
           roundLike(pl, divide(pl, c('unit_price'), c('pack_size')), 4).alias('price_per_unit'),
-          caseOf(pl, [[c('unit_price').lt(5), 'budget'], [c('unit_price').lt(20), 'standard'], [c('unit_price').lt(60), 'premium']], 'specialty').alias('price_band'),
+          caseOf(
+            pl,
+            [
+              [c('unit_price').lt(5), 'budget'],
+              [c('unit_price').lt(20), 'standard'],
+              [c('unit_price').lt(60), 'premium'],
+            ],
+            'specialty',
+          ).alias('price_band'),
           c('requires_prescription').alias('is_prescription'),
         ),
     },
@@ -127,9 +159,19 @@ export function clinicModels(pl: Polars): PolarsModel[] {
           .join(clinics, { on: 'clinic_id', how: 'left' })
           .join(cities, { on: 'clinic_city_id', how: 'left' })
           .select(
-            c('doctor_id'), str(lit('Dr '), c('first_name'), lit(' '), c('last_name')).alias('doctor_name'), c('specialty'),
-            pl.when(c('clinic_id').isNull()).then(lit('telehealth_only')).otherwise(lit('hybrid')).alias('practice_mode'),
-            c('clinic_id'), c('clinic_name'), c('clinic_city'), c('hired_on'), c('hired_on').dt.year().cast(pl.Int64).alias('hired_year'),
+            c('doctor_id'),
+            str(lit('Dr '), c('first_name'), lit(' '), c('last_name')).alias('doctor_name'),
+            c('specialty'),
+            pl
+              .when(c('clinic_id').isNull())
+              .then(lit('telehealth_only'))
+              .otherwise(lit('hybrid'))
+              .alias('practice_mode'),
+            c('clinic_id'),
+            c('clinic_name'),
+            c('clinic_city'),
+            c('hired_on'),
+            c('hired_on').dt.year().cast(pl.Int64).alias('hired_year'),
           );
       },
     },
@@ -140,12 +182,28 @@ export function clinicModels(pl: Polars): PolarsModel[] {
         return read('patients')
           .join(read('cities').select('city_id', 'city_name', 'region'), { on: 'city_id', how: 'left' })
           .select(
-            c('patient_id'), str(c('first_name'), lit(' '), c('last_name')).alias('patient_name'), c('sex').fillNull(lit('U')).alias('sex'),
-            c('birth_date'), divide(pl, age, 365.25).floor().cast(pl.Int32).alias('age_at_signup'),
-            caseOf(pl, [[age.lt(18 * 365.25), '0-17'], [age.lt(35 * 365.25), '18-34'], [age.lt(50 * 365.25), '35-49'], [age.lt(65 * 365.25), '50-64']], '65+').alias('age_band'),
-            c('city_id'), c('city_name').fillNull(lit('Unknown')).alias('city_name'), c('region').fillNull(lit('Unknown')).alias('region'),
-            c('insurance_plan').fillNull(lit('uninsured')).alias('insurance_plan'), c('email').isNotNull().alias('has_email'),
-            c('signup_date'), c('signup_date').dt.truncate('1mo').alias('signup_cohort'),
+            c('patient_id'),
+            str(c('first_name'), lit(' '), c('last_name')).alias('patient_name'),
+            c('sex').fillNull(lit('U')).alias('sex'),
+            c('birth_date'),
+            divide(pl, age, 365.25).floor().cast(pl.Int32).alias('age_at_signup'),
+            caseOf(
+              pl,
+              [
+                [age.lt(18 * 365.25), '0-17'],
+                [age.lt(35 * 365.25), '18-34'],
+                [age.lt(50 * 365.25), '35-49'],
+                [age.lt(65 * 365.25), '50-64'],
+              ],
+              '65+',
+            ).alias('age_band'),
+            c('city_id'),
+            c('city_name').fillNull(lit('Unknown')).alias('city_name'),
+            c('region').fillNull(lit('Unknown')).alias('region'),
+            c('insurance_plan').fillNull(lit('uninsured')).alias('insurance_plan'),
+            c('email').isNotNull().alias('has_email'),
+            c('signup_date'),
+            c('signup_date').dt.truncate('1mo').alias('signup_cohort'),
           );
       },
     },
@@ -157,19 +215,50 @@ export function clinicModels(pl: Polars): PolarsModel[] {
         const pct = c('discount_pct').cast(pl.Float64).mul(100).round(0, HALF_UP).cast(pl.Int64).fillNull(0);
         const gross = c('quantity').cast(pl.Int64).mul(price);
         return read('orders')
-          .join(read('dim_products').select('product_id', 'category', 'is_prescription'), { on: 'product_id', how: 'inner' })
-          .join(read('dim_pharmacies').select('pharmacy_id', 'chain', 'city_id', 'city_name', 'region'), { on: 'pharmacy_id', how: 'inner' })
-          .join(read('dim_patients').select('patient_id', 'age_band', 'insurance_plan'), { on: 'patient_id', how: 'left' })
+          .join(read('dim_products').select('product_id', 'category', 'is_prescription'), {
+            on: 'product_id',
+            how: 'inner',
+          })
+          .join(read('dim_pharmacies').select('pharmacy_id', 'chain', 'city_id', 'city_name', 'region'), {
+            on: 'pharmacy_id',
+            how: 'inner',
+          })
+          .join(read('dim_patients').select('patient_id', 'age_band', 'insurance_plan'), {
+            on: 'patient_id',
+            how: 'left',
+          })
           .sort(['order_date', 'patient_id', 'ordered_at', 'order_id'])
           .select(
-            c('order_id'), c('order_date'), c('ordered_at'), c('ordered_at').dt.hour().cast(pl.Int64).alias('order_hour'),
-            c('patient_id'), c('age_band'), c('insurance_plan'), c('pharmacy_id'), c('chain'), c('city_id'), c('city_name'), c('region'),
-            c('product_id'), c('category'), c('is_prescription'), c('consultation_id'),
-            c('consultation_id').isNotNull().alias('is_teleconsult_prescription'), c('channel'), c('payment_method'), c('status'),
-            c('status').eq(lit('cancelled')).alias('is_cancelled'), c('quantity'), c('unit_price'),
+            c('order_id'),
+            c('order_date'),
+            c('ordered_at'),
+            c('ordered_at').dt.hour().cast(pl.Int64).alias('order_hour'),
+            c('patient_id'),
+            c('age_band'),
+            c('insurance_plan'),
+            c('pharmacy_id'),
+            c('chain'),
+            c('city_id'),
+            c('city_name'),
+            c('region'),
+            c('product_id'),
+            c('category'),
+            c('is_prescription'),
+            c('consultation_id'),
+            c('consultation_id').isNotNull().alias('is_teleconsult_prescription'),
+            c('channel'),
+            c('payment_method'),
+            c('status'),
+            c('status').eq(lit('cancelled')).alias('is_cancelled'),
+            c('quantity'),
+            c('unit_price'),
             divide(pl, gross, 100).alias('gross_amount'),
             divide(pl, roundHundredths(pl, gross.mul(pct)), 100).alias('discount_amount'),
-            pl.when(c('status').eq(lit('completed'))).then(divide(pl, roundHundredths(pl, gross.mul(lit(100).minus(pct))), 100)).otherwise(lit(0)).alias('net_revenue'),
+            pl
+              .when(c('status').eq(lit('completed')))
+              .then(divide(pl, roundHundredths(pl, gross.mul(lit(100).minus(pct))), 100))
+              .otherwise(lit(0))
+              .alias('net_revenue'),
             pl.intRange(pl.len()).over('order_date', 'patient_id').plus(1).alias('patient_order_seq_in_day'),
           );
       },
@@ -184,13 +273,36 @@ export function clinicModels(pl: Polars): PolarsModel[] {
           .join(read('dim_doctors').select('doctor_id', 'specialty'), { on: 'doctor_id', how: 'inner' })
           .join(read('dim_patients').select('patient_id', 'age_band'), { on: 'patient_id', how: 'left' })
           .select(
-            c('appointment_id'), c('appointment_date'), c('scheduled_at'), c('booked_at'), c('appointment_date').dt.strftime('%A').alias('weekday'),
+            c('appointment_id'),
+            c('appointment_date'),
+            c('scheduled_at'),
+            c('booked_at'),
+            c('appointment_date').dt.strftime('%A').alias('weekday'),
             lead.alias('lead_time_days'),
-            caseOf(pl, [[lead.ltEq(1), '0-1 days'], [lead.ltEq(7), '2-7 days'], [lead.ltEq(21), '8-21 days']], '22+ days').alias('lead_time_band'),
-            c('patient_id'), c('age_band'), c('doctor_id'), c('specialty'), c('clinic_id'), c('clinic_name'), c('city_name'), c('reason'),
-            c('duration_minutes'), c('reminder_sent'), c('status'),
-            c('status').eq(lit('attended')).alias('is_attended'), c('status').eq(lit('no_show')).alias('is_no_show'),
-            c('status').eq(lit('cancelled')).alias('is_cancelled'), c('cancelled_at'),
+            caseOf(
+              pl,
+              [
+                [lead.ltEq(1), '0-1 days'],
+                [lead.ltEq(7), '2-7 days'],
+                [lead.ltEq(21), '8-21 days'],
+              ],
+              '22+ days',
+            ).alias('lead_time_band'),
+            c('patient_id'),
+            c('age_band'),
+            c('doctor_id'),
+            c('specialty'),
+            c('clinic_id'),
+            c('clinic_name'),
+            c('city_name'),
+            c('reason'),
+            c('duration_minutes'),
+            c('reminder_sent'),
+            c('status'),
+            c('status').eq(lit('attended')).alias('is_attended'),
+            c('status').eq(lit('no_show')).alias('is_no_show'),
+            c('status').eq(lit('cancelled')).alias('is_cancelled'),
+            c('cancelled_at'),
             boundaries(pl, c('cancelled_at'), c('scheduled_at'), 3_600_000_000).alias('cancelled_hours_ahead'),
           );
       },
@@ -200,25 +312,71 @@ export function clinicModels(pl: Polars): PolarsModel[] {
       partitionBy: 'consultation_date',
       build: (_, read) => {
         const typed = read('consultations').select(
-          c('consultation_id').cast(pl.Int64), c('consultation_date'), c('started_at').str.strptime(pl.Datetime('ms'), '%Y-%m-%d %H:%M:%S').cast(pl.Datetime('us')).alias('started_at'),
-          c('patient_id').cast(pl.Int64), c('doctor_id').cast(pl.Int64), c('channel'), c('reason'), c('status'),
-          c('duration_minutes').cast(pl.Int32), c('fee').cast(pl.Float64), c('prescription_issued').eq(lit('true')).alias('prescription_issued'),
+          c('consultation_id').cast(pl.Int64),
+          c('consultation_date'),
+          c('started_at')
+            .str.strptime(pl.Datetime('ms'), '%Y-%m-%d %H:%M:%S')
+            .cast(pl.Datetime('us'))
+            .alias('started_at'),
+          c('patient_id').cast(pl.Int64),
+          c('doctor_id').cast(pl.Int64),
+          c('channel'),
+          c('reason'),
+          c('status'),
+          c('duration_minutes').cast(pl.Int32),
+          c('fee').cast(pl.Float64),
+          c('prescription_issued').eq(lit('true')).alias('prescription_issued'),
           c('rating').cast(pl.Int32),
         );
         return typed
-          .join(read('dim_doctors').select('doctor_id', 'specialty', 'practice_mode'), { on: 'doctor_id', how: 'inner' })
-          .join(read('dim_patients').select('patient_id', 'age_band', c('region').alias('patient_region'), 'insurance_plan'), { on: 'patient_id', how: 'left' })
+          .join(read('dim_doctors').select('doctor_id', 'specialty', 'practice_mode'), {
+            on: 'doctor_id',
+            how: 'inner',
+          })
+          .join(
+            read('dim_patients').select(
+              'patient_id',
+              'age_band',
+              c('region').alias('patient_region'),
+              'insurance_plan',
+            ),
+            { on: 'patient_id', how: 'left' },
+          )
           .select(
-            c('consultation_id'), c('consultation_date'), c('started_at'), c('started_at').dt.hour().cast(pl.Int64).alias('start_hour'),
+            c('consultation_id'),
+            c('consultation_date'),
+            c('started_at'),
+            c('started_at').dt.hour().cast(pl.Int64).alias('start_hour'),
             c('started_at').dt.hour().gtEq(19).or(c('consultation_date').dt.weekday().gtEq(6)).alias('is_out_of_hours'),
-            c('patient_id'), c('age_band'), c('patient_region'), c('insurance_plan'), c('doctor_id'), c('specialty'), c('practice_mode'),
-            c('channel'), c('reason'), c('status'), c('status').eq(lit('completed')).alias('is_completed'), c('duration_minutes'),
-            pl.when(c('duration_minutes').isNull()).then(lit('n/a'))
-              .when(c('duration_minutes').lt(10)).then(lit('short'))
-              .when(c('duration_minutes').lt(20)).then(lit('standard'))
-              .otherwise(lit('long')).alias('duration_band'),
-            pl.when(c('status').eq(lit('completed'))).then(c('fee')).otherwise(lit(0)).alias('billable_fee'),
-            c('prescription_issued').fillNull(false), c('rating'), c('rating').isNotNull().alias('is_rated'),
+            c('patient_id'),
+            c('age_band'),
+            c('patient_region'),
+            c('insurance_plan'),
+            c('doctor_id'),
+            c('specialty'),
+            c('practice_mode'),
+            c('channel'),
+            c('reason'),
+            c('status'),
+            c('status').eq(lit('completed')).alias('is_completed'),
+            c('duration_minutes'),
+            pl
+              .when(c('duration_minutes').isNull())
+              .then(lit('n/a'))
+              .when(c('duration_minutes').lt(10))
+              .then(lit('short'))
+              .when(c('duration_minutes').lt(20))
+              .then(lit('standard'))
+              .otherwise(lit('long'))
+              .alias('duration_band'),
+            pl
+              .when(c('status').eq(lit('completed')))
+              .then(c('fee'))
+              .otherwise(lit(0))
+              .alias('billable_fee'),
+            c('prescription_issued').fillNull(false),
+            c('rating'),
+            c('rating').isNotNull().alias('is_rated'),
           );
       },
     },
@@ -235,9 +393,20 @@ export function clinicModels(pl: Polars): PolarsModel[] {
             c('duration_minutes').filter(c('is_no_show')).sum().cast(pl.Int64).alias('lost_minutes'),
           )
           .select(
-            c('clinic_id'), c('clinic_name'), c('city_name'), c('lead_time_band'), c('reminder_sent'), c('booked_count'), c('cancelled_count'),
-            c('expected_count'), c('no_show_count'),
-            pl.when(c('expected_count').eq(0)).then(lit(null)).otherwise(roundLike(pl, divide(pl, c('no_show_count'), c('expected_count')), 4)).alias('no_show_rate'),
+            c('clinic_id'),
+            c('clinic_name'),
+            c('city_name'),
+            c('lead_time_band'),
+            c('reminder_sent'),
+            c('booked_count'),
+            c('cancelled_count'),
+            c('expected_count'),
+            c('no_show_count'),
+            pl
+              .when(c('expected_count').eq(0))
+              .then(lit(null))
+              .otherwise(roundLike(pl, divide(pl, c('no_show_count'), c('expected_count')), 4))
+              .alias('no_show_rate'),
             c('lost_minutes').fillNull(0),
           ),
     },
@@ -251,10 +420,23 @@ export function clinicModels(pl: Polars): PolarsModel[] {
           .groupBy(['appointment_date', 'clinic_id', 'slot_hour'])
           .agg(pl.len().alias('booked_count'))
           .groupBy(['appointment_date', 'clinic_id'])
-          .agg(c('slot_hour').sortBy([c('booked_count'), c('slot_hour')], [true, false]).first().alias('busiest_hour'));
+          .agg(
+            c('slot_hour')
+              .sortBy([c('booked_count'), c('slot_hour')], [true, false])
+              .first()
+              .alias('busiest_hour'),
+          );
         const notCancelled = c('is_cancelled').not();
         return read('fct_appointments')
-          .join(read('dim_clinics').select('clinic_id', c('clinic_name').alias('cl_name'), c('city_name').alias('cl_city'), 'daily_slot_capacity'), { on: 'clinic_id', how: 'inner' })
+          .join(
+            read('dim_clinics').select(
+              'clinic_id',
+              c('clinic_name').alias('cl_name'),
+              c('city_name').alias('cl_city'),
+              'daily_slot_capacity',
+            ),
+            { on: 'clinic_id', how: 'inner' },
+          )
           .join(busiest, { on: ['appointment_date', 'clinic_id'], how: 'left' })
           .groupBy(['appointment_date', 'clinic_id', 'cl_name', 'cl_city', 'daily_slot_capacity', 'busiest_hour'])
           .agg(
@@ -264,9 +446,17 @@ export function clinicModels(pl: Polars): PolarsModel[] {
             c('duration_minutes').filter(notCancelled).sum().cast(pl.Int64).fillNull(0).alias('booked_minutes'),
           )
           .select(
-            c('appointment_date'), c('clinic_id'), c('cl_name').alias('clinic_name'), c('cl_city').alias('city_name'), c('booked_count'),
-            c('attended_count'), c('no_show_count'), c('booked_minutes'), c('daily_slot_capacity').mul(15).alias('capacity_minutes'),
-            roundLike(pl, divide(pl, c('booked_minutes'), c('daily_slot_capacity').mul(15)), 3).alias('occupancy'), c('busiest_hour'),
+            c('appointment_date'),
+            c('clinic_id'),
+            c('cl_name').alias('clinic_name'),
+            c('cl_city').alias('city_name'),
+            c('booked_count'),
+            c('attended_count'),
+            c('no_show_count'),
+            c('booked_minutes'),
+            c('daily_slot_capacity').mul(15).alias('capacity_minutes'),
+            roundLike(pl, divide(pl, c('booked_minutes'), c('daily_slot_capacity').mul(15)), 3).alias('occupancy'),
+            c('busiest_hour'),
           );
       },
     },
@@ -287,11 +477,25 @@ export function clinicModels(pl: Polars): PolarsModel[] {
             cents(pl, 'discount_amount').filter(completed).sum().alias('discount_cents'),
           )
           .select(
-            c('order_date'), c('city_id'), c('city_name'), c('region'), c('order_count'), c('completed_count'), c('cancelled_count'),
-            roundLike(pl, divide(pl, c('cancelled_count'), c('order_count')), 4).alias('cancellation_rate'), c('customer_count'),
-            revenue.alias('revenue'), divide(pl, c('discount_cents').fillNull(0), 100).alias('discounts'),
-            pl.when(c('completed_count').eq(0)).then(lit(null)).otherwise(roundLike(pl, divide(pl, revenue, c('completed_count')), 2)).alias('avg_order_value'),
-            roundLike(pl, divide(pl, revenue, divide(pl, c('revenue_cents').sum().over('order_date'), 100)), 4).alias('share_of_day_revenue'),
+            c('order_date'),
+            c('city_id'),
+            c('city_name'),
+            c('region'),
+            c('order_count'),
+            c('completed_count'),
+            c('cancelled_count'),
+            roundLike(pl, divide(pl, c('cancelled_count'), c('order_count')), 4).alias('cancellation_rate'),
+            c('customer_count'),
+            revenue.alias('revenue'),
+            divide(pl, c('discount_cents').fillNull(0), 100).alias('discounts'),
+            pl
+              .when(c('completed_count').eq(0))
+              .then(lit(null))
+              .otherwise(roundLike(pl, divide(pl, revenue, c('completed_count')), 2))
+              .alias('avg_order_value'),
+            roundLike(pl, divide(pl, revenue, divide(pl, c('revenue_cents').sum().over('order_date'), 100)), 4).alias(
+              'share_of_day_revenue',
+            ),
             c('revenue_cents').rank('min', true).over('order_date').cast(pl.Int64).alias('city_rank'),
           );
       },
@@ -300,7 +504,11 @@ export function clinicModels(pl: Polars): PolarsModel[] {
       name: 'rpt_prescription_fulfilment',
       build: (_, read) => {
         const fills = read('fct_orders')
-          .filter(c('consultation_id').isNotNull().and(c('status').neq(lit('cancelled'))))
+          .filter(
+            c('consultation_id')
+              .isNotNull()
+              .and(c('status').neq(lit('cancelled'))),
+          )
           .groupBy('consultation_id')
           .agg(c('ordered_at').min().alias('first_ordered_at'), cents(pl, 'net_revenue').sum().alias('revenue_cents'));
         const minutes = boundaries(pl, c('started_at'), c('first_ordered_at'), 60_000_000);
@@ -315,7 +523,11 @@ export function clinicModels(pl: Polars): PolarsModel[] {
             c('revenue_cents').sum().alias('revenue_cents'),
           )
           .select(
-            c('consultation_date'), c('specialty'), c('channel'), c('prescription_count'), c('filled_count'),
+            c('consultation_date'),
+            c('specialty'),
+            c('channel'),
+            c('prescription_count'),
+            c('filled_count'),
             roundLike(pl, divide(pl, c('filled_count'), c('prescription_count')), 4).alias('fill_rate'),
             roundLike(pl, divide(pl, c('median_minutes'), 60), 1).alias('median_hours_to_fill'),
             divide(pl, c('revenue_cents').fillNull(0), 100).alias('prescription_revenue'),
@@ -327,7 +539,10 @@ export function clinicModels(pl: Polars): PolarsModel[] {
       build: (_, read) => {
         const completed = c('status').eq(lit('completed'));
         return read('fct_orders')
-          .join(read('dim_products').select('product_id', 'product_name', c('category').alias('p_category'), 'price_band'), { on: 'product_id', how: 'inner' })
+          .join(
+            read('dim_products').select('product_id', 'product_name', c('category').alias('p_category'), 'price_band'),
+            { on: 'product_id', how: 'inner' },
+          )
           .groupBy(['product_id', 'product_name', 'p_category', 'price_band'])
           .agg(
             c('quantity').filter(completed).sum().cast(pl.Int64).alias('units_sold'),
@@ -336,9 +551,23 @@ export function clinicModels(pl: Polars): PolarsModel[] {
           )
           .sort(['p_category', 'revenue_cents', 'product_id'], [false, true, false])
           .select(
-            c('p_category').alias('category'), pl.intRange(pl.len()).over('p_category').plus(1).cast(pl.Int64).alias('category_rank'),
-            c('product_id'), c('product_name'), c('price_band'), c('units_sold').fillNull(0), c('customer_count'), divide(pl, c('revenue_cents'), 100).alias('revenue'),
-            roundLike(pl, divide(pl, divide(pl, c('revenue_cents'), 100), divide(pl, c('revenue_cents').sum().over('p_category'), 100)), 4).alias('share_of_category'),
+            c('p_category').alias('category'),
+            pl.intRange(pl.len()).over('p_category').plus(1).cast(pl.Int64).alias('category_rank'),
+            c('product_id'),
+            c('product_name'),
+            c('price_band'),
+            c('units_sold').fillNull(0),
+            c('customer_count'),
+            divide(pl, c('revenue_cents'), 100).alias('revenue'),
+            roundLike(
+              pl,
+              divide(
+                pl,
+                divide(pl, c('revenue_cents'), 100),
+                divide(pl, c('revenue_cents').sum().over('p_category'), 100),
+              ),
+              4,
+            ).alias('share_of_category'),
           )
           .filter(c('category_rank').ltEq(10));
       },
@@ -367,14 +596,30 @@ export function clinicModels(pl: Polars): PolarsModel[] {
         return remote
           .join(clinic, { on: ['doctor_id', 'week_start'], how: 'full', coalesce: true })
           .withColumns(
-            c('consultation_count').fillNull(0), c('remote_minutes').fillNull(0), c('visit_count').fillNull(0),
-            c('no_show_count').fillNull(0), c('clinic_minutes').fillNull(0),
+            c('consultation_count').fillNull(0),
+            c('remote_minutes').fillNull(0),
+            c('visit_count').fillNull(0),
+            c('no_show_count').fillNull(0),
+            c('clinic_minutes').fillNull(0),
           )
-          .join(read('dim_doctors').select('doctor_id', 'doctor_name', 'specialty', 'practice_mode'), { on: 'doctor_id', how: 'inner' })
+          .join(read('dim_doctors').select('doctor_id', 'doctor_name', 'specialty', 'practice_mode'), {
+            on: 'doctor_id',
+            how: 'inner',
+          })
           .select(
-            c('week_start'), c('doctor_id'), c('doctor_name'), c('specialty'), c('practice_mode'), c('consultation_count'), c('visit_count'),
-            c('no_show_count'), c('remote_minutes'), c('clinic_minutes'), worked.alias('worked_minutes'),
-            roundLike(pl, divide(pl, worked, 2400), 3).alias('utilisation'), roundLike(pl, c('avg_rating'), 2).alias('avg_rating'),
+            c('week_start'),
+            c('doctor_id'),
+            c('doctor_name'),
+            c('specialty'),
+            c('practice_mode'),
+            c('consultation_count'),
+            c('visit_count'),
+            c('no_show_count'),
+            c('remote_minutes'),
+            c('clinic_minutes'),
+            worked.alias('worked_minutes'),
+            roundLike(pl, divide(pl, worked, 2400), 3).alias('utilisation'),
+            roundLike(pl, c('avg_rating'), 2).alias('avg_rating'),
             worked.rank('dense', true).over('week_start', 'specialty').cast(pl.Int64).alias('specialty_rank'),
           );
       },

@@ -37,22 +37,40 @@ export async function runPolars(job: PolarsJob): Promise<PolarsResult> {
   const date = (column: string) => pl.col(column).str.strptime(pl.Date, '%Y-%m-%d').alias(column);
 
   const sources: Record<string, () => LazyDataFrame> = {
-    orders: () => pl.scanParquet(join(data, 'orders', '**', '*.parquet'), { hivePartitioning: true, tryParseHiveDates: true }),
-    appointments: () => pl.scanParquet(join(data, 'appointments', '**', '*.parquet'), { hivePartitioning: true, tryParseHiveDates: true }),
+    orders: () =>
+      pl.scanParquet(join(data, 'orders', '**', '*.parquet'), { hivePartitioning: true, tryParseHiveDates: true }),
+    appointments: () =>
+      pl.scanParquet(join(data, 'appointments', '**', '*.parquet'), {
+        hivePartitioning: true,
+        tryParseHiveDates: true,
+      }),
     patients: () => pl.scanParquet(join(data, 'patients.parquet')),
     pharmacies: () => pl.scanParquet(join(data, 'pharmacies.parquet')),
     cities: () => pl.scanJson(join(data, 'cities.json')),
     consultations: () =>
       pl
         .scanCSV(join(data, 'consultations', '**', '*.csv'), { ...strings, includeFilePaths: 'path' })
-        .withColumns(pl.col('path').str.extract('consultation_date=([0-9-]+)', 1).str.strptime(pl.Date, '%Y-%m-%d').alias('consultation_date'))
+        .withColumns(
+          pl
+            .col('path')
+            .str.extract('consultation_date=([0-9-]+)', 1)
+            .str.strptime(pl.Date, '%Y-%m-%d')
+            .alias('consultation_date'),
+        )
         .drop('path'),
     clinics: () =>
       pl
         .scanCSV(join(data, 'clinics.csv'), strings)
-        .withColumns(pl.col('clinic_id').cast(pl.Int64), pl.col('city_id').cast(pl.Int64), date('opened_on'), pl.col('rooms').cast(pl.Int32)),
+        .withColumns(
+          pl.col('clinic_id').cast(pl.Int64),
+          pl.col('city_id').cast(pl.Int64),
+          date('opened_on'),
+          pl.col('rooms').cast(pl.Int32),
+        ),
     doctors: () =>
-      pl.scanCSV(join(data, 'doctors.csv'), strings).withColumns(pl.col('doctor_id').cast(pl.Int64), pl.col('clinic_id').cast(pl.Int64), date('hired_on')),
+      pl
+        .scanCSV(join(data, 'doctors.csv'), strings)
+        .withColumns(pl.col('doctor_id').cast(pl.Int64), pl.col('clinic_id').cast(pl.Int64), date('hired_on')),
     products: () =>
       pl
         .scanCSV(join(data, 'products.csv'), strings)
@@ -69,7 +87,10 @@ export async function runPolars(job: PolarsJob): Promise<PolarsResult> {
     if (!partitioned.has(name)) throw new Error(`polars contender: unknown input ${name}`);
     const key = partitioned.get(name);
     return key
-      ? pl.scanParquet(join(modelOutputDir(job.outDir, name), '**', '*.parquet'), { hivePartitioning: true, tryParseHiveDates: true })
+      ? pl.scanParquet(join(modelOutputDir(job.outDir, name), '**', '*.parquet'), {
+          hivePartitioning: true,
+          tryParseHiveDates: true,
+        })
       : pl.scanParquet(copyTarget(job.outDir, name, false));
   };
 
@@ -93,7 +114,11 @@ export async function runPolars(job: PolarsJob): Promise<PolarsResult> {
     }
     times.push({ name: model.name, ms: performance.now() - t });
   }
-  return { wallMs: performance.now() - started, version: String((pl as unknown as { version?: unknown }).version ?? 'unknown'), models: times };
+  return {
+    wallMs: performance.now() - started,
+    version: String((pl as unknown as { version?: unknown }).version ?? 'unknown'),
+    models: times,
+  };
 }
 
 childMain(import.meta.url, runPolars);

@@ -24,15 +24,34 @@ async function claimAll(job: ClaimerJob): Promise<ClaimerResult> {
   try {
     await store.migrate();
     // Registered, as a worker is: claims count live workers for the queues' maximum shares.
-    await store.registerWorker({ id: job.workerId, host: hostname(), pid: process.pid, cpus: 1, memoryBytes: 2 ** 30, startedAt: Date.now() });
+    await store.registerWorker({
+      id: job.workerId,
+      host: hostname(),
+      pid: process.pid,
+      cpus: 1,
+      memoryBytes: 2 ** 30,
+      startedAt: Date.now(),
+    });
     while (Date.now() < job.startAt) await new Promise((r) => setTimeout(r, 1));
     const startMs = Date.now();
     let items = 0;
     for (;;) {
       const now = Date.now();
-      const lease = await store.claimItem({ workerId: job.workerId, cpus: 1, memoryBytes: 2 ** 30, now, leaseMs: 60_000, liveSince: job.liveSince });
+      const lease = await store.claimItem({
+        workerId: job.workerId,
+        cpus: 1,
+        memoryBytes: 2 ** 30,
+        now,
+        leaseMs: 60_000,
+        liveSince: job.liveSince,
+      });
       if (!lease) break;
-      const ok = await store.completeItem(lease.item.id, lease.attempt, { now: Date.now(), rowsOut: 0, bytesOut: 0, output: '{}' });
+      const ok = await store.completeItem(lease.item.id, lease.attempt, {
+        now: Date.now(),
+        rowsOut: 0,
+        bytesOut: 0,
+        output: '{}',
+      });
       if (!ok) throw new Error(`item ${lease.item.id} was fenced: the benchmark expects no lease to expire`);
       items++;
     }

@@ -48,7 +48,9 @@ export interface SluiceResult {
 
 export async function runSluice(job: SluiceJob): Promise<SluiceResult> {
   for (const dir of job.reset) rmSync(dir, { recursive: true, force: true });
-  const { runProject } = (await import(pathToFileURL(join(job.build, 'runtime', 'run-project.js')).href)) as { runProject: typeof RunProject };
+  const { runProject } = (await import(pathToFileURL(join(job.build, 'runtime', 'run-project.js')).href)) as {
+    runProject: typeof RunProject;
+  };
 
   let plannedAt = 0;
   let workers = 0;

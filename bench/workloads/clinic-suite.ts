@@ -51,14 +51,21 @@ export async function benchClinic(w: ClinicWorkload, opts: SuiteOptions): Promis
     sluice: { status: 'ok', wall: [], rss: [] },
     limit: { status: 'ok', wall: [], rss: [] },
     naive: { status: 'ok', wall: [], rss: [] },
-    polars: opts.polars?.ok ? { status: 'ok', wall: [], rss: [] } : { status: 'unavailable', note: opts.polars?.note ?? 'switched off (--no-polars)', wall: [], rss: [] },
+    polars: opts.polars?.ok
+      ? { status: 'ok', wall: [], rss: [] }
+      : { status: 'unavailable', note: opts.polars?.note ?? 'switched off (--no-polars)', wall: [], rss: [] },
   };
   const prepare: number[] = [];
   const runLoop: number[] = [];
   let reference: Checksums = {};
 
   /** Runs one contender once; verifies its output on its first run. */
-  const attempt = async (name: ContenderName, run: number, go: () => Promise<{ wallMs: number; maxRssMb: number }>, outDir: string): Promise<string> => {
+  const attempt = async (
+    name: ContenderName,
+    run: number,
+    go: () => Promise<{ wallMs: number; maxRssMb: number }>,
+    outDir: string,
+  ): Promise<string> => {
     const t = tally[name];
     if (t.status !== 'ok') return `${name} ${t.status}`;
     try {
@@ -66,7 +73,11 @@ export async function benchClinic(w: ClinicWorkload, opts: SuiteOptions): Promis
       if (run === 1) {
         const verdict = compareChecksums(reference, await checksumFolders(opts.conn, outDir, folders), names);
         if (!verdict.ok) {
-          Object.assign(t, { status: 'WRONG', problems: verdict.problems, note: `output differs from sluice's in ${verdict.problems.length} model(s)` });
+          Object.assign(t, {
+            status: 'WRONG',
+            problems: verdict.problems,
+            note: `output differs from sluice's in ${verdict.problems.length} model(s)`,
+          });
           return `${name} WRONG`;
         }
       }
@@ -78,11 +89,19 @@ export async function benchClinic(w: ClinicWorkload, opts: SuiteOptions): Promis
       return `${name} FAILED`;
     }
   };
-  const viaChild = <T extends { wallMs: number }>(o: ChildOutcome<T>) => ({ wallMs: o.result.wallMs, maxRssMb: o.treeRssMb });
+  const viaChild = <T extends { wallMs: number }>(o: ChildOutcome<T>) => ({
+    wallMs: o.result.wallMs,
+    maxRssMb: o.treeRssMb,
+  });
 
   for (let run = 1; run <= opts.runs; run++) {
     const line: string[] = [];
-    const s = await runInChild<SluiceResult>(SLUICE, { root: w.root, build: opts.build, workers: opts.workers, reset: sluiceResetDirs(project) });
+    const s = await runInChild<SluiceResult>(SLUICE, {
+      root: w.root,
+      build: opts.build,
+      workers: opts.workers,
+      reset: sluiceResetDirs(project),
+    });
     if (s.result.status !== 'succeeded') {
       const failed = s.result.tasks.filter((t) => t.status !== 'succeeded').map((t) => t.model);
       throw new Error(`${w.label}: sluice run ${s.result.status} (${failed.join(', ')}); nothing to compare with`);
@@ -93,9 +112,39 @@ export async function benchClinic(w: ClinicWorkload, opts: SuiteOptions): Promis
     prepare.push(s.result.prepareMs);
     runLoop.push(s.result.runMs);
     line.push(`sluice ${(s.result.wallMs / 1000).toFixed(2)}s`);
-    line.push(await attempt('limit', run, async () => viaChild(await runInChild<LimitResult>(LIMIT, limitJob(project, out('limit')))), out('limit')));
-    line.push(await attempt('naive', run, async () => viaChild(await runInChild<NaiveResult>(NAIVE, { root: w.root, csv: w.csv, outDir: out('naive'), workers: opts.workers })), out('naive')));
-    line.push(await attempt('polars', run, async () => viaChild(await runInChild<PolarsResult>(POLARS, { root: w.root, outDir: out('polars') }, opts.polars!.env)), out('polars')));
+    line.push(
+      await attempt(
+        'limit',
+        run,
+        async () => viaChild(await runInChild<LimitResult>(LIMIT, limitJob(project, out('limit')))),
+        out('limit'),
+      ),
+    );
+    line.push(
+      await attempt(
+        'naive',
+        run,
+        async () =>
+          viaChild(
+            await runInChild<NaiveResult>(NAIVE, {
+              root: w.root,
+              csv: w.csv,
+              outDir: out('naive'),
+              workers: opts.workers,
+            }),
+          ),
+        out('naive'),
+      ),
+    );
+    line.push(
+      await attempt(
+        'polars',
+        run,
+        async () =>
+          viaChild(await runInChild<PolarsResult>(POLARS, { root: w.root, outDir: out('polars') }, opts.polars!.env)),
+        out('polars'),
+      ),
+    );
     opts.log(`  ${w.label}  run ${run}/${opts.runs}: ${line.join('  ')}`);
   }
   rmSync(`${w.root}-out`, { recursive: true, force: true });
@@ -106,7 +155,12 @@ export async function benchClinic(w: ClinicWorkload, opts: SuiteOptions): Promis
     ...(t.problems !== undefined && { problems: t.problems }),
     ...(t.status === 'ok' && t.wall.length > 0 && { wallMs: summarise(t.wall), maxRssMb: summarise(t.rss) }),
   });
-  const contenders = { sluice: result(tally.sluice), limit: result(tally.limit), naive: result(tally.naive), polars: result(tally.polars) };
+  const contenders = {
+    sluice: result(tally.sluice),
+    limit: result(tally.limit),
+    naive: result(tally.naive),
+    polars: result(tally.polars),
+  };
   const median = (c: ContenderResult) => (c.status === 'ok' ? (c.wallMs?.median ?? null) : null);
   const ratio = (a: number | null, b: number | null) => (a !== null && b !== null && b > 0 ? a / b : null);
   const sluiceMedian = median(contenders.sluice);

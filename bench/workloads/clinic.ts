@@ -119,14 +119,19 @@ function exampleFingerprint(size: ClinicSize): string {
 export async function writeCsvSources(root: string, csvDir: string): Promise<CsvSource[]> {
   const project = await loadProject(root);
   mkdirSync(csvDir, { recursive: true });
-  const instance = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+  const instance = await DuckDBInstance.create(':memory:', {
+    autoinstall_known_extensions: 'false',
+    autoload_known_extensions: 'false',
+  });
   const conn = await instance.connect();
   const out: CsvSource[] = [];
   try {
     for (const source of project.sources.values()) {
       const relation = sourceRelationSql(project.root, source);
       const described = await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${relation}`);
-      const columns = Object.fromEntries(described.getRowObjects().map((r) => [String(r.column_name), String(r.column_type)] as const));
+      const columns = Object.fromEntries(
+        described.getRowObjects().map((r) => [String(r.column_name), String(r.column_type)] as const),
+      );
       const path = join(csvDir, `${source.name}.csv`);
       const projection = Object.keys(columns).map(quoteIdent).join(', ');
       await conn.run(`COPY (SELECT ${projection} FROM ${relation}) TO ${quoteLiteral(path)} (FORMAT csv, HEADER true)`);

@@ -21,7 +21,10 @@ export interface IncrementalShape {
 }
 
 /** The full suite measures two sizes: the ratio grows with the data a day brings. */
-export const INCREMENTAL: readonly IncrementalShape[] = [{ days: 365, rowsPerDay: 20_000 }, { days: 365, rowsPerDay: 200_000 }];
+export const INCREMENTAL: readonly IncrementalShape[] = [
+  { days: 365, rowsPerDay: 20_000 },
+  { days: 365, rowsPerDay: 200_000 },
+];
 export const QUICK_INCREMENTAL: readonly IncrementalShape[] = [{ days: 365, rowsPerDay: 2_000 }];
 
 export interface IncrementalResult {
@@ -51,7 +54,10 @@ async function writeProject(dir: string, shape: IncrementalShape, conn: DuckDBCo
   if (!existsSync(marker)) {
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(join(dir, 'data'), { recursive: true });
-    writeFileSync(join(dir, 'data', 'kinds.csv'), `kind,kind_name,factor\n${Array.from({ length: 10 }, (_, k) => `${k},kind_${k},${(1 + k / 10).toFixed(1)}`).join('\n')}\n`);
+    writeFileSync(
+      join(dir, 'data', 'kinds.csv'),
+      `kind,kind_name,factor\n${Array.from({ length: 10 }, (_, k) => `${k},kind_${k},${(1 + k / 10).toFixed(1)}`).join('\n')}\n`,
+    );
     await writeDays(conn, join(dir, 'data', 'events'), 0, shape.days, shape.rowsPerDay);
     writeFileSync(marker, '');
   }
@@ -59,20 +65,41 @@ async function writeProject(dir: string, shape: IncrementalShape, conn: DuckDBCo
   mkdirSync(join(dir, 'models'), { recursive: true });
   mkdirSync(join(dir, 'sources'), { recursive: true });
   writeFileSync(join(dir, 'sluice.yaml'), 'name: incremental\nexecution:\n  target_item_size: 0\n');
-  writeFileSync(join(dir, 'sources', 'events.yml'), 'sources:\n  events:\n    format: parquet\n    path: data/events\n    hive_partitioning: true\n  kinds:\n    format: csv\n    path: data/kinds.csv\n');
+  writeFileSync(
+    join(dir, 'sources', 'events.yml'),
+    'sources:\n  events:\n    format: parquet\n    path: data/events\n    hive_partitioning: true\n  kinds:\n    format: csv\n    path: data/kinds.csv\n',
+  );
   const header = (keys: string) => `/*---\n${keys}---*/\n`;
   const daily = 'partition_by: [day]\nsplit_by: day\nincremental: replace\ntags: [daily]\n';
   // value is DECIMAL: sums of DOUBLEs depend on the order DuckDB's threads add them in, so two
   // full builds of the same data could differ in the last bit, and the checksums could not tell
   // an incremental build from a wrong one.
-  writeFileSync(join(dir, 'models', 'fct_events.sql'), `${header(`type: fact\nbusiness_unit: product\n${daily}`)}select e.day, e.event_id, e.user_id, k.kind_name, round(e.amount * k.factor, 2)::DECIMAL(18, 2) as value\nfrom events e join kinds k using (kind)\n`);
-  writeFileSync(join(dir, 'models', 'rpt_daily.sql'), `${header(`type: report\nbusiness_unit: product\n${daily}`)}select day, kind_name, count(*) as events, count(distinct user_id) as users, sum(value) as value\nfrom fct_events group by all\n`);
+  writeFileSync(
+    join(dir, 'models', 'fct_events.sql'),
+    `${header(`type: fact\nbusiness_unit: product\n${daily}`)}select e.day, e.event_id, e.user_id, k.kind_name, round(e.amount * k.factor, 2)::DECIMAL(18, 2) as value\nfrom events e join kinds k using (kind)\n`,
+  );
+  writeFileSync(
+    join(dir, 'models', 'rpt_daily.sql'),
+    `${header(`type: report\nbusiness_unit: product\n${daily}`)}select day, kind_name, count(*) as events, count(distinct user_id) as users, sum(value) as value\nfrom fct_events group by all\n`,
+  );
   const cutoff = new Date(Date.parse(DAY0) + Math.round(shape.days * 0.9) * 86_400_000).toISOString().slice(0, 10);
-  writeFileSync(join(dir, 'models', 'rpt_recent_kinds.sql'), `${header('type: report\nbusiness_unit: product\ntags: [scan]\n')}select kind_name, count(*) as events, sum(value) as value\nfrom fct_events where day >= DATE '${cutoff}' group by all\n`);
-  writeFileSync(join(dir, 'models', 'rpt_all_kinds.sql'), `${header('type: report\nbusiness_unit: product\ntags: [scan]\n')}select kind_name, count(*) as events, sum(value) as value\nfrom fct_events group by all\n`);
+  writeFileSync(
+    join(dir, 'models', 'rpt_recent_kinds.sql'),
+    `${header('type: report\nbusiness_unit: product\ntags: [scan]\n')}select kind_name, count(*) as events, sum(value) as value\nfrom fct_events where day >= DATE '${cutoff}' group by all\n`,
+  );
+  writeFileSync(
+    join(dir, 'models', 'rpt_all_kinds.sql'),
+    `${header('type: report\nbusiness_unit: product\ntags: [scan]\n')}select kind_name, count(*) as events, sum(value) as value\nfrom fct_events group by all\n`,
+  );
 }
 
-async function writeDays(conn: DuckDBConnection, folder: string, first: number, count: number, rowsPerDay: number): Promise<void> {
+async function writeDays(
+  conn: DuckDBConnection,
+  folder: string,
+  first: number,
+  count: number,
+  rowsPerDay: number,
+): Promise<void> {
   const path = folder.replaceAll("'", "''");
   await conn.run(`COPY (
     SELECT DATE '${DAY0}' + CAST(i // ${rowsPerDay} AS INTEGER) AS day, i AS event_id, (hash(i) % 50000)::BIGINT AS user_id,
@@ -81,12 +108,27 @@ async function writeDays(conn: DuckDBConnection, folder: string, first: number, 
   ) TO '${path}' (FORMAT parquet, PARTITION_BY (day), OVERWRITE_OR_IGNORE, FILENAME_PATTERN 'part-{i}')`);
 }
 
-export async function benchIncremental(dir: string, shape: IncrementalShape, opts: { runs: number; workers: number; build: string; conn: DuckDBConnection; log: (line: string) => void }): Promise<IncrementalResult> {
+export async function benchIncremental(
+  dir: string,
+  shape: IncrementalShape,
+  opts: { runs: number; workers: number; build: string; conn: DuckDBConnection; log: (line: string) => void },
+): Promise<IncrementalResult> {
   await writeProject(dir, shape, opts.conn);
   const project = await loadProject(dir);
-  const newDay = join(dir, 'data', 'events', `day=${new Date(Date.parse(DAY0) + shape.days * 86_400_000).toISOString().slice(0, 10)}`);
+  const newDay = join(
+    dir,
+    'data',
+    'events',
+    `day=${new Date(Date.parse(DAY0) + shape.days * 86_400_000).toISOString().slice(0, 10)}`,
+  );
   const run = async (job: Partial<SluiceJob>): Promise<SluiceResult> => {
-    const out = await runInChild<SluiceResult>(SLUICE, { root: dir, build: opts.build, workers: opts.workers, reset: [], ...job });
+    const out = await runInChild<SluiceResult>(SLUICE, {
+      root: dir,
+      build: opts.build,
+      workers: opts.workers,
+      reset: [],
+      ...job,
+    });
     if (out.result.status !== 'succeeded') throw new Error(`incremental bench: a sluice run ${out.result.status}`);
     return out.result;
   };
@@ -108,7 +150,9 @@ export async function benchIncremental(dir: string, shape: IncrementalShape, opt
       await run({ select: ['tag:daily'], fullRefresh: true });
       same = compareChecksums(await checksumSluice(opts.conn, dir), afterIncremental, ['fct_events', 'rpt_daily']).ok;
     }
-    opts.log(`  incremental (${shape.days} days x ${shape.rowsPerDay.toLocaleString('en-US')} rows)  run ${r}/${opts.runs}: full ${(full.at(-1)! / 1000).toFixed(2)}s  one new day ${(incremental.at(-1)! / 1000).toFixed(2)}s  unchanged ${(unchanged.at(-1)! / 1000).toFixed(2)}s`);
+    opts.log(
+      `  incremental (${shape.days} days x ${shape.rowsPerDay.toLocaleString('en-US')} rows)  run ${r}/${opts.runs}: full ${(full.at(-1)! / 1000).toFixed(2)}s  one new day ${(incremental.at(-1)! / 1000).toFixed(2)}s  unchanged ${(unchanged.at(-1)! / 1000).toFixed(2)}s`,
+    );
   }
   // Pruning: the same scan of the fact, over the last 10% of the days and over all of them.
   await run({ select: ['tag:scan'], fullRefresh: true });

@@ -36,12 +36,17 @@ export async function writePlanningProject(dir: string, shape: PlanningShape = P
   mkdirSync(join(dir, 'data'), { recursive: true });
   mkdirSync(join(dir, 'sources'), { recursive: true });
   writeFileSync(join(dir, 'sluice.yaml'), 'name: planning\n');
-  const instance = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+  const instance = await DuckDBInstance.create(':memory:', {
+    autoinstall_known_extensions: 'false',
+    autoload_known_extensions: 'false',
+  });
   const conn = await instance.connect();
   let yaml = 'sources:\n';
   for (let s = 0; s < SOURCES; s++) {
     const file = join(dir, 'data', `src_${s}.parquet`);
-    await conn.run(`COPY (SELECT i AS id, i * ${s + 1} AS v, 'k' || (i % 7) AS k FROM range(100) t(i)) TO ${quoteLiteral(file)} (FORMAT parquet)`);
+    await conn.run(
+      `COPY (SELECT i AS id, i * ${s + 1} AS v, 'k' || (i % 7) AS k FROM range(100) t(i)) TO ${quoteLiteral(file)} (FORMAT parquet)`,
+    );
     yaml += `  src_${s}:\n    format: parquet\n    path: data/src_${s}.parquet\n`;
   }
   conn.closeSync();
@@ -122,26 +127,42 @@ export interface PlanningOptions {
 const SELF = import.meta.url;
 
 /** Times loading and planning `runs` times in fresh processes, then the bind check once. */
-export async function benchPlanning(dir: string, shape: PlanningShape, opts: PlanningOptions): Promise<PlanningSummary> {
+export async function benchPlanning(
+  dir: string,
+  shape: PlanningShape,
+  opts: PlanningOptions,
+): Promise<PlanningSummary> {
   const models = await writePlanningProject(dir, shape);
   const load: number[] = [];
   const plan: number[] = [];
   const rss: number[] = [];
   let groups = 0;
   for (let run = 1; run <= opts.runs; run++) {
-    const r = await runInChild<PlanningResult>(SELF, { root: dir, build: opts.build, bindCheck: false } satisfies PlanningJob);
+    const r = await runInChild<PlanningResult>(SELF, {
+      root: dir,
+      build: opts.build,
+      bindCheck: false,
+    } satisfies PlanningJob);
     load.push(r.result.loadMs);
     plan.push(r.result.planMs);
     rss.push(r.treeRssMb);
     groups = r.result.groups;
-    opts.log(`  planning (${models} models)  run ${run}/${opts.runs}: load ${(r.result.loadMs / 1000).toFixed(2)}s  plan ${(r.result.planMs / 1000).toFixed(2)}s`);
+    opts.log(
+      `  planning (${models} models)  run ${run}/${opts.runs}: load ${(r.result.loadMs / 1000).toFixed(2)}s  plan ${(r.result.planMs / 1000).toFixed(2)}s`,
+    );
   }
   const bindShape = { chains: Math.min(opts.bindChains, shape.chains), depth: shape.depth };
   const bindDir = bindShape.chains === shape.chains ? dir : `${dir}-bind`;
   const bindModels = bindDir === dir ? models : await writePlanningProject(bindDir, bindShape);
-  const b = await runInChild<PlanningResult>(SELF, { root: bindDir, build: opts.build, bindCheck: true } satisfies PlanningJob);
+  const b = await runInChild<PlanningResult>(SELF, {
+    root: bindDir,
+    build: opts.build,
+    bindCheck: true,
+  } satisfies PlanningJob);
   const bindNote = b.result.bindProblems === 0 ? 'every model bound' : `${b.result.bindProblems} problem(s) reported`;
-  opts.log(`  planning: bind check of ${bindModels} models ${((b.result.bindMs ?? 0) / 1000).toFixed(2)}s (${bindNote})`);
+  opts.log(
+    `  planning: bind check of ${bindModels} models ${((b.result.bindMs ?? 0) / 1000).toFixed(2)}s (${bindNote})`,
+  );
   if (bindDir !== dir) rmSync(bindDir, { recursive: true, force: true });
   return {
     models,

@@ -66,9 +66,18 @@ export interface WideDagOptions {
  * The time the SQL alone needs with `workers` running at once: the longer of the DAG's critical
  * path and a perfect packing of all models onto the workers, from per-model execution times.
  */
-export function idealMs(order: readonly string[], upstream: ReadonlyMap<string, readonly string[]>, execMs: ReadonlyMap<string, number>, workers: number): number {
+export function idealMs(
+  order: readonly string[],
+  upstream: ReadonlyMap<string, readonly string[]>,
+  execMs: ReadonlyMap<string, number>,
+  workers: number,
+): number {
   const finish = new Map<string, number>();
-  for (const name of order) finish.set(name, (execMs.get(name) ?? 0) + Math.max(0, ...(upstream.get(name) ?? []).map((u) => finish.get(u) ?? 0)));
+  for (const name of order)
+    finish.set(
+      name,
+      (execMs.get(name) ?? 0) + Math.max(0, ...(upstream.get(name) ?? []).map((u) => finish.get(u) ?? 0)),
+    );
   const criticalPath = Math.max(0, ...finish.values());
   const total = [...execMs.values()].reduce((a, b) => a + b, 0);
   return Math.max(criticalPath, total / workers);
@@ -92,14 +101,24 @@ export async function benchWideDag(dir: string, shape: WideDagShape, opts: WideD
   const graph = buildModelGraph(project.models);
   const folders = graph.order.map((name) => ({ name, partitioned: false }));
   const outDir = `${dir}-out/limit`;
-  const s = { wall: [] as number[], prepare: [] as number[], run: [] as number[], rss: [] as number[], task: [] as number[] };
+  const s = {
+    wall: [] as number[],
+    prepare: [] as number[],
+    run: [] as number[],
+    rss: [] as number[],
+    task: [] as number[],
+  };
   const l = { wall: [] as number[], rss: [] as number[], model: [] as number[] };
   const dispatch: number[] = [];
   let limitStatus: Pick<ContenderResult, 'status' | 'note' | 'problems'> = { status: 'ok' };
   let workers = opts.workers;
 
   for (let run = 1; run <= opts.runs; run++) {
-    const sluice = await runInChild<SluiceResult>(SLUICE, { root: dir, build: opts.build, workers: opts.workers, reset: sluiceResetDirs(project) }, opts.store ? { ...CHILD_ENV, SLUICE_STORE: opts.store } : CHILD_ENV);
+    const sluice = await runInChild<SluiceResult>(
+      SLUICE,
+      { root: dir, build: opts.build, workers: opts.workers, reset: sluiceResetDirs(project) },
+      opts.store ? { ...CHILD_ENV, SLUICE_STORE: opts.store } : CHILD_ENV,
+    );
     if (sluice.result.status !== 'succeeded') throw new Error(`wide DAG: sluice run ${sluice.result.status}`);
     workers = sluice.result.workers;
     s.wall.push(sluice.result.wallMs);
@@ -112,9 +131,15 @@ export async function benchWideDag(dir: string, shape: WideDagShape, opts: WideD
     if (limitStatus.status === 'ok') {
       const reference = run === 1 ? await checksumSluice(opts.conn, dir) : undefined;
       const limit = await runInChild<LimitResult>(LIMIT, limitJob(project, outDir));
-      const verdict = reference ? compareChecksums(reference, await checksumFolders(opts.conn, outDir, folders), graph.order) : { ok: true, problems: [] };
+      const verdict = reference
+        ? compareChecksums(reference, await checksumFolders(opts.conn, outDir, folders), graph.order)
+        : { ok: true, problems: [] };
       if (!verdict.ok) {
-        limitStatus = { status: 'WRONG', problems: verdict.problems.slice(0, 10), note: `output differs from sluice's in ${verdict.problems.length} model(s)` };
+        limitStatus = {
+          status: 'WRONG',
+          problems: verdict.problems.slice(0, 10),
+          note: `output differs from sluice's in ${verdict.problems.length} model(s)`,
+        };
       } else {
         l.wall.push(limit.result.wallMs);
         l.rss.push(limit.treeRssMb);
@@ -123,7 +148,8 @@ export async function benchWideDag(dir: string, shape: WideDagShape, opts: WideD
         dispatch.push((sluice.result.runMs - idealMs(graph.order, graph.upstream, exec, workers)) / models);
       }
     }
-    line += limitStatus.status === 'ok' ? `  limit ${(l.wall.at(-1)! / 1000).toFixed(2)}s` : `  limit ${limitStatus.status}`;
+    line +=
+      limitStatus.status === 'ok' ? `  limit ${(l.wall.at(-1)! / 1000).toFixed(2)}s` : `  limit ${limitStatus.status}`;
     opts.log(`  wide DAG (${models} models${opts.label ? `, ${opts.label}` : ''})  run ${run}/${opts.runs}: ${line}`);
   }
   rmSync(`${dir}-out`, { recursive: true, force: true });

@@ -13,7 +13,10 @@ const pathSchema = z.string({ error: 'expected a path (string)' }).min(1, { erro
 /** An integer within [min, max]. */
 export function intSchema(min: number, max = Number.MAX_SAFE_INTEGER): z.ZodInt {
   const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
-  return z.int({ error: `expected an integer ${range}` }).min(min, { error: `must be ${range}` }).max(max, { error: `must be ${range}` });
+  return z
+    .int({ error: `expected an integer ${range}` })
+    .min(min, { error: `must be ${range}` })
+    .max(max, { error: `must be ${range}` });
 }
 
 /**
@@ -42,7 +45,9 @@ export const configFileSchema = z.strictObject({
       /** Metadata store URL: `sqlite:<file>` or `postgres://user@host:5432/database?schema=name`. */
       metadata: z
         .string({ error: 'expected a metadata store URL such as "sqlite:.sluice/sluice.db"' })
-        .regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)/i, { error: 'must be "sqlite:<file>" or "postgres://user@host:5432/database"' })
+        .regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)/i, {
+          error: 'must be "sqlite:<file>" or "postgres://user@host:5432/database"',
+        })
         .optional(),
       /** fsync files and folders when publishing (default true). */
       durable: z.boolean({ error: 'expected true or false' }).optional(),
@@ -53,7 +58,10 @@ export const configFileSchema = z.strictObject({
             .string({ error: 'expected an endpoint URL such as "http://127.0.0.1:9000"' })
             .refine(isHttpUrl, { error: 'must be an http:// or https:// URL without credentials' })
             .optional(),
-          region: z.string({ error: 'expected a region such as "eu-west-1"' }).min(1, { error: 'must not be empty' }).optional(),
+          region: z
+            .string({ error: 'expected a region such as "eu-west-1"' })
+            .min(1, { error: 'must not be empty' })
+            .optional(),
           force_path_style: z.boolean({ error: 'expected true or false' }).optional(),
           /** Downloaded copies for DuckDB; relative to the project root or absolute. */
           cache_dir: pathSchema.optional(),
@@ -74,41 +82,70 @@ export const configFileSchema = z.strictObject({
       /** Worker processes `sluice run` starts; 0 = one per core. */
       workers: intSchema(0).optional(),
       /** A work item's lease, in seconds; heartbeats renew it. */
-      lease_seconds: z.number({ error: 'expected a number of seconds' }).min(0.5, { error: 'must be >= 0.5' }).max(43200, { error: 'must be <= 43200' }).optional(),
-      heartbeat_seconds: z.number({ error: 'expected a number of seconds' }).min(0.1, { error: 'must be >= 0.1' }).optional(),
+      lease_seconds: z
+        .number({ error: 'expected a number of seconds' })
+        .min(0.5, { error: 'must be >= 0.5' })
+        .max(43200, { error: 'must be <= 43200' })
+        .optional(),
+      heartbeat_seconds: z
+        .number({ error: 'expected a number of seconds' })
+        .min(0.1, { error: 'must be >= 0.1' })
+        .optional(),
       max_items_per_task: intSchema(1, 100000).optional(),
       /** Input bytes a split task's work item aims at, e.g. `64MB`; 0 = one item per partition value. */
       target_item_size: z
-        .union([z.literal(0), z.string().refine(isMemorySize)], { error: 'expected a size such as "64MB", or 0 (one work item per partition value)' })
+        .union([z.literal(0), z.string().refine(isMemorySize)], {
+          error: 'expected a size such as "64MB", or 0 (one work item per partition value)',
+        })
         .optional(),
       /**
        * An input at most this big is read whole by every work item of a model that joins it with
        * a bigger one (broadcast); bigger inputs are split, or shuffled by the join key. 0: never split.
        */
       broadcast_threshold: z
-        .union([z.literal(0), z.string().refine(isMemorySize)], { error: 'expected a size such as "64MB", or 0 (never split a model that has no split_by)' })
+        .union([z.literal(0), z.string().refine(isMemorySize)], {
+          error: 'expected a size such as "64MB", or 0 (never split a model that has no split_by)',
+        })
         .optional(),
       retries: z.strictObject({ code: intSchema(1, 100).optional(), infra: intSchema(1, 100).optional() }).nullish(),
       backoff_seconds: z.number({ error: 'expected a number of seconds' }).min(0, { error: 'must be >= 0' }).optional(),
-      max_backoff_seconds: z.number({ error: 'expected a number of seconds' }).min(0, { error: 'must be >= 0' }).optional(),
+      max_backoff_seconds: z
+        .number({ error: 'expected a number of seconds' })
+        .min(0, { error: 'must be >= 0' })
+        .optional(),
       /** A work item running longer is interrupted and fails; models override it with `timeout`. */
       timeout: durationSchema.optional(),
     })
-    .refine((e) => e.heartbeat_seconds === undefined || e.heartbeat_seconds < (e.lease_seconds ?? DEFAULTS.execution.leaseSeconds), {
-      error: 'heartbeat_seconds must be shorter than lease_seconds',
-    })
+    .refine(
+      (e) =>
+        e.heartbeat_seconds === undefined || e.heartbeat_seconds < (e.lease_seconds ?? DEFAULTS.execution.leaseSeconds),
+      {
+        error: 'heartbeat_seconds must be shorter than lease_seconds',
+      },
+    )
     .nullish(),
   /** Capacity-share queues: name -> { share, max_share } in percent; shares sum to 100. */
   queues: z
     .record(
       identifierSchema,
       z.strictObject({
-        share: z.number({ error: 'expected a share in percent' }).gt(0, { error: 'must be > 0' }).max(100, { error: 'must be <= 100' }),
-        max_share: z.number({ error: 'expected a share in percent' }).gt(0, { error: 'must be > 0' }).max(100, { error: 'must be <= 100' }).optional(),
+        share: z
+          .number({ error: 'expected a share in percent' })
+          .gt(0, { error: 'must be > 0' })
+          .max(100, { error: 'must be <= 100' }),
+        max_share: z
+          .number({ error: 'expected a share in percent' })
+          .gt(0, { error: 'must be > 0' })
+          .max(100, { error: 'must be <= 100' })
+          .optional(),
       }),
     )
-    .refine((q) => Math.abs(Object.values(q).reduce((sum, x) => sum + x.share, 0) - 100) < 1e-9, { error: 'queue shares must add up to 100' })
-    .refine((q) => Object.values(q).every((x) => x.max_share === undefined || x.max_share >= x.share), { error: 'a queue max_share must be at least its share' })
+    .refine((q) => Math.abs(Object.values(q).reduce((sum, x) => sum + x.share, 0) - 100) < 1e-9, {
+      error: 'queue shares must add up to 100',
+    })
+    .refine((q) => Object.values(q).every((x) => x.max_share === undefined || x.max_share >= x.share), {
+      error: 'a queue max_share must be at least its share',
+    })
     .nullish(),
   defaults: z
     .strictObject({
@@ -162,7 +199,13 @@ export function toProjectConfig(raw: ConfigFile): ProjectConfig {
       memoryLimit: raw.execution?.memory_limit ?? DEFAULTS.execution.memoryLimit,
       workers: raw.execution?.workers ?? DEFAULTS.execution.workers,
       leaseMs: Math.round((raw.execution?.lease_seconds ?? DEFAULTS.execution.leaseSeconds) * 1000),
-      heartbeatMs: Math.round((raw.execution?.heartbeat_seconds ?? Math.min(DEFAULTS.execution.heartbeatSeconds, (raw.execution?.lease_seconds ?? DEFAULTS.execution.leaseSeconds) / 3)) * 1000),
+      heartbeatMs: Math.round(
+        (raw.execution?.heartbeat_seconds ??
+          Math.min(
+            DEFAULTS.execution.heartbeatSeconds,
+            (raw.execution?.lease_seconds ?? DEFAULTS.execution.leaseSeconds) / 3,
+          )) * 1000,
+      ),
       maxItemsPerTask: raw.execution?.max_items_per_task ?? DEFAULTS.execution.maxItemsPerTask,
       targetItemBytes: sizeBytes(raw.execution?.target_item_size ?? DEFAULTS.execution.targetItemSize),
       broadcastBytes: sizeBytes(raw.execution?.broadcast_threshold ?? DEFAULTS.execution.broadcastThreshold),
@@ -174,7 +217,12 @@ export function toProjectConfig(raw: ConfigFile): ProjectConfig {
         maxBackoffMs: Math.round((raw.execution?.max_backoff_seconds ?? DEFAULTS.execution.maxBackoffSeconds) * 1000),
       },
     },
-    queues: Object.entries(raw.queues ?? Object.fromEntries(Object.entries(DEFAULTS.queues).map(([k, v]) => [k, { share: v.share, max_share: v.maxShare }])))
+    queues: Object.entries(
+      raw.queues ??
+        Object.fromEntries(
+          Object.entries(DEFAULTS.queues).map(([k, v]) => [k, { share: v.share, max_share: v.maxShare }]),
+        ),
+    )
       .map(([name, q]) => ({ name, share: q.share, maxShare: q.max_share ?? 100 }))
       .sort((a, b) => (a.name < b.name ? -1 : 1)),
     defaults: {
@@ -205,7 +253,17 @@ function s3Settings(raw: NonNullable<NonNullable<ConfigFile['storage']>['s3']>):
 /** `64MB` -> bytes (KB = 1000, KiB = 1024, as DuckDB); 0 stays 0. */
 function sizeBytes(v: string | 0): number {
   if (v === 0) return 0;
-  const units: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40 };
+  const units: Record<string, number> = {
+    b: 1,
+    kb: 1e3,
+    mb: 1e6,
+    gb: 1e9,
+    tb: 1e12,
+    kib: 2 ** 10,
+    mib: 2 ** 20,
+    gib: 2 ** 30,
+    tib: 2 ** 40,
+  };
   const m = /^(\d+(?:\.\d+)?)\s*([a-z]+)$/i.exec(v.trim())!;
   return Math.round(Number(m[1]) * units[m[2]!.toLowerCase()]!);
 }

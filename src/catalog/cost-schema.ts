@@ -8,18 +8,29 @@ const compute = z.strictObject({ core_hour: price.optional(), gib_hour: price.op
 
 /** `cost:` in sluice.yaml: the price catalogue; every key defaults to DEFAULTS.cost. */
 export const costSchema = z.strictObject({
-  currency: z.string({ error: 'expected a currency code such as "USD"' }).regex(/^[A-Z]{3}$/, { error: 'must be a three-letter currency code such as USD or EUR' }).optional(),
+  currency: z
+    .string({ error: 'expected a currency code such as "USD"' })
+    .regex(/^[A-Z]{3}$/, { error: 'must be a three-letter currency code such as USD or EUR' })
+    .optional(),
   pricing: z.enum(['on_demand', 'spot'], { error: 'must be on_demand or spot' }).optional(),
   on_demand: compute.optional(),
   spot: compute.optional(),
-  managed_uplift_pct: z.number({ error: 'expected a percentage' }).min(0, { error: 'must be >= 0' }).max(1000, { error: 'must be <= 1000' }).optional(),
-  object_store: z.strictObject({ write_per_1000: price.optional(), read_per_1000: price.optional(), gib_month: price.optional() }).optional(),
+  managed_uplift_pct: z
+    .number({ error: 'expected a percentage' })
+    .min(0, { error: 'must be >= 0' })
+    .max(1000, { error: 'must be <= 1000' })
+    .optional(),
+  object_store: z
+    .strictObject({ write_per_1000: price.optional(), read_per_1000: price.optional(), gib_month: price.optional() })
+    .optional(),
 });
 
 /** `budgets:` in sluice.yaml, in the catalogue's currency. */
 export const budgetsSchema = z.strictObject({
   run: z.number({ error: 'expected an amount' }).gt(0, { error: 'must be > 0' }).optional(),
-  groups: z.record(identifierSchema, z.number({ error: 'expected an amount' }).gt(0, { error: 'must be > 0' })).optional(),
+  groups: z
+    .record(identifierSchema, z.number({ error: 'expected an amount' }).gt(0, { error: 'must be > 0' }))
+    .optional(),
 });
 
 export function toPriceCatalogue(raw: z.output<typeof costSchema> | null | undefined): PriceCatalogue {
@@ -27,7 +38,10 @@ export function toPriceCatalogue(raw: z.output<typeof costSchema> | null | undef
   return {
     currency: raw?.currency ?? d.currency,
     pricing: raw?.pricing ?? d.pricing,
-    onDemand: { coreHour: raw?.on_demand?.core_hour ?? d.onDemand.coreHour, gibHour: raw?.on_demand?.gib_hour ?? d.onDemand.gibHour },
+    onDemand: {
+      coreHour: raw?.on_demand?.core_hour ?? d.onDemand.coreHour,
+      gibHour: raw?.on_demand?.gib_hour ?? d.onDemand.gibHour,
+    },
     spot: { coreHour: raw?.spot?.core_hour ?? d.spot.coreHour, gibHour: raw?.spot?.gib_hour ?? d.spot.gibHour },
     managedUpliftPct: raw?.managed_uplift_pct ?? d.managedUpliftPct,
     objectStore: {

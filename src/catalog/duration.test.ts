@@ -22,6 +22,12 @@ describe('durations (timeout)', () => {
   });
 
   it('formats with the largest unit that divides it', () => {
-    assert.deepEqual([3_600_000, 90_000, 1500, 300, 172_800_000].map(formatDuration), ['1h', '90s', '1500ms', '300ms', '2d']);
+    assert.deepEqual([3_600_000, 90_000, 1500, 300, 172_800_000].map(formatDuration), [
+      '1h',
+      '90s',
+      '1500ms',
+      '300ms',
+      '2d',
+    ]);
   });
 });

@@ -14,7 +14,10 @@ describe('checkGraph', () => {
   });
 
   it('reports an unknown table at its line with the closest name', () => {
-    const [p, ...rest] = checkGraph([m('dim_pharmacies', ['src', 5]), m('b', ['dim_pharmacie', 9], ['zzz_unrelated', 10])], ['src']);
+    const [p, ...rest] = checkGraph(
+      [m('dim_pharmacies', ['src', 5]), m('b', ['dim_pharmacie', 9], ['zzz_unrelated', 10])],
+      ['src'],
+    );
     assert.equal(p?.code, 'CONFIG_UNKNOWN_TABLE');
     assert.equal(p?.file, 'models/b.sql');
     assert.equal(p?.line, 9);
@@ -47,7 +50,9 @@ describe('checkGraph', () => {
 
 describe('findCycles', () => {
   it('finds no cycle in a long chain without overflowing the stack', () => {
-    const models = Array.from({ length: 20000 }, (_, i) => m(`m${i}`, ...(i > 0 ? [[`m${i - 1}`, 1] as [string, number]] : [])));
+    const models = Array.from({ length: 20000 }, (_, i) =>
+      m(`m${i}`, ...(i > 0 ? [[`m${i - 1}`, 1] as [string, number]] : [])),
+    );
     assert.deepEqual(findCycles(models), []);
     models[0] = m('m0', ['m19999', 1]);
     const [cycle] = findCycles(models);

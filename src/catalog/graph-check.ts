@@ -25,7 +25,13 @@ export function checkGraph(models: readonly GraphModel[], sourceNames: Iterable<
       if (reported.has(ref.name)) continue;
       if (ref.name === m.name) {
         reported.add(ref.name);
-        problems.push({ code: PROBLEM.selfReference, file: m.file, line: ref.line, model: m.name, message: `model '${m.name}' reads itself` });
+        problems.push({
+          code: PROBLEM.selfReference,
+          file: m.file,
+          line: ref.line,
+          model: m.name,
+          message: `model '${m.name}' reads itself`,
+        });
       } else if (!knownSet.has(ref.name)) {
         reported.add(ref.name);
         const hint = closestName(ref.name, known);
@@ -62,7 +68,11 @@ export function findCycles(models: readonly GraphModel[]): string[][] {
   for (const m of models) {
     edges.set(m.name, [...new Set(m.refs.map((r) => r.name))].filter((n) => n !== m.name).sort());
   }
-  for (const [k, v] of edges) edges.set(k, v.filter((n) => edges.has(n)));
+  for (const [k, v] of edges)
+    edges.set(
+      k,
+      v.filter((n) => edges.has(n)),
+    );
 
   const index = new Map<string, number>();
   const low = new Map<string, number>();
@@ -109,9 +119,7 @@ export function findCycles(models: readonly GraphModel[]): string[][] {
       }
     }
   }
-  return components
-    .map((c) => cyclePath(c, edges))
-    .sort((a, b) => (a[0]! < b[0]! ? -1 : a[0]! > b[0]! ? 1 : 0));
+  return components.map((c) => cyclePath(c, edges)).sort((a, b) => (a[0]! < b[0]! ? -1 : a[0]! > b[0]! ? 1 : 0));
 }
 
 /** Shortest path from the component's first name back to itself (breadth-first, inside it). */

@@ -17,7 +17,8 @@ export function identifierError(value: string): string | undefined {
   const reasons: string[] = [];
   if (/[A-Z]/.test(value)) reasons.push('has uppercase letters');
   const bad = [...new Set([...value].filter((c) => !/[a-zA-Z0-9_]/.test(c)))];
-  if (bad.length > 0) reasons.push(`has characters other than a-z, 0-9 and _ (${bad.map((c) => JSON.stringify(c)).join(', ')})`);
+  if (bad.length > 0)
+    reasons.push(`has characters other than a-z, 0-9 and _ (${bad.map((c) => JSON.stringify(c)).join(', ')})`);
   if (/^[0-9]/.test(value)) reasons.push('starts with a digit');
   if (reasons.length > 0) {
     const hint = isIdentifier(value.toLowerCase() as unknown) ? ` (use '${value.toLowerCase()}')` : '';
@@ -30,7 +31,10 @@ export function identifierError(value: string): string | undefined {
 export function assertIdentifier(value: string, what: string): void {
   const why = identifierError(value);
   if (why !== undefined) {
-    throw new SluiceError('CONFIG_INVALID', `${what} ${JSON.stringify(value)} ${why}; expected ${IDENTIFIER_PATTERN.source}, at most ${IDENTIFIER_MAX_LENGTH} characters`);
+    throw new SluiceError(
+      'CONFIG_INVALID',
+      `${what} ${JSON.stringify(value)} ${why}; expected ${IDENTIFIER_PATTERN.source}, at most ${IDENTIFIER_MAX_LENGTH} characters`,
+    );
   }
 }
 

@@ -15,7 +15,8 @@ export function listFiles(dir: string, extensions: readonly string[]): string[] 
       const childRel = rel ? `${rel}/${entry.name}` : entry.name;
       if (entry.isDirectory()) {
         if (!entry.name.startsWith('.')) visit(childAbs, childRel);
-      } else if (extensions.some((e) => entry.name.endsWith(e)) && (entry.isFile() || isFileLink(childAbs))) out.push(childRel);
+      } else if (extensions.some((e) => entry.name.endsWith(e)) && (entry.isFile() || isFileLink(childAbs)))
+        out.push(childRel);
     }
   };
   visit(dir, '');

@@ -10,7 +10,8 @@ import { loadProject } from './load-project.js';
 const roots: string[] = [];
 after(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
 
-const header = (...lines: string[]): string => ['/*---', 'type: fact', 'business_unit: bu', ...lines, '---*/'].join('\n');
+const header = (...lines: string[]): string =>
+  ['/*---', 'type: fact', 'business_unit: bu', ...lines, '---*/'].join('\n');
 /** A model whose SQL starts on line 5 (or later with extra header lines). */
 const model = (sql: string, ...headerLines: string[]): string => `${header(...headerLines)}\n${sql}\n`;
 
@@ -46,7 +47,12 @@ async function expectOne(files: Record<string, string>, code: string, where: str
 
 describe('loadProject: sluice.yaml problems', () => {
   it('invalid YAML at the parser line', async () => {
-    await expectOne({ 'sluice.yaml': 'name: t\nexecution:\n  threads: [1\n' }, 'CONFIG_YAML', 'sluice.yaml:4', /invalid YAML/);
+    await expectOne(
+      { 'sluice.yaml': 'name: t\nexecution:\n  threads: [1\n' },
+      'CONFIG_YAML',
+      'sluice.yaml:4',
+      /invalid YAML/,
+    );
   });
 
   it('duplicate YAML keys', async () => {
@@ -54,7 +60,9 @@ describe('loadProject: sluice.yaml problems', () => {
   });
 
   it('unknown keys at the key line, listing allowed keys', async () => {
-    const problems = await problemsOf({ 'sluice.yaml': 'name: t\nexecution:\n  threads: 1\n  thread: 2\ncolour: red\n' });
+    const problems = await problemsOf({
+      'sluice.yaml': 'name: t\nexecution:\n  threads: 1\n  thread: 2\ncolour: red\n',
+    });
     assert.deepEqual(
       problems.map((p) => [p.code, p.line, p.key]),
       [
@@ -62,7 +70,10 @@ describe('loadProject: sluice.yaml problems', () => {
         ['CONFIG_UNKNOWN_KEY', 5, 'colour'],
       ],
     );
-    assert.match(problems[0]!.message, /unknown key 'thread' in execution; allowed keys: threads, memory_limit, workers/);
+    assert.match(
+      problems[0]!.message,
+      /unknown key 'thread' in execution; allowed keys: threads, memory_limit, workers/,
+    );
     assert.match(problems[1]!.message, /allowed keys: name, paths, storage, execution, queues, defaults/);
   });
 
@@ -103,35 +114,79 @@ describe('loadProject: sluice.yaml problems', () => {
 
   it('storage.s3: bad endpoint, unknown key and negative cache size at their lines', async () => {
     const problems = await problemsOf({
-      'sluice.yaml': ['name: t', 'storage:', '  s3:', '    endpoint: http://key:secret@127.0.0.1:9000', '    secret_access_key: x', '    cache_max_bytes: -1', ''].join('\n'),
+      'sluice.yaml': [
+        'name: t',
+        'storage:',
+        '  s3:',
+        '    endpoint: http://key:secret@127.0.0.1:9000',
+        '    secret_access_key: x',
+        '    cache_max_bytes: -1',
+        '',
+      ].join('\n'),
     });
-    assert.deepEqual(problems.map((p) => [p.line, p.key]).sort(), [[4, 'storage.s3.endpoint'], [5, 'storage.s3.secret_access_key'], [6, 'storage.s3.cache_max_bytes']].sort());
+    assert.deepEqual(
+      problems.map((p) => [p.line, p.key]).sort(),
+      [
+        [4, 'storage.s3.endpoint'],
+        [5, 'storage.s3.secret_access_key'],
+        [6, 'storage.s3.cache_max_bytes'],
+      ].sort(),
+    );
     const endpoint = problems.find((p) => p.key === 'storage.s3.endpoint')!;
-    assert.match(endpoint.message, /http:\/\/ or https:\/\/ URL without credentials \(got "http:\/\/\*\*\*@127\.0\.0\.1:9000"\)/);
+    assert.match(
+      endpoint.message,
+      /http:\/\/ or https:\/\/ URL without credentials \(got "http:\/\/\*\*\*@127\.0\.0\.1:9000"\)/,
+    );
     assert.ok(problems.every((p) => !p.message.includes('secret@')));
   });
 
   it('missing name at line 1', async () => {
-    await expectOne({ 'sluice.yaml': 'execution:\n  threads: 1\n' }, 'CONFIG_MISSING_KEY', 'sluice.yaml:1', /missing required key 'name'/);
+    await expectOne(
+      { 'sluice.yaml': 'execution:\n  threads: 1\n' },
+      'CONFIG_MISSING_KEY',
+      'sluice.yaml:1',
+      /missing required key 'name'/,
+    );
   });
 
   it('configured folders that do not exist', async () => {
-    await expectOne({ 'sluice.yaml': 'name: t\npaths:\n  models: modles\n' }, 'CONFIG_PATH_NOT_FOUND', 'sluice.yaml:3', /paths\.models: folder "modles" does not exist/);
+    await expectOne(
+      { 'sluice.yaml': 'name: t\npaths:\n  models: modles\n' },
+      'CONFIG_PATH_NOT_FOUND',
+      'sluice.yaml:3',
+      /paths\.models: folder "modles" does not exist/,
+    );
   });
 });
 
 describe('loadProject: queue problems', () => {
   it('queue shares that do not add up to 100, at the queues line', async () => {
-    const p = await problemsOf({ 'sluice.yaml': 'name: t\nqueues:\n  fact: {share: 60}\n  report: {share: 30}\n', 'models/a.sql': model('select 1 as x') });
-    assert.ok(p.some((x) => x.file === 'sluice.yaml' && x.line === 2 && /shares must add up to 100/.test(x.message)), p.map(formatProblem).join('\n'));
+    const p = await problemsOf({
+      'sluice.yaml': 'name: t\nqueues:\n  fact: {share: 60}\n  report: {share: 30}\n',
+      'models/a.sql': model('select 1 as x'),
+    });
+    assert.ok(
+      p.some((x) => x.file === 'sluice.yaml' && x.line === 2 && /shares must add up to 100/.test(x.message)),
+      p.map(formatProblem).join('\n'),
+    );
   });
   it('a max_share below the share', async () => {
-    const p = await problemsOf({ 'sluice.yaml': 'name: t\nqueues:\n  fact: {share: 60, max_share: 50}\n  report: {share: 40}\n', 'models/a.sql': model('select 1 as x') });
-    assert.ok(p.some((x) => /max_share must be at least its share/.test(x.message)), p.map(formatProblem).join('\n'));
+    const p = await problemsOf({
+      'sluice.yaml': 'name: t\nqueues:\n  fact: {share: 60, max_share: 50}\n  report: {share: 40}\n',
+      'models/a.sql': model('select 1 as x'),
+    });
+    assert.ok(
+      p.some((x) => /max_share must be at least its share/.test(x.message)),
+      p.map(formatProblem).join('\n'),
+    );
   });
   it('a model in a queue that is not configured, at its header', async () => {
     await expectOne(
-      { 'sluice.yaml': 'name: t\nqueues:\n  fact: {share: 100}\n', 'models/a.sql': model('select 1 as x'), 'models/b.sql': model('select 1 as x', 'queue: nightly') },
+      {
+        'sluice.yaml': 'name: t\nqueues:\n  fact: {share: 100}\n',
+        'models/a.sql': model('select 1 as x'),
+        'models/b.sql': model('select 1 as x', 'queue: nightly'),
+      },
       'CONFIG_INVALID_VALUE',
       'models/b.sql:1',
       /queue 'nightly' is not configured; configured queues: fact/,
@@ -141,7 +196,12 @@ describe('loadProject: queue problems', () => {
 
 describe('loadProject: source problems', () => {
   it('invalid YAML in a sources file', async () => {
-    await expectOne({ 'sources/s.yml': 'sources:\n  a:\n    format: csv\n   path: x\n' }, 'CONFIG_YAML', 'sources/s.yml:4', /invalid YAML/);
+    await expectOne(
+      { 'sources/s.yml': 'sources:\n  a:\n    format: csv\n   path: x\n' },
+      'CONFIG_YAML',
+      'sources/s.yml:4',
+      /invalid YAML/,
+    );
   });
 
   it('unknown key, bad format and missing path, each at its line', async () => {
@@ -157,7 +217,10 @@ describe('loadProject: source problems', () => {
       ],
     );
     assert.match(problems[0]!.message, /expected one of csv, parquet, json \(got "xml"\)/);
-    assert.match(problems[2]!.message, /allowed keys: format, path, hive_partitioning, description, columns, delimiter, header/);
+    assert.match(
+      problems[2]!.message,
+      /allowed keys: format, path, hive_partitioning, description, columns, delimiter, header/,
+    );
   });
 
   it('csv-only keys on other formats', async () => {
@@ -171,7 +234,8 @@ describe('loadProject: source problems', () => {
 
   it('relative paths that leave the project folder', async () => {
     const problems = await problemsOf({
-      'sources/s.yml': 'sources:\n  a:\n    format: csv\n    path: ../outside.csv\n  b:\n    format: csv\n    path: data/../../x.csv\n  c:\n    format: csv\n    path: /abs/ok.csv\n',
+      'sources/s.yml':
+        'sources:\n  a:\n    format: csv\n    path: ../outside.csv\n  b:\n    format: csv\n    path: data/../../x.csv\n  c:\n    format: csv\n    path: /abs/ok.csv\n',
     });
     assert.deepEqual(
       problems.map((p) => [p.code, p.file, p.line, p.key]),
@@ -185,7 +249,10 @@ describe('loadProject: source problems', () => {
 
   it('duplicate source names across files name both places', async () => {
     const p = await expectOne(
-      { 'sources/a.yml': 'sources:\n  orders:\n    format: csv\n    path: a.csv\n', 'sources/b/c.yaml': '\nsources:\n  orders:\n    format: json\n    path: b.json\n' },
+      {
+        'sources/a.yml': 'sources:\n  orders:\n    format: csv\n    path: a.csv\n',
+        'sources/b/c.yaml': '\nsources:\n  orders:\n    format: json\n    path: b.json\n',
+      },
       'CONFIG_DUPLICATE_SOURCE',
       'sources/b/c.yaml:3',
       /duplicate source name 'orders'/,
@@ -195,7 +262,8 @@ describe('loadProject: source problems', () => {
 
   it('hostile source and column names', async () => {
     const problems = await problemsOf({
-      'sources/s.yml': 'sources:\n  "../etc":\n    format: csv\n    path: a.csv\n  ok:\n    format: csv\n    path: b.csv\n    columns:\n      "Order ID": BIGINT\n',
+      'sources/s.yml':
+        'sources:\n  "../etc":\n    format: csv\n    path: a.csv\n  ok:\n    format: csv\n    path: b.csv\n    columns:\n      "Order ID": BIGINT\n',
     });
     assert.deepEqual(
       problems.map((p) => [p.code, p.line]),
@@ -211,11 +279,18 @@ describe('loadProject: source problems', () => {
 
 describe('loadProject: model problems', () => {
   it('invalid YAML in a header, at the line in the .sql file', async () => {
-    await expectOne({ 'models/m.sql': '\n/*---\ntype: fact\nbusiness_unit: [x\n---*/\nselect 1\n' }, 'CONFIG_YAML', 'models/m.sql:4', /invalid YAML/);
+    await expectOne(
+      { 'models/m.sql': '\n/*---\ntype: fact\nbusiness_unit: [x\n---*/\nselect 1\n' },
+      'CONFIG_YAML',
+      'models/m.sql:4',
+      /invalid YAML/,
+    );
   });
 
   it('unknown header keys, at the key line', async () => {
-    const problems = await problemsOf({ 'models/m.sql': model('select 1', 'owner: me', 'resources: {cpus: 2, gpus: 1}') });
+    const problems = await problemsOf({
+      'models/m.sql': model('select 1', 'owner: me', 'resources: {cpus: 2, gpus: 1}'),
+    });
     assert.deepEqual(
       problems.map((p) => [p.code, p.file, p.line, p.model, p.key]),
       [
@@ -223,7 +298,10 @@ describe('loadProject: model problems', () => {
         ['CONFIG_UNKNOWN_KEY', 'models/m.sql', 5, 'm', 'resources.gpus'],
       ],
     );
-    assert.match(problems[0]!.message, /allowed keys: type, business_unit, partition_by, queue, tags, description, split_by, incremental, unique_key, timeout, resources/);
+    assert.match(
+      problems[0]!.message,
+      /allowed keys: type, business_unit, partition_by, queue, tags, description, split_by, incremental, unique_key, timeout, resources/,
+    );
   });
 
   it('incremental needs split_by, and replace needs it in partition_by', async () => {
@@ -232,7 +310,14 @@ describe('loadProject: model problems', () => {
       'models/b.sql': '/*---\ntype: fact\nbusiness_unit: bu\nsplit_by: d\nincremental: replace\n---*/\nselect 1 as d\n',
       'models/c.sql': '/*---\ntype: fact\nbusiness_unit: bu\nincremental: upsert\n---*/\nselect 1 as d\n',
     });
-    assert.deepEqual(problems.map((p) => [p.file, p.line, p.key]), [['models/a.sql', 4, 'incremental'], ['models/b.sql', 5, 'incremental'], ['models/c.sql', 4, 'incremental']]);
+    assert.deepEqual(
+      problems.map((p) => [p.file, p.line, p.key]),
+      [
+        ['models/a.sql', 4, 'incremental'],
+        ['models/b.sql', 5, 'incremental'],
+        ['models/c.sql', 4, 'incremental'],
+      ],
+    );
     assert.match(problems[0]!.message, /incremental: append needs split_by/);
     assert.match(problems[1]!.message, /partition_by must include the split_by column d/);
     assert.match(problems[2]!.message, /expected one of append, replace, merge/);
@@ -241,16 +326,24 @@ describe('loadProject: model problems', () => {
   it('merge needs unique_key, and unique_key needs merge', async () => {
     const problems = await problemsOf({
       'models/d.sql': '/*---\ntype: fact\nbusiness_unit: bu\nsplit_by: d\nincremental: merge\n---*/\nselect 1 as d\n',
-      'models/e.sql': '/*---\ntype: fact\nbusiness_unit: bu\nsplit_by: d\nincremental: replace\npartition_by: [d]\nunique_key: [id]\n---*/\nselect 1 as d\n',
+      'models/e.sql':
+        '/*---\ntype: fact\nbusiness_unit: bu\nsplit_by: d\nincremental: replace\npartition_by: [d]\nunique_key: [id]\n---*/\nselect 1 as d\n',
     });
-    assert.deepEqual(problems.map((p) => [p.file, p.line, p.key]), [['models/d.sql', 5, 'incremental'], ['models/e.sql', 7, 'unique_key']]);
+    assert.deepEqual(
+      problems.map((p) => [p.file, p.line, p.key]),
+      [
+        ['models/d.sql', 5, 'incremental'],
+        ['models/e.sql', 7, 'unique_key'],
+      ],
+    );
     assert.match(problems[0]!.message, /merge needs unique_key/);
     assert.match(problems[1]!.message, /unique_key applies to incremental: merge only/);
   });
 
   it('wrong header values at the value line', async () => {
     const problems = await problemsOf({
-      'models/m.sql': '/*---\ntype: facts\nbusiness_unit: bu\npartition_by: order_date\nresources:\n  cpus: 0\n  memory: lots\n---*/\nselect 1\n',
+      'models/m.sql':
+        '/*---\ntype: facts\nbusiness_unit: bu\npartition_by: order_date\nresources:\n  cpus: 0\n  memory: lots\n---*/\nselect 1\n',
     });
     assert.deepEqual(
       problems.map((p) => [p.line, p.key]),
@@ -276,11 +369,21 @@ describe('loadProject: model problems', () => {
   });
 
   it('a file without a header', async () => {
-    await expectOne({ 'models/m.sql': '\nselect 1\n' }, 'CONFIG_MODEL_HEADER', 'models/m.sql:2', /missing model header/);
+    await expectOne(
+      { 'models/m.sql': '\nselect 1\n' },
+      'CONFIG_MODEL_HEADER',
+      'models/m.sql:2',
+      /missing model header/,
+    );
   });
 
   it('partition_by listing a column twice', async () => {
-    await expectOne({ 'models/m.sql': model('select 1 as a, 2 as b', 'partition_by:', '  - a', '  - b', '  - a') }, 'CONFIG_DUPLICATE_COLUMN', 'models/m.sql:7', /"a" twice/);
+    await expectOne(
+      { 'models/m.sql': model('select 1 as a, 2 as b', 'partition_by:', '  - a', '  - b', '  - a') },
+      'CONFIG_DUPLICATE_COLUMN',
+      'models/m.sql:7',
+      /"a" twice/,
+    );
   });
 
   it('hostile model names from file names', async () => {
@@ -303,7 +406,10 @@ describe('loadProject: model problems', () => {
   });
 
   it('hostile identifiers in the header', async () => {
-    const problems = await problemsOf({ 'models/m.sql': '/*---\ntype: fact\nbusiness_unit: "../etc"\nqueue: "q\'; drop"\ntags: [ok, Daily]\n---*/\nselect 1\n' });
+    const problems = await problemsOf({
+      'models/m.sql':
+        '/*---\ntype: fact\nbusiness_unit: "../etc"\nqueue: "q\'; drop"\ntags: [ok, Daily]\n---*/\nselect 1\n',
+    });
     assert.deepEqual(
       problems.map((p) => [p.line, p.key]),
       [
@@ -315,13 +421,21 @@ describe('loadProject: model problems', () => {
   });
 
   it('duplicate model names name both files', async () => {
-    const p = await expectOne({ 'models/a/x.sql': model('select 1'), 'models/b/x.sql': model('select 2') }, 'CONFIG_DUPLICATE_MODEL', 'models/b/x.sql:1', /duplicate model name 'x'/);
+    const p = await expectOne(
+      { 'models/a/x.sql': model('select 1'), 'models/b/x.sql': model('select 2') },
+      'CONFIG_DUPLICATE_MODEL',
+      'models/b/x.sql:1',
+      /duplicate model name 'x'/,
+    );
     assert.match(p.message, /models\/a\/x\.sql and models\/b\/x\.sql/);
   });
 
   it('a model and a source with the same name', async () => {
     const p = await expectOne(
-      { 'sources/s.yml': 'sources:\n  orders:\n    format: csv\n    path: o.csv\n', 'models/orders.sql': model('select 1') },
+      {
+        'sources/s.yml': 'sources:\n  orders:\n    format: csv\n    path: o.csv\n',
+        'models/orders.sql': model('select 1'),
+      },
       'CONFIG_NAME_CONFLICT',
       'models/orders.sql:1',
       /same name as the source/,
@@ -330,38 +444,70 @@ describe('loadProject: model problems', () => {
   });
 
   it('SQL syntax errors at the line in the .sql file', async () => {
-    await expectOne({ 'models/m.sql': model('select a,\n  b\nfrm t', 'tags: [x]') }, 'CONFIG_SQL_SYNTAX', 'models/m.sql:8', /syntax error at or near "t"/);
+    await expectOne(
+      { 'models/m.sql': model('select a,\n  b\nfrm t', 'tags: [x]') },
+      'CONFIG_SQL_SYNTAX',
+      'models/m.sql:8',
+      /syntax error at or near "t"/,
+    );
   });
 
   it('more than one statement, at the second one', async () => {
-    await expectOne({ 'models/m.sql': model('select 1;\n\nselect 2;') }, 'CONFIG_MULTIPLE_STATEMENTS', 'models/m.sql:7', /2 statements/);
+    await expectOne(
+      { 'models/m.sql': model('select 1;\n\nselect 2;') },
+      'CONFIG_MULTIPLE_STATEMENTS',
+      'models/m.sql:7',
+      /2 statements/,
+    );
   });
 
   it('a statement that is not a SELECT', async () => {
-    await expectOne({ 'models/m.sql': model('\ncreate table x as select 1') }, 'CONFIG_NOT_SELECT', 'models/m.sql:6', /CREATE/);
+    await expectOne(
+      { 'models/m.sql': model('\ncreate table x as select 1') },
+      'CONFIG_NOT_SELECT',
+      'models/m.sql:6',
+      /CREATE/,
+    );
   });
 
   it('an empty body', async () => {
     await expectOne({ 'models/m.sql': model('  ;\n') }, 'CONFIG_EMPTY_SQL', 'models/m.sql:5', /no SQL/);
-    await expectOne({ 'models/m.sql': model('-- just a comment') }, 'CONFIG_EMPTY_SQL', 'models/m.sql:5', /no SQL statement/);
+    await expectOne(
+      { 'models/m.sql': model('-- just a comment') },
+      'CONFIG_EMPTY_SQL',
+      'models/m.sql:5',
+      /no SQL statement/,
+    );
   });
 
   it('unknown tables at the reference line with a suggestion', async () => {
     const problems = await problemsOf({
       'sources/s.yml': 'sources:\n  orders:\n    format: csv\n    path: o.csv\n',
-      'models/m.sql': model('with c as (select 1)\nselect * from c,\n  ordrs, range(3), generate_series(1, 2)\nwhere 1 in (select 1 from nowhere)'),
+      'models/m.sql': model(
+        'with c as (select 1)\nselect * from c,\n  ordrs, range(3), generate_series(1, 2)\nwhere 1 in (select 1 from nowhere)',
+      ),
     });
     assert.deepEqual(
       problems.map((p) => [p.code, p.file, p.line, p.message]),
       [
-        ['CONFIG_UNKNOWN_TABLE', 'models/m.sql', 7, "unknown table 'ordrs' (not a model or source); did you mean 'orders'?"],
+        [
+          'CONFIG_UNKNOWN_TABLE',
+          'models/m.sql',
+          7,
+          "unknown table 'ordrs' (not a model or source); did you mean 'orders'?",
+        ],
         ['CONFIG_UNKNOWN_TABLE', 'models/m.sql', 8, "unknown table 'nowhere' (not a model or source)"],
       ],
     );
   });
 
   it('a model that reads itself', async () => {
-    await expectOne({ 'models/m.sql': model('select 1\nunion all\nselect * from m') }, 'CONFIG_SELF_REFERENCE', 'models/m.sql:7', /reads itself/);
+    await expectOne(
+      { 'models/m.sql': model('select 1\nunion all\nselect * from m') },
+      'CONFIG_SELF_REFERENCE',
+      'models/m.sql:7',
+      /reads itself/,
+    );
   });
 
   it('cycles name the whole path at the first reference', async () => {
@@ -387,7 +533,11 @@ describe('loadProject reports every problem at once', () => {
     });
     assert.deepEqual(
       problems.map((p) => `${p.file}:${p.line} ${p.code}`),
-      ['sluice.yaml:3 CONFIG_INVALID_VALUE', 'models/m.sql:5 CONFIG_UNKNOWN_TABLE', 'sources/s.yml:2 CONFIG_MISSING_KEY'],
+      [
+        'sluice.yaml:3 CONFIG_INVALID_VALUE',
+        'models/m.sql:5 CONFIG_UNKNOWN_TABLE',
+        'sources/s.yml:2 CONFIG_MISSING_KEY',
+      ],
     );
   });
 });

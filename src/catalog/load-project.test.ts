@@ -22,7 +22,8 @@ function writeProject(files: Record<string, string>): string {
 }
 
 const VALID = {
-  'sluice.yaml': 'name: clinic\npaths:\n  allowed_roots: [/abs]\nexecution:\n  threads: 2\n  memory_limit: 4GB\nqueues:\n  dimension: {share: 40}\n  fact_queue: {share: 40, max_share: 80}\n  batch: {share: 20}\ndefaults:\n  queue: batch\n',
+  'sluice.yaml':
+    'name: clinic\npaths:\n  allowed_roots: [/abs]\nexecution:\n  threads: 2\n  memory_limit: 4GB\nqueues:\n  dimension: {share: 40}\n  fact_queue: {share: 40, max_share: 80}\n  batch: {share: 20}\ndefaults:\n  queue: batch\n',
   'sources/pharmacy.yml': [
     'sources:',
     '  orders:',
@@ -39,7 +40,8 @@ const VALID = {
     '',
   ].join('\n'),
   'sources/nested/more.yaml': 'sources:\n  events:\n    format: json\n    path: data/events/*.json\n',
-  'models/pharmacy/dim_pharmacies.sql': '/*---\ntype: dimension\nbusiness_unit: pharmacy\n---*/\nselect * from pharmacies\n',
+  'models/pharmacy/dim_pharmacies.sql':
+    '/*---\ntype: dimension\nbusiness_unit: pharmacy\n---*/\nselect * from pharmacies\n',
   'models/pharmacy/fct_orders.sql': [
     '',
     '/*---',
@@ -58,7 +60,8 @@ const VALID = {
     'where o.order_id in (select order_id from events) and o.x in (select 1 from orders);',
     '',
   ].join('\n'),
-  'models/reports/rpt_daily.sql': "/*---\ntype: report\nbusiness_unit: pharmacy\n---*/\nselect * from fct_orders union all select * from generate_series(1, 1)\n",
+  'models/reports/rpt_daily.sql':
+    '/*---\ntype: report\nbusiness_unit: pharmacy\n---*/\nselect * from fct_orders union all select * from generate_series(1, 1)\n',
   'models/.ipynb_checkpoints/rpt_daily.sql': 'hidden folders are skipped',
 };
 
@@ -135,7 +138,10 @@ describe('loadProject on a valid project', () => {
       location: { file: 'models/pharmacy/fct_orders.sql', line: 2 },
     });
     const dim = p.models.get('dim_pharmacies')!;
-    assert.deepEqual([dim.queue, dim.partitionBy, dim.tags, dim.description, dim.resources, dim.sqlLine], ['dimension', [], [], '', {}, 5]);
+    assert.deepEqual(
+      [dim.queue, dim.partitionBy, dim.tags, dim.description, dim.resources, dim.sqlLine],
+      ['dimension', [], [], '', {}, 5],
+    );
     // No queue named after its type: the model goes to defaults.queue.
     assert.equal(p.models.get('rpt_daily')?.queue, 'batch');
     assert.deepEqual(p.models.get('rpt_daily')?.dependsOn, ['fct_orders']);
@@ -153,7 +159,8 @@ describe('loadProject on a valid project', () => {
 
   it('follows configured paths and derives the metadata store from the state folder', async () => {
     const root = writeProject({
-      'sluice.yaml': 'name: x-1\npaths:\n  models: sql\n  sources: inputs\n  state: .state\nstorage:\n  objects: /data/wh\n',
+      'sluice.yaml':
+        'name: x-1\npaths:\n  models: sql\n  sources: inputs\n  state: .state\nstorage:\n  objects: /data/wh\n',
       'inputs/s.yml': 'sources:\n  raw:\n    format: csv\n    path: raw.csv\n    header: false\n',
       'sql/m.sql': '/*---\ntype: report\nbusiness_unit: bi\n---*/\nselect * from raw',
     });
@@ -166,11 +173,16 @@ describe('loadProject on a valid project', () => {
 
   it('reads storage.s3 (snake_case) into camelCase settings, omitting unset keys', async () => {
     const root = writeProject({
-      'sluice.yaml': 'name: s\nstorage:\n  objects: s3://bucket/wh\n  s3:\n    endpoint: http://127.0.0.1:9000\n    force_path_style: true\n    cache_max_bytes: 1048576\n',
+      'sluice.yaml':
+        'name: s\nstorage:\n  objects: s3://bucket/wh\n  s3:\n    endpoint: http://127.0.0.1:9000\n    force_path_style: true\n    cache_max_bytes: 1048576\n',
     });
     const p = await loadProject(root);
     assert.equal(p.config.storage.objects, 's3://bucket/wh');
-    assert.deepEqual(p.config.storage.s3, { endpoint: 'http://127.0.0.1:9000', forcePathStyle: true, cacheMaxBytes: 1048576 });
+    assert.deepEqual(p.config.storage.s3, {
+      endpoint: 'http://127.0.0.1:9000',
+      forcePathStyle: true,
+      cacheMaxBytes: 1048576,
+    });
   });
 
   it('accepts a project with only a name', async () => {
@@ -181,7 +193,10 @@ describe('loadProject on a valid project', () => {
 
   it('throws CONFIG_NOT_FOUND without sluice.yaml', async () => {
     const root = writeProject({ 'models/a.sql': 'select 1' });
-    await assert.rejects(loadProject(root), (e: unknown) => e instanceof SluiceError && !(e instanceof ValidationError) && e.code === 'CONFIG_NOT_FOUND');
+    await assert.rejects(
+      loadProject(root),
+      (e: unknown) => e instanceof SluiceError && !(e instanceof ValidationError) && e.code === 'CONFIG_NOT_FOUND',
+    );
   });
 });
 
@@ -194,7 +209,8 @@ describe('loadProject at scale', () => {
     for (let i = 0; i < 2000; i++) {
       const reads = i === 0 ? 'raw' : `m${i - 1} join raw using (k)`;
       const blank = '\n'.repeat(i % 3);
-      files[`models/g${i % 7}/m${i}.sql`] = `/*---\ntype: fact\nbusiness_unit: bu${i % 5}\n---*/\n${blank}with c as (select 1)\nselect * from ${reads}, c\n`;
+      files[`models/g${i % 7}/m${i}.sql`] =
+        `/*---\ntype: fact\nbusiness_unit: bu${i % 5}\n---*/\n${blank}with c as (select 1)\nselect * from ${reads}, c\n`;
     }
     const p = await loadProject(writeProject(files));
     assert.equal(p.models.size, 2000);
@@ -217,6 +233,9 @@ describe('findProjectRoot', () => {
 
   it('throws CONFIG_NOT_FOUND when no folder above has one', () => {
     const root = writeProject({ 'a/b.txt': '' });
-    assert.throws(() => findProjectRoot(join(root, 'a')), (e: unknown) => e instanceof SluiceError && e.code === 'CONFIG_NOT_FOUND');
+    assert.throws(
+      () => findProjectRoot(join(root, 'a')),
+      (e: unknown) => e instanceof SluiceError && e.code === 'CONFIG_NOT_FOUND',
+    );
   });
 });

@@ -58,7 +58,9 @@ export async function loadProject(root: string, opts: { readonly config?: Loaded
 
   const queueOf = queueResolver(config.config);
   const policy = config.config.defaults.onSchemaChange ?? 'fail';
-  const modelDefs: ModelDef[] = [...models.values()].map((d) => toModelDef(d, refsByFile.get(d.file) ?? [], queueOf(d.header!), timeoutMs, policy));
+  const modelDefs: ModelDef[] = [...models.values()].map((d) =>
+    toModelDef(d, refsByFile.get(d.file) ?? [], queueOf(d.header!), timeoutMs, policy),
+  );
   return deepFreeze({
     root: absRoot,
     config: config.config,
@@ -201,7 +203,13 @@ function fileReadProblems(draft: ModelDraft, reads: Extract<RefResult, { ok: tru
   }));
 }
 
-function toModelDef(draft: ModelDraft, dependsOn: readonly string[], queue: string, timeoutMs: number, onSchemaChange: OnSchemaChange): ModelDef {
+function toModelDef(
+  draft: ModelDraft,
+  dependsOn: readonly string[],
+  queue: string,
+  timeoutMs: number,
+  onSchemaChange: OnSchemaChange,
+): ModelDef {
   const h = draft.header!;
   return {
     name: draft.name,
@@ -218,7 +226,10 @@ function toModelDef(draft: ModelDraft, dependsOn: readonly string[], queue: stri
     incremental: h.incremental ?? null,
     onSchemaChange: h.on_schema_change ?? onSchemaChange,
     uniqueKey: h.unique_key === undefined ? [] : typeof h.unique_key === 'string' ? [h.unique_key] : [...h.unique_key],
-    resources: { ...(h.resources?.cpus !== undefined ? { cpus: h.resources.cpus } : {}), ...(h.resources?.memory !== undefined ? { memory: h.resources.memory } : {}) },
+    resources: {
+      ...(h.resources?.cpus !== undefined ? { cpus: h.resources.cpus } : {}),
+      ...(h.resources?.memory !== undefined ? { memory: h.resources.memory } : {}),
+    },
     dependsOn,
     timeoutMs: h.timeout === undefined ? timeoutMs : durationMs(h.timeout)!,
     location: { file: draft.file, line: draft.line },

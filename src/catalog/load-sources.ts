@@ -56,19 +56,32 @@ export function parseSourceFile(text: string, file: string, out: LoadedSources):
   }
 }
 
-function parseEntry(source: YamlSource, name: string, entry: unknown, line: number, problems: Problem[]): SourceDef | undefined {
+function parseEntry(
+  source: YamlSource,
+  name: string,
+  entry: unknown,
+  line: number,
+  problems: Problem[],
+): SourceDef | undefined {
   const { file } = source;
   const before = problems.length;
   const nameError = identifierError(name);
   if (nameError !== undefined) {
-    problems.push({ code: PROBLEM.invalidName, file, line, key: `sources.${name}`, message: `source name ${JSON.stringify(name)} ${nameError}` });
+    problems.push({
+      code: PROBLEM.invalidName,
+      file,
+      line,
+      key: `sources.${name}`,
+      message: `source name ${JSON.stringify(name)} ${nameError}`,
+    });
   }
   const prefix = ['sources', name];
   const result = validate(sourceEntrySchema, { source, data: entry ?? {}, prefix });
   problems.push(...result.problems);
   // The checks below read the raw entry, so they report even when the schema found problems.
   const raw = (entry !== null && typeof entry === 'object' ? entry : {}) as Record<string, unknown>;
-  const columns = raw.columns !== null && typeof raw.columns === 'object' && !Array.isArray(raw.columns) ? raw.columns : {};
+  const columns =
+    raw.columns !== null && typeof raw.columns === 'object' && !Array.isArray(raw.columns) ? raw.columns : {};
   for (const column of Object.keys(columns)) {
     const why = identifierError(column);
     if (why === undefined) continue;

@@ -40,7 +40,11 @@ export function parseModelFile(text: string, file: string): { draft: ModelDraft;
     return { draft: { name, file, line: split.line, sqlLine: split.line }, problems };
   }
 
-  const { source, data: parsed, problems: yamlProblems } = parseYaml(split.header, file, { lineOffset: split.headerLine, fallbackLine: split.headerLine, model: name });
+  const {
+    source,
+    data: parsed,
+    problems: yamlProblems,
+  } = parseYaml(split.header, file, { lineOffset: split.headerLine, fallbackLine: split.headerLine, model: name });
   problems.push(...yamlProblems);
   let header: ModelHeader | undefined;
   if (yamlProblems.length === 0) {
@@ -67,7 +71,13 @@ export function parseModelFile(text: string, file: string): { draft: ModelDraft;
     }
   }
   if (split.sql === '') {
-    problems.push({ code: PROBLEM.emptySql, file, line: split.sqlLine, model: name, message: 'the model has no SQL: write one SELECT statement after the header' });
+    problems.push({
+      code: PROBLEM.emptySql,
+      file,
+      line: split.sqlLine,
+      model: name,
+      message: 'the model has no SQL: write one SELECT statement after the header',
+    });
   }
   const draft: ModelDraft = {
     name,

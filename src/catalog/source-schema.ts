@@ -15,9 +15,13 @@ export const sourceEntrySchema = z.strictObject({
   description: z.string({ error: 'expected a string' }).optional(),
   /** Optional contract: column name -> DuckDB type. Names are checked separately (identifiers). */
   columns: z
-    .record(z.string(), z.string({ error: 'expected a DuckDB type name (string)' }).min(1, { error: 'must not be empty' }), {
-      error: 'expected a map of column name -> DuckDB type',
-    })
+    .record(
+      z.string(),
+      z.string({ error: 'expected a DuckDB type name (string)' }).min(1, { error: 'must not be empty' }),
+      {
+        error: 'expected a map of column name -> DuckDB type',
+      },
+    )
     .optional(),
   /** CSV only. */
   delimiter: z.string({ error: 'expected a string' }).min(1, { error: 'must not be empty' }).optional(),

@@ -24,14 +24,30 @@ describe('file reads in model SQL', () => {
   });
 
   it('leaves tables, CTEs and harmless table functions alone', async () => {
-    assert.deepEqual(await readsOf('with a as (select 1) select * from a, orders, range(3), unnest([1, 2]), generate_series(1, 2)'), []);
+    assert.deepEqual(
+      await readsOf('with a as (select 1) select * from a, orders, range(3), unnest([1, 2]), generate_series(1, 2)'),
+      [],
+    );
   });
 
   it('refuses every reader family by name, whatever the case', () => {
-    for (const name of ['READ_CSV', 'read_csv_auto', 'read_json_objects', 'read_ndjson_auto', 'read_blob', 'read_duckdb',
-      'parquet_scan', 'parquet_metadata', 'sniff_csv', 'query_table', 'iceberg_scan', 'glob']) {
+    for (const name of [
+      'READ_CSV',
+      'read_csv_auto',
+      'read_json_objects',
+      'read_ndjson_auto',
+      'read_blob',
+      'read_duckdb',
+      'parquet_scan',
+      'parquet_metadata',
+      'sniff_csv',
+      'query_table',
+      'iceberg_scan',
+      'glob',
+    ]) {
       assert.ok(isRefusedTableFunction(name), name);
     }
-    for (const name of ['range', 'unnest', 'generate_series', 'json_each']) assert.ok(!isRefusedTableFunction(name), name);
+    for (const name of ['range', 'unnest', 'generate_series', 'json_each'])
+      assert.ok(!isRefusedTableFunction(name), name);
   });
 });

@@ -32,7 +32,9 @@ describe('extractTableRefs', () => {
   });
 
   it('a CTE named like a table reads the table inside its own body', async () => {
-    assert.deepEqual(await refsOf('with orders as (select * from orders where amount > 0) select * from orders'), ['orders']);
+    assert.deepEqual(await refsOf('with orders as (select * from orders where amount > 0) select * from orders'), [
+      'orders',
+    ]);
   });
 
   it('a CTE is not visible to CTEs declared before it', async () => {
@@ -40,7 +42,10 @@ describe('extractTableRefs', () => {
   });
 
   it('a recursive CTE may read itself', async () => {
-    assert.deepEqual(await refsOf('with recursive r as (select 1 n union all select n + 1 from r where n < 3) select * from r'), []);
+    assert.deepEqual(
+      await refsOf('with recursive r as (select 1 n union all select n + 1 from r where n < 3) select * from r'),
+      [],
+    );
   });
 
   it('CTEs inside a subquery do not hide the same name outside it', async () => {
@@ -56,7 +61,11 @@ describe('extractTableRefs', () => {
   });
 
   it('normalizes names to lowercase and keeps non-main schemas', async () => {
-    assert.deepEqual(await refsOf('select * from "Orders", MAIN.Customers, ext.Things'), ['orders', 'customers', 'ext.things']);
+    assert.deepEqual(await refsOf('select * from "Orders", MAIN.Customers, ext.Things'), [
+      'orders',
+      'customers',
+      'ext.things',
+    ]);
   });
 
   it('reports offsets as JavaScript string indexes even after multi-byte characters', async () => {
@@ -100,7 +109,9 @@ describe('extractTableRefs', () => {
 
   it('parses 2,000 models in one call, each result matching its own SQL', async () => {
     const sqls = Array.from({ length: 2000 }, (_, i) =>
-      i % 500 === 7 ? `selec broken_${i}` : `with c as (select * from m_${i + 1}) select * from m_${i} join c using (k) where x in (select x from s_${i % 3})`,
+      i % 500 === 7
+        ? `selec broken_${i}`
+        : `with c as (select * from m_${i + 1}) select * from m_${i} join c using (k) where x in (select x from s_${i % 3})`,
     );
     const results = await extractTableRefs(sqls);
     assert.equal(results.length, 2000);

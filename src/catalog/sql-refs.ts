@@ -69,12 +69,13 @@ export function warmUpParser(): void {
 
 /** One in-memory DuckDB for parsing, created on first use and kept (closing costs more than parsing). */
 function parserInstance(): Promise<DuckDBInstance> {
-  shared ??= duckdbApi.DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' }).catch(
-    (cause: unknown) => {
-      shared = undefined;
-      throw new SluiceError('EXEC_FAILED', 'could not start DuckDB to parse model SQL', { cause });
-    },
-  );
+  shared ??= duckdbApi.DuckDBInstance.create(':memory:', {
+    autoinstall_known_extensions: 'false',
+    autoload_known_extensions: 'false',
+  }).catch((cause: unknown) => {
+    shared = undefined;
+    throw new SluiceError('EXEC_FAILED', 'could not start DuckDB to parse model SQL', { cause });
+  });
   return shared;
 }
 
@@ -120,10 +121,16 @@ function toResult(sql: string, json: string): RefResult | typeof NOT_SELECT {
     const message = cleanMessage(parsed.error_message ?? 'cannot parse');
     if (/only select statements/i.test(message)) return NOT_SELECT;
     const position = parsed.position === undefined ? undefined : Number(parsed.position);
-    return { ok: false, reason: 'syntax', message, ...(Number.isFinite(position) ? { offset: codePointsToIndex(sql, position!) } : {}) };
+    return {
+      ok: false,
+      reason: 'syntax',
+      message,
+      ...(Number.isFinite(position) ? { offset: codePointsToIndex(sql, position!) } : {}),
+    };
   }
   const statements = parsed.statements ?? [];
-  if (statements.length === 0) return { ok: false, reason: 'empty', message: 'no SQL statement (only comments or whitespace)' };
+  if (statements.length === 0)
+    return { ok: false, reason: 'empty', message: 'no SQL statement (only comments or whitespace)' };
   if (statements.length > 1) return multiple(sql, statements.length);
   const refs: TableRef[] = [];
   walk(statements[0], new Set(), (name, location) => refs.push({ name, offset: bytesToIndex(sql, location) }));
@@ -180,7 +187,9 @@ function walk(node: unknown, scope: ReadonlySet<string>, found: (name: string, l
     if (name !== undefined) found(name, typeof obj.query_location === 'number' ? obj.query_location : 0);
     return;
   }
-  const ctes = (obj.cte_map as { map?: { key: string; value?: { query?: { node?: { type?: string } } } }[] } | undefined)?.map;
+  const ctes = (
+    obj.cte_map as { map?: { key: string; value?: { query?: { node?: { type?: string } } } }[] } | undefined
+  )?.map;
   let inner = scope;
   if (ctes && ctes.length > 0) {
     const names = new Set(scope);
@@ -204,7 +213,8 @@ function refName(table: Record<string, unknown>, scope: ReadonlySet<string>): st
   const catalog = typeof table.catalog_name === 'string' ? table.catalog_name.toLowerCase() : '';
   // `from 'data/x.parquet'` is a replacement scan of a file, not a table.
   if (/[./\\:*?]/.test(name)) return undefined;
-  if (catalog === '' && (schema === '' || schema === 'main')) return scope.has(name) && schema === '' ? undefined : name;
+  if (catalog === '' && (schema === '' || schema === 'main'))
+    return scope.has(name) && schema === '' ? undefined : name;
   return [catalog, schema, name].filter((p) => p !== '').join('.');
 }
 

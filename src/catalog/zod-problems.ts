@@ -15,7 +15,10 @@ export interface IssueContext {
 }
 
 /** Validates `data` and turns every zod issue into a problem at the line of the key or value. */
-export function validate<S extends z.ZodType>(schema: S, ctx: Omit<IssueContext, 'schema'>): { value?: z.output<S>; problems: Problem[] } {
+export function validate<S extends z.ZodType>(
+  schema: S,
+  ctx: Omit<IssueContext, 'schema'>,
+): { value?: z.output<S>; problems: Problem[] } {
   const result = schema.safeParse(ctx.data, { reportInput: true });
   if (result.success) return { value: result.data, problems: [] };
   return { problems: issuesToProblems(result.error.issues, { ...ctx, schema }) };
@@ -52,7 +55,8 @@ export function issuesToProblems(issues: readonly z.core.$ZodIssue[], ctx: Issue
     } else {
       const got = valueAt(ctx.data, rel);
       const key = formatPath(path);
-      const text = issue.code === 'invalid_type' && issue.expected === 'object' ? 'expected a map of keys' : issue.message;
+      const text =
+        issue.code === 'invalid_type' && issue.expected === 'object' ? 'expected a map of keys' : issue.message;
       out.push({
         ...base,
         code: PROBLEM.invalidValue,
@@ -76,7 +80,12 @@ function valueAt(data: unknown, path: YamlPath): unknown {
 
 function isMissing(data: unknown, path: YamlPath): boolean {
   const parent = valueAt(data, path.slice(0, -1));
-  return parent !== null && typeof parent === 'object' && !Array.isArray(parent) && !Object.hasOwn(parent, path[path.length - 1]!);
+  return (
+    parent !== null &&
+    typeof parent === 'object' &&
+    !Array.isArray(parent) &&
+    !Object.hasOwn(parent, path[path.length - 1]!)
+  );
 }
 
 export function preview(value: unknown): string {

@@ -24,9 +24,20 @@ export async function detachRun(root: string, argv: readonly string[], timeoutMs
   const project = { root, config: loaded.config };
   const logs = join(stateDir(project), 'logs');
   mkdirSync(logs, { recursive: true });
-  const log = join(logs, `run-${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${process.pid}.log`);
+  const log = join(
+    logs,
+    `run-${new Date()
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d+Z$/, 'Z')}-${process.pid}.log`,
+  );
   const fd = openSync(log, 'a');
-  const child = spawn(process.execPath, [...process.execArgv, ...argv.filter((a) => a !== '--detach')], { cwd: process.cwd(), detached: true, stdio: ['ignore', fd, fd], env: process.env });
+  const child = spawn(process.execPath, [...process.execArgv, ...argv.filter((a) => a !== '--detach')], {
+    cwd: process.cwd(),
+    detached: true,
+    stdio: ['ignore', fd, fd],
+    env: process.env,
+  });
   closeSync(fd);
   let exited: number | null | undefined;
   child.on('exit', (code) => (exited = code));
@@ -43,12 +54,18 @@ export async function detachRun(root: string, argv: readonly string[], timeoutMs
       }
       if (exited !== undefined) {
         const tail = readFileSync(log, 'utf8').trim().split('\n').slice(-20).join('\n');
-        throw new SluiceError('EXEC_FAILED', `the background run exited (code ${exited}) before it started:\n${tail}\n(log: ${log})`);
+        throw new SluiceError(
+          'EXEC_FAILED',
+          `the background run exited (code ${exited}) before it started:\n${tail}\n(log: ${log})`,
+        );
       }
       await new Promise((r) => setTimeout(r, 100));
     }
     child.unref();
-    throw new SluiceError('EXEC_FAILED', `the background run (pid ${pid}) did not start a run within ${timeoutMs / 1000} s; see ${log}`);
+    throw new SluiceError(
+      'EXEC_FAILED',
+      `the background run (pid ${pid}) did not start a run within ${timeoutMs / 1000} s; see ${log}`,
+    );
   } finally {
     await stores.close();
   }

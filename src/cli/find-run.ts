@@ -10,7 +10,12 @@ export async function findRun(store: Pick<MetadataStore, 'getRun' | 'listRuns'>,
   if (exact) return exact;
   const matches = (await store.listRuns({ limit: 10_000 })).filter((r) => r.id.startsWith(arg));
   if (matches.length === 1) return matches[0]!;
-  throw new SluiceError('CLI_USAGE', matches.length === 0 ? `no run '${arg}' (sluice status lists them)` : `'${arg}' matches ${matches.length} runs; give more of the id`);
+  throw new SluiceError(
+    'CLI_USAGE',
+    matches.length === 0
+      ? `no run '${arg}' (sluice status lists them)`
+      : `'${arg}' matches ${matches.length} runs; give more of the id`,
+  );
 }
 
 /** The full id of a run of the project at `root`, from an id or a unique prefix. */
@@ -24,7 +29,10 @@ export async function resolveRunId(root: string, arg: string): Promise<string> {
 }
 
 /** The run `arg` names, or the latest run when `arg` is undefined (CLI_USAGE if there is none). */
-export async function findRunOrLatest(store: Pick<MetadataStore, 'getRun' | 'listRuns'>, arg: string | undefined): Promise<RunRecord> {
+export async function findRunOrLatest(
+  store: Pick<MetadataStore, 'getRun' | 'listRuns'>,
+  arg: string | undefined,
+): Promise<RunRecord> {
   if (arg !== undefined) return findRun(store, arg);
   const [latest] = await store.listRuns({ limit: 1 });
   if (!latest) throw new SluiceError('CLI_USAGE', 'no runs yet: sluice run starts one');

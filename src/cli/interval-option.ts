@@ -31,11 +31,24 @@ export function intervalOption(opts: { from?: string; to?: string }): { interval
 }
 
 export function interval(from: string | undefined, to: string | undefined): DataInterval {
-  for (const [flag, v] of [['--from', from], ['--to', to]] as const) {
-    if (v !== undefined && v.trim() === '') throw new SluiceError('CLI_USAGE', `${flag} needs a partition value such as 2024-01-31`);
+  for (const [flag, v] of [
+    ['--from', from],
+    ['--to', to],
+  ] as const) {
+    if (v !== undefined && v.trim() === '')
+      throw new SluiceError('CLI_USAGE', `${flag} needs a partition value such as 2024-01-31`);
   }
-  if (from !== undefined && to !== undefined && from >= to && /^\d{4}-\d\d-\d\d/.test(from) && /^\d{4}-\d\d-\d\d/.test(to)) {
-    throw new SluiceError('CLI_USAGE', `--from ${from} is not before --to ${to} (the interval is [from, to): --to is exclusive)`);
+  if (
+    from !== undefined &&
+    to !== undefined &&
+    from >= to &&
+    /^\d{4}-\d\d-\d\d/.test(from) &&
+    /^\d{4}-\d\d-\d\d/.test(to)
+  ) {
+    throw new SluiceError(
+      'CLI_USAGE',
+      `--from ${from} is not before --to ${to} (the interval is [from, to): --to is exclusive)`,
+    );
   }
   return { ...(from !== undefined && { from }), ...(to !== undefined && { to }) };
 }

@@ -55,12 +55,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
     if (err instanceof SluiceError) {
       if (err.problems.length > 0) {
-        process.stderr.write(`error: ${err.problems.length} problem${err.problems.length === 1 ? '' : 's'} in the project:\n`);
+        process.stderr.write(
+          `error: ${err.problems.length} problem${err.problems.length === 1 ? '' : 's'} in the project:\n`,
+        );
         for (const p of err.problems) process.stderr.write(`  ${formatProblem(p)}\n`);
       } else {
         process.stderr.write(`error: ${err.message}\n`);
       }
-      return err.code.startsWith('CONFIG_') || err.code.startsWith('PLAN_') || err.code === 'CLI_USAGE' ? EXIT.invalid : EXIT.failed;
+      return err.code.startsWith('CONFIG_') || err.code.startsWith('PLAN_') || err.code === 'CLI_USAGE'
+        ? EXIT.invalid
+        : EXIT.failed;
     }
     process.stderr.write(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     return EXIT.internal;

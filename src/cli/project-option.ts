@@ -6,7 +6,10 @@ import { SluiceError } from '../core/errors.js';
 
 /** Adds `-p, --project <dir>` to a command. */
 export function withProject(cmd: Command): Command {
-  return cmd.option('-p, --project <dir>', 'project folder (default: the folder holding sluice.yaml, from the current one up)');
+  return cmd.option(
+    '-p, --project <dir>',
+    'project folder (default: the folder holding sluice.yaml, from the current one up)',
+  );
 }
 
 /**
@@ -16,8 +19,14 @@ export function withProject(cmd: Command): Command {
  */
 export function withStores(cmd: Command): Command {
   return cmd
-    .option('--store <url>', 'metadata store and queue, e.g. postgres://host/db (default: storage.metadata, or $SLUICE_STORE)')
-    .option('--objects <uri>', 'object store, e.g. s3://bucket/prefix or a folder (default: storage.objects, or $SLUICE_OBJECTS)');
+    .option(
+      '--store <url>',
+      'metadata store and queue, e.g. postgres://host/db (default: storage.metadata, or $SLUICE_STORE)',
+    )
+    .option(
+      '--objects <uri>',
+      'object store, e.g. s3://bucket/prefix or a folder (default: storage.objects, or $SLUICE_OBJECTS)',
+    );
 }
 
 /** The project folder: `--project` must exist (then sluice.yaml is looked for there and above it). */

@@ -10,7 +10,9 @@ export function progressPrinter(out: NodeJS.WritableStream) {
   return {
     onPlanned(info: { models: number; groups: number; workers: number; longestName: number }) {
       width = Math.max(width, info.longestName);
-      out.write(`planned ${info.models} model(s) in ${info.groups} group(s); ${info.workers === 0 ? 'no local workers: waiting for `sluice worker` processes on the same stores' : `${info.workers} worker slot(s)`}\n`);
+      out.write(
+        `planned ${info.models} model(s) in ${info.groups} group(s); ${info.workers === 0 ? 'no local workers: waiting for `sluice worker` processes on the same stores' : `${info.workers} worker slot(s)`}\n`,
+      );
     },
     onEvent(event: RunEvent) {
       switch (event.kind) {
@@ -38,7 +40,8 @@ function taskLine(t: TaskOutcome, width: number): string {
     return `  ✓ ${name}  ${formatDuration(t.durationMs).padStart(7)}  ${formatCount(t.rowsOut).padStart(11)} rows  ${formatBytes(t.bytesOut).padStart(10)}  ${t.files} file(s)`;
   }
   if (t.status === 'skipped') return `  = ${name}  skipped: ${t.reason ?? 'unchanged'}`;
-  if (t.status === 'failed') return `  ✗ ${name}  ${formatDuration(t.durationMs).padStart(7)}  FAILED: ${firstLine(t.error)}`;
+  if (t.status === 'failed')
+    return `  ✗ ${name}  ${formatDuration(t.durationMs).padStart(7)}  FAILED: ${firstLine(t.error)}`;
   return `  - ${name}  not run: ${t.error ?? ''}`;
 }
 
@@ -59,7 +62,8 @@ export function renderRunSummary(r: RunResult, cost?: CostReport): string {
   ];
   if (cost) lines.push(...costSummary(cost));
   const slowest = [...ok].sort((a, b) => (b.durationMs ?? 0) - (a.durationMs ?? 0)).slice(0, 3);
-  if (slowest.length > 0) lines.push(`  slowest: ${slowest.map((t) => `${t.model} ${formatDuration(t.durationMs)}`).join(', ')}`);
+  if (slowest.length > 0)
+    lines.push(`  slowest: ${slowest.map((t) => `${t.model} ${formatDuration(t.durationMs)}`).join(', ')}`);
   for (const t of r.tasks.filter((x) => x.status === 'failed')) {
     lines.push('', `failed: ${t.model}`, ...(t.error ?? '').split('\n').map((l) => `  ${l}`));
   }
@@ -72,12 +76,20 @@ export function renderRunSummary(r: RunResult, cost?: CostReport): string {
 export function costSummary(cost: CostReport): string[] {
   const m = (x: number) => formatMoney(x, cost.currency);
   const t = cost.total;
-  const out = [`  cost ${m(t.total)} at ${cost.pricing.replace('_', '-')} prices (all on-demand ${m(t.onDemand)}, on a managed cluster ${m(t.managed)}; sluice cost shows the breakdown)`];
-  for (const b of cost.budgets.filter((x) => x.over)) out.push(`  OVER BUDGET: ${b.scope === 'run' ? 'the run' : `group ${b.key}`} cost ${m(b.cost)}, budget ${m(b.budget)}`);
+  const out = [
+    `  cost ${m(t.total)} at ${cost.pricing.replace('_', '-')} prices (all on-demand ${m(t.onDemand)}, on a managed cluster ${m(t.managed)}; sluice cost shows the breakdown)`,
+  ];
+  for (const b of cost.budgets.filter((x) => x.over))
+    out.push(
+      `  OVER BUDGET: ${b.scope === 'run' ? 'the run' : `group ${b.key}`} cost ${m(b.cost)}, budget ${m(b.budget)}`,
+    );
   return out;
 }
 
 /** A warning on stderr for an alert that could not be delivered (alerts never fail a run). */
 export function warnUndelivered(d: Delivery): void {
-  if (!d.ok) process.stderr.write(`warning: alert ${d.kind} to ${d.url} not delivered after ${d.attempts} attempt(s): ${d.error}\n`);
+  if (!d.ok)
+    process.stderr.write(
+      `warning: alert ${d.kind} to ${d.url} not delivered after ${d.attempts} attempt(s): ${d.error}\n`,
+    );
 }

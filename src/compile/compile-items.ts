@@ -6,7 +6,14 @@ import { formatBytes } from '../core/format-bytes.js';
 import type { DataInterval, ModelDef, Project, SourceDef } from '../core/types.js';
 import { filesRelationSql, sourceGlobs } from '../engine/relation-sql.js';
 import { quoteIdent, quoteLiteral } from '../engine/sql-quote.js';
-import { BUCKET_COLUMN, ITEM_SPEC_VERSION, type InputScan, type ItemInput, type ItemSpec, type ShufflePlan } from '../protocol/item-spec.js';
+import {
+  BUCKET_COLUMN,
+  ITEM_SPEC_VERSION,
+  type InputScan,
+  type ItemInput,
+  type ItemSpec,
+  type ShufflePlan,
+} from '../protocol/item-spec.js';
 import { fingerprint, modelIdentity, type InputIdentity } from '../optimizer/fingerprint.js';
 import { chooseJoin, shuffleMapSql, type JoinChoice } from '../optimizer/join-strategy.js';
 import { partitionFilters } from '../optimizer/partition-filters.js';
@@ -53,7 +60,11 @@ export interface CompiledTask {
   readonly scans: InputScan[];
   readonly publish: PublishPlan;
   /** Incremental: the values of the split column to build, those unchanged, and those gone. */
-  readonly incremental: { readonly built: readonly string[]; readonly unchanged: number; readonly removed: readonly string[] } | null;
+  readonly incremental: {
+    readonly built: readonly string[];
+    readonly unchanged: number;
+    readonly removed: readonly string[];
+  } | null;
   /** Why no item is needed (an incremental model with no new or changed partition). */
   readonly nothingToDo?: string;
   /** Split tasks: how values were coalesced and split into items, and how skewed they are. */
@@ -94,13 +105,22 @@ const NULL_VALUE = '__HIVE_DEFAULT_PARTITION__';
  * values are batched so that the task has at most `maxItems` items. An incremental model builds
  * only the values whose inputs are new (append) or new or changed (replace) since its snapshot.
  */
-export async function compileItems(ctx: CompileContext, model: ModelDef, snapshot: number, maxItems: number): Promise<CompiledTask> {
+export async function compileItems(
+  ctx: CompileContext,
+  model: ModelDef,
+  snapshot: number,
+  maxItems: number,
+): Promise<CompiledTask> {
   const listed: ListedInput[] = [];
   for (const dep of model.dependsOn) {
     const source = ctx.project.sources.get(dep);
     listed.push(source ? await cachedListing(ctx, source) : listSnapshot(dep, ctx.snapshots.get(dep)!));
   }
-  const filters = await partitionFilters(ctx.conn, model.sql, new Map(listed.map((i) => [i.name, i.partitionColumns.map((c) => c.name)] as const)));
+  const filters = await partitionFilters(
+    ctx.conn,
+    model.sql,
+    new Map(listed.map((i) => [i.name, i.partitionColumns.map((c) => c.name)] as const)),
+  );
   const split = model.splitBy;
   const intervalFilter = split !== null && model.partitionBy.includes(split) ? intervalSql(split, ctx.interval) : null;
 
@@ -120,57 +140,118 @@ export async function compileItems(ctx: CompileContext, model: ModelDef, snapsho
     }
     identities.push(input.identity(files));
     if (intervalFilter !== null && input.partitionColumns.some((c) => c.name === split)) {
-      const kept = await filesMatching(ctx.conn, files, input.partitionColumns.filter((c) => c.name === split), intervalFilter);
-      if (!kept) throw new SluiceError('EXEC_FAILED', `${model.file}:${model.location.line}: [model ${model.name}] cannot compare ${split} of ${input.name} with the run's interval (${intervalFilter})`);
+      const kept = await filesMatching(
+        ctx.conn,
+        files,
+        input.partitionColumns.filter((c) => c.name === split),
+        intervalFilter,
+      );
+      if (!kept)
+        throw new SluiceError(
+          'EXEC_FAILED',
+          `${model.file}:${model.location.line}: [model ${model.name}] cannot compare ${split} of ${input.name} with the run's interval (${intervalFilter})`,
+        );
       files = kept;
       applied = applied === null ? intervalFilter : `(${applied}) AND (${intervalFilter})`;
     }
     selected.set(input.name, files);
-    scanBase.set(input.name, { name: input.name, totalFiles: input.files.length, totalBytes: sum(input.files), filter: applied });
+    scanBase.set(input.name, {
+      name: input.name,
+      totalFiles: input.files.length,
+      totalBytes: sum(input.files),
+      filter: applied,
+    });
   }
   const whole = fingerprint(modelIdentity(model), identities);
-  const scanOf = (name: string, files: readonly ListedFile[]): InputScan => ({ ...scanBase.get(name)!, files: files.length, bytes: sum(files) });
-  const withScan = (input: ListedInput, files: readonly ListedFile[]): ItemInput => ({ ...input.restrict(files), scan: scanOf(input.name, files) });
+  const scanOf = (name: string, files: readonly ListedFile[]): InputScan => ({
+    ...scanBase.get(name)!,
+    files: files.length,
+    bytes: sum(files),
+  });
+  const withScan = (input: ListedInput, files: readonly ListedFile[]): ItemInput => ({
+    ...input.restrict(files),
+    scan: scanOf(input.name, files),
+  });
   const base = { v: ITEM_SPEC_VERSION, model: runnable(model), snapshot } as const;
   if (split === null) {
     const join = await chooseJoin(
       ctx.conn,
       model.sql,
-      listed.map((i) => ({ name: i.name, bytes: sum(selected.get(i.name)!), files: selected.get(i.name)!.length, columns: i.columns })),
+      listed.map((i) => ({
+        name: i.name,
+        bytes: sum(selected.get(i.name)!),
+        files: selected.get(i.name)!.length,
+        columns: i.columns,
+      })),
       { thresholdBytes: ctx.broadcastBytes ?? 0, targetItemBytes: ctx.targetItemBytes ?? 0, maxItems },
     );
     const scans = listed.map((i) => scanOf(i.name, selected.get(i.name)!));
-    const task = { fingerprint: whole, scans, publish: { fingerprint: whole, carry: null, partitions: null }, incremental: null, sizing: null, join } as const;
+    const task = {
+      fingerprint: whole,
+      scans,
+      publish: { fingerprint: whole, carry: null, partitions: null },
+      incremental: null,
+      sizing: null,
+      join,
+    } as const;
     if (join.strategy === 'broadcast') {
       const big = listed.find((i) => i.name === join.large[0])!;
       const shares = divideFiles(selected.get(big.name)!, join.buckets!);
-      return { ...task, items: shares.map((share): ItemSpec => ({ ...base, slice: null, inputs: listed.map((i) => withScan(i, i === big ? share : selected.get(i.name)!)) })) };
+      return {
+        ...task,
+        items: shares.map((share): ItemSpec => ({
+          ...base,
+          slice: null,
+          inputs: listed.map((i) => withScan(i, i === big ? share : selected.get(i.name)!)),
+        })),
+      };
     }
     if (join.strategy === 'shuffle') {
       const plan: ShufflePlan = {
         model: runnable(model),
         buckets: join.buckets!,
         keys: join.keys!,
-        inputs: listed.map((i) => (join.large.includes(i.name) ? { shuffled: i.name } : withScan(i, selected.get(i.name)!))),
+        inputs: listed.map((i) =>
+          join.large.includes(i.name) ? { shuffled: i.name } : withScan(i, selected.get(i.name)!),
+        ),
       };
       const items: ItemSpec[] = [];
       for (const name of join.large) {
         const input = listed.find((i) => i.name === name)!;
         const files = selected.get(name)!;
-        const maps = Math.max(1, Math.min(files.length, Math.ceil(sum(files) / (ctx.targetItemBytes || Infinity)), maxItems));
+        const maps = Math.max(
+          1,
+          Math.min(files.length, Math.ceil(sum(files) / (ctx.targetItemBytes || Infinity)), maxItems),
+        );
         for (const share of divideFiles(files, maps)) {
-          const mapModel = { ...base.model, sql: shuffleMapSql(name, join.keys![name]!, join.keyType!, join.buckets!), partitionBy: [BUCKET_COLUMN] };
-          items.push({ ...base, model: mapModel, slice: null, inputs: [withScan(input, share)], shuffle: { stage: 'map', input: name, buckets: join.buckets!, ...(items.length === 0 && { plan }) } });
+          const mapModel = {
+            ...base.model,
+            sql: shuffleMapSql(name, join.keys![name]!, join.keyType!, join.buckets!),
+            partitionBy: [BUCKET_COLUMN],
+          };
+          items.push({
+            ...base,
+            model: mapModel,
+            slice: null,
+            inputs: [withScan(input, share)],
+            shuffle: { stage: 'map', input: name, buckets: join.buckets!, ...(items.length === 0 && { plan }) },
+          });
         }
       }
       return { ...task, items };
     }
-    return { ...task, items: [{ ...base, inputs: listed.map((i) => withScan(i, selected.get(i.name)!)), slice: null }] };
+    return {
+      ...task,
+      items: [{ ...base, inputs: listed.map((i) => withScan(i, selected.get(i.name)!)), slice: null }],
+    };
   }
 
   const partitioned = listed.filter((i) => i.partitionColumns.some((c) => c.name === split));
   if (partitioned.length === 0) {
-    throw new SluiceError('EXEC_FAILED', `${model.file}:${model.location.line}: [model ${model.name}] split_by: ${split}, but none of its inputs (${model.dependsOn.join(', ')}) is partitioned by ${split}`);
+    throw new SluiceError(
+      'EXEC_FAILED',
+      `${model.file}:${model.location.line}: [model ${model.name}] split_by: ${split}, but none of its inputs (${model.dependsOn.join(', ')}) is partitioned by ${split}`,
+    );
   }
   const threshold = ctx.broadcastBytes ?? 0;
   const whole_ = listed.filter((i) => !partitioned.includes(i));
@@ -197,11 +278,25 @@ export async function compileItems(ctx: CompileContext, model: ModelDef, snapsho
     return groups ? vs.flatMap((v) => groups.get(v) ?? []) : selected.get(i.name)!;
   };
   const all = [...values].sort();
-  const valueFingerprints = new Map(all.map((v) => [v, fingerprint({ ...(modelIdentity(model) as object), value: v }, listed.map((i) => i.identity(filesFor(i, [v]))))] as const));
+  const valueFingerprints = new Map(
+    all.map(
+      (v) =>
+        [
+          v,
+          fingerprint(
+            { ...(modelIdentity(model) as object), value: v },
+            listed.map((i) => i.identity(filesFor(i, [v]))),
+          ),
+        ] as const,
+    ),
+  );
 
   // What to build: every value, or (incremental, with a snapshot built the same way) the new or changed ones.
   const splitType = partitioned[0]!.partitionColumns.find((c) => c.name === split)!;
-  const prev = ctx.previous?.partitions?.column === split && !ctx.fullRefresh && model.incremental !== null ? ctx.previous.partitions.fingerprints : undefined;
+  const prev =
+    ctx.previous?.partitions?.column === split && !ctx.fullRefresh && model.incremental !== null
+      ? ctx.previous.partitions.fingerprints
+      : undefined;
   let build = all;
   let removed: string[] = [];
   let unchanged = 0;
@@ -213,19 +308,65 @@ export async function compileItems(ctx: CompileContext, model: ModelDef, snapsho
       removed = intervalFilter === null ? gone : await valuesMatching(ctx.conn, gone, splitType, intervalFilter);
     }
   }
-  const partitions = model.incremental === null ? null : { column: split, fingerprints: nextFingerprints(prev, build, removed, valueFingerprints, intervalFilter === null && !prev) };
+  const partitions =
+    model.incremental === null
+      ? null
+      : {
+          column: split,
+          fingerprints: nextFingerprints(prev, build, removed, valueFingerprints, intervalFilter === null && !prev),
+        };
   const incremental = model.incremental === null ? null : { built: build, unchanged, removed };
-  const replaced = (vs: readonly string[]) => (vs.length === 0 ? 'false' : [vs.some((v) => v !== NULL_VALUE) ? `${quoteIdent(split)} IN (${vs.filter((v) => v !== NULL_VALUE).map(quoteLiteral).join(', ')})` : '', vs.includes(NULL_VALUE) ? `${quoteIdent(split)} IS NULL` : ''].filter(Boolean).join(' OR '));
+  const replaced = (vs: readonly string[]) =>
+    vs.length === 0
+      ? 'false'
+      : [
+          vs.some((v) => v !== NULL_VALUE)
+            ? `${quoteIdent(split)} IN (${vs
+                .filter((v) => v !== NULL_VALUE)
+                .map(quoteLiteral)
+                .join(', ')})`
+            : '',
+          vs.includes(NULL_VALUE) ? `${quoteIdent(split)} IS NULL` : '',
+        ]
+          .filter(Boolean)
+          .join(' OR ');
   const publish: PublishPlan = prev
-    ? { fingerprint: model.incremental === 'replace' && intervalFilter === null ? whole : null, carry: model.incremental === 'append' ? 'all' : model.incremental === 'merge' ? null : { column: split, filter: replaced([...build, ...removed]) }, partitions }
+    ? {
+        fingerprint: model.incremental === 'replace' && intervalFilter === null ? whole : null,
+        carry:
+          model.incremental === 'append'
+            ? 'all'
+            : model.incremental === 'merge'
+              ? null
+              : { column: split, filter: replaced([...build, ...removed]) },
+        partitions,
+      }
     : intervalFilter !== null
       ? { fingerprint: null, carry: { column: split, filter: intervalFilter }, partitions }
       : { fingerprint: whole, carry: null, partitions };
   const scans = listed.map((i) => scanOf(i.name, filesFor(i, build)));
   if (prev && build.length === 0 && removed.length === 0) {
-    return { items: [], fingerprint: whole, scans, publish, incremental, sizing: null, join, nothingToDo: `incremental: no new${model.incremental === 'replace' ? ' or changed' : ''} ${split} partition (${unchanged} unchanged)` };
+    return {
+      items: [],
+      fingerprint: whole,
+      scans,
+      publish,
+      incremental,
+      sizing: null,
+      join,
+      nothingToDo: `incremental: no new${model.incremental === 'replace' ? ' or changed' : ''} ${split} partition (${unchanged} unchanged)`,
+    };
   }
-  if (build.length === 0) return { items: [{ ...base, inputs: listed.map((i) => withScan(i, filesFor(i, []))), slice: null }], fingerprint: whole, scans, publish, incremental, sizing: null, join };
+  if (build.length === 0)
+    return {
+      items: [{ ...base, inputs: listed.map((i) => withScan(i, filesFor(i, []))), slice: null }],
+      fingerprint: whole,
+      scans,
+      publish,
+      incremental,
+      sizing: null,
+      join,
+    };
   if (prev && model.incremental === 'merge') {
     // One item: the rebuilt values' rows, then every previous row whose key they do not have.
     const previous = listSnapshot(PREVIOUS, ctx.previous!);
@@ -233,7 +374,20 @@ export async function compileItems(ctx: CompileContext, model: ModelDef, snapsho
       ...base,
       model: { ...base.model, sql: mergeSql(model.sql, model.uniqueKey), sqlLine: model.sqlLine - 1 },
       slice: { column: split, values: build },
-      inputs: [...listed.map((i) => withScan(i, filesFor(i, build))), { ...previous.restrict(previous.files), scan: { name: PREVIOUS, files: previous.files.length, bytes: sum(previous.files), totalFiles: previous.files.length, totalBytes: sum(previous.files), filter: null } }],
+      inputs: [
+        ...listed.map((i) => withScan(i, filesFor(i, build))),
+        {
+          ...previous.restrict(previous.files),
+          scan: {
+            name: PREVIOUS,
+            files: previous.files.length,
+            bytes: sum(previous.files),
+            totalFiles: previous.files.length,
+            totalBytes: sum(previous.files),
+            filter: null,
+          },
+        },
+      ],
     };
     return { items: [item], fingerprint: whole, scans, publish, incremental, sizing: null, join };
   }
@@ -241,10 +395,21 @@ export async function compileItems(ctx: CompileContext, model: ModelDef, snapsho
   // Adaptive sizing: coalesce small values, split oversized ones when the model is row-wise in
   // its only partitioned input (each part reads a share of that value's files).
   const target = ctx.targetItemBytes ?? 0;
-  const sizes = build.map((v) => ({ value: v, bytes: partitioned.reduce((n, i) => n + sum(byValue.get(i.name)!.get(v) ?? []), 0) }));
+  const sizes = build.map((v) => ({
+    value: v,
+    bytes: partitioned.reduce((n, i) => n + sum(byValue.get(i.name)!.get(v) ?? []), 0),
+  }));
   const only = partitioned.length === 1 ? partitioned[0]! : undefined;
-  const mayDivide = target > 0 && only !== undefined && sizes.some((v) => v.bytes > 2 * target) && (await isRowWise(ctx.conn, model.sql, only.name));
-  const sizing = sizeItems(sizes, { targetBytes: target, maxItems, maxParts: (v) => (mayDivide ? (byValue.get(only!.name)!.get(v)?.length ?? 1) : 1) });
+  const mayDivide =
+    target > 0 &&
+    only !== undefined &&
+    sizes.some((v) => v.bytes > 2 * target) &&
+    (await isRowWise(ctx.conn, model.sql, only.name));
+  const sizing = sizeItems(sizes, {
+    targetBytes: target,
+    maxItems,
+    maxParts: (v) => (mayDivide ? (byValue.get(only!.name)!.get(v)?.length ?? 1) : 1),
+  });
   const items = sizing.items.map((it): ItemSpec => {
     const slice = { column: split, values: it.values, ...(it.part && { part: it.part }) };
     if (!it.part) return { ...base, slice, inputs: listed.map((i) => withScan(i, filesFor(i, it.values))) };
@@ -268,7 +433,13 @@ export function mergeSql(sql: string, uniqueKey: readonly string[]): string {
 }
 
 /** After this build: the previous entries not rebuilt or removed, plus the rebuilt values. */
-function nextFingerprints(prev: Readonly<Record<string, string>> | undefined, build: readonly string[], removed: readonly string[], current: ReadonlyMap<string, string>, whole: boolean): Record<string, string> {
+function nextFingerprints(
+  prev: Readonly<Record<string, string>> | undefined,
+  build: readonly string[],
+  removed: readonly string[],
+  current: ReadonlyMap<string, string>,
+  whole: boolean,
+): Record<string, string> {
   const out: Record<string, string> = {};
   if (prev && !whole) for (const [v, fp] of Object.entries(prev)) if (!removed.includes(v)) out[v] = fp;
   for (const v of build) out[v] = current.get(v)!;
@@ -276,13 +447,26 @@ function nextFingerprints(prev: Readonly<Record<string, string>> | undefined, bu
 }
 
 /** The values (as folder strings) that satisfy a filter on the column, typed as the column is. */
-async function valuesMatching(conn: DuckDBConnection, values: readonly string[], column: ColumnDef, filter: string): Promise<string[]> {
+async function valuesMatching(
+  conn: DuckDBConnection,
+  values: readonly string[],
+  column: ColumnDef,
+  filter: string,
+): Promise<string[]> {
   const files = values.map((v) => ({ v, bytes: 0, partition: { [column.name]: v === NULL_VALUE ? null : v } }));
   return ((await filesMatching(conn, files, [column], filter)) ?? files).map((f) => f.v);
 }
 
 function runnable(m: ModelDef): ItemSpec['model'] {
-  return { name: m.name, file: m.file, sql: m.sql, sqlLine: m.sqlLine, partitionBy: m.partitionBy, location: m.location, timeoutMs: m.timeoutMs };
+  return {
+    name: m.name,
+    file: m.file,
+    sql: m.sql,
+    sqlLine: m.sqlLine,
+    partitionBy: m.partitionBy,
+    location: m.location,
+    timeoutMs: m.timeoutMs,
+  };
 }
 
 /** `"col" >= 'from' AND "col" < 'to'`; the literals take the column's type when compared. */
@@ -307,7 +491,10 @@ function cachedListing(ctx: CompileContext, source: SourceDef): Promise<ListedIn
   const key = `contract:${source.name}`;
   let contract = cache.get(key) as Promise<void> | undefined;
   if (!contract) {
-    contract = listing.then((l) => l.checkContract(), () => undefined);
+    contract = listing.then(
+      (l) => l.checkContract(),
+      () => undefined,
+    );
     cache.set(key, contract);
   }
   return Promise.all([listing, contract]).then(([l]) => l);
@@ -315,7 +502,14 @@ function cachedListing(ctx: CompileContext, source: SourceDef): Promise<ListedIn
 
 async function listSource(ctx: CompileContext, source: SourceDef): Promise<ListedInput> {
   const globs = sourceGlobs(ctx.project.root, source);
-  const listing: FileInput = { format: source.format, paths: globs, hivePartitioning: source.hivePartitioning, ...(source.delimiter !== undefined && { delimiter: source.delimiter }), ...(source.header !== undefined && { header: source.header }), ...(source.columns && { columns: source.columns }) };
+  const listing: FileInput = {
+    format: source.format,
+    paths: globs,
+    hivePartitioning: source.hivePartitioning,
+    ...(source.delimiter !== undefined && { delimiter: source.delimiter }),
+    ...(source.header !== undefined && { header: source.header }),
+    ...(source.columns && { columns: source.columns }),
+  };
   const paths: string[] = [];
   for (const g of globs) {
     const reader = await ctx.conn.runAndReadAll(`SELECT file FROM glob(${quoteLiteral(g)}) ORDER BY file`);
@@ -334,26 +528,55 @@ async function listSource(ctx: CompileContext, source: SourceDef): Promise<Liste
     }
     return { id: path, bytes, mtimeMs, partition: source.hivePartitioning ? hivePartition(path, base) : {} };
   });
-  const partitionColumns = source.hivePartitioning && files.length > 0 ? await partitionTypes(ctx.conn, ctx.project.root, source, files, commonKeys(files)) : [];
-  const read: FileInput = partitionColumns.length > 0 ? { ...listing, hiveTypes: Object.fromEntries(partitionColumns.map((c) => [c.name, c.type])) } : listing;
-  const readIdentity = { format: read.format, hive: read.hivePartitioning, delimiter: read.delimiter, header: read.header, columns: read.columns, hiveTypes: read.hiveTypes };
+  const partitionColumns =
+    source.hivePartitioning && files.length > 0
+      ? await partitionTypes(ctx.conn, ctx.project.root, source, files, commonKeys(files))
+      : [];
+  const read: FileInput =
+    partitionColumns.length > 0
+      ? { ...listing, hiveTypes: Object.fromEntries(partitionColumns.map((c) => [c.name, c.type])) }
+      : listing;
+  const readIdentity = {
+    format: read.format,
+    hive: read.hivePartitioning,
+    delimiter: read.delimiter,
+    header: read.header,
+    columns: read.columns,
+    hiveTypes: read.hiveTypes,
+  };
   return {
     name: source.name,
     kind: 'files',
     files,
     partitionColumns,
     // No file listed: keep the globs, so DuckDB reports the missing files as before.
-    restrict: (sel) => (files.length === 0 ? { name: source.name, kind: 'files', files: read } : sel.length === 0 ? { name: source.name, kind: 'files', files: { ...read, paths: [files[0]!.id] }, empty: true } : { name: source.name, kind: 'files', files: { ...read, paths: sel.map((f) => f.id) } }),
-    identity: (sel) => ({ name: source.name, kind: 'files', read: readIdentity, files: sel.map((f) => [relative(ctx.project.root, f.id), f.bytes, f.mtimeMs] as const) }),
+    restrict: (sel) =>
+      files.length === 0
+        ? { name: source.name, kind: 'files', files: read }
+        : sel.length === 0
+          ? { name: source.name, kind: 'files', files: { ...read, paths: [files[0]!.id] }, empty: true }
+          : { name: source.name, kind: 'files', files: { ...read, paths: sel.map((f) => f.id) } },
+    identity: (sel) => ({
+      name: source.name,
+      kind: 'files',
+      read: readIdentity,
+      files: sel.map((f) => [relative(ctx.project.root, f.id), f.bytes, f.mtimeMs] as const),
+    }),
     checkContract: () => checkSourceContract(ctx.conn, ctx.project.root, source, read, paths),
-    columns: async () => (files.length === 0 ? [] : describeColumns(ctx.conn, `SELECT * FROM ${filesRelationSql({ ...read, paths: [files[0]!.id] })}`)),
+    columns: async () =>
+      files.length === 0
+        ? []
+        : describeColumns(ctx.conn, `SELECT * FROM ${filesRelationSql({ ...read, paths: [files[0]!.id] })}`),
   };
 }
 
 function listSnapshot(name: string, m: Manifest): ListedInput {
   const files: ListedFile[] = m.files.map((f) => ({ id: f.key, bytes: f.bytes, mtimeMs: 0, partition: f.partition }));
   const rowsOf = new Map(m.files.map((f) => [f.key, f.rows] as const));
-  const sizes = (sel: readonly ListedFile[]) => ({ rows: sel.reduce((s, f) => s + (rowsOf.get(f.id) ?? 0), 0), bytes: sel.reduce((s, f) => s + f.bytes, 0) });
+  const sizes = (sel: readonly ListedFile[]) => ({
+    rows: sel.reduce((s, f) => s + (rowsOf.get(f.id) ?? 0), 0),
+    bytes: sel.reduce((s, f) => s + f.bytes, 0),
+  });
   return {
     name,
     kind: 'snapshot',
@@ -363,7 +586,14 @@ function listSnapshot(name: string, m: Manifest): ListedInput {
     restrict: (sel) =>
       sel.length === 0 && files.length > 0
         ? { name, kind: 'snapshot', keys: [files[0]!.id], columns: m.columns, partitionBy: m.partitionBy, empty: true }
-        : { name, kind: 'snapshot', keys: sel.map((f) => f.id), columns: m.columns, partitionBy: m.partitionBy, sizes: sizes(sel) },
+        : {
+            name,
+            kind: 'snapshot',
+            keys: sel.map((f) => f.id),
+            columns: m.columns,
+            partitionBy: m.partitionBy,
+            sizes: sizes(sel),
+          },
     identity: (sel) => ({ name, kind: 'snapshot', files: sel.map((f) => [f.id, f.bytes] as const) }),
     columns: async () => m.columns,
   };

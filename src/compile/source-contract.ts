@@ -22,7 +22,9 @@ export async function checkSourceContract(
   paths: readonly string[],
 ): Promise<void> {
   if (!source.columns || source.format === 'parquet') return;
-  const counts = Object.keys(source.columns).map((c) => `count(${quoteIdent(c)})`).join(', ');
+  const counts = Object.keys(source.columns)
+    .map((c) => `count(${quoteIdent(c)})`)
+    .join(', ');
   for (const path of paths) {
     try {
       await conn.runAndReadAll(`SELECT ${counts} FROM ${filesRelationSql({ ...read, paths: [path] })}`);
@@ -39,7 +41,10 @@ export async function checkSourceContract(
 
 /** DuckDB's message up to its hints, on one line (it names the row: `CSV Error on Line: n`). */
 function duckDbLines(message: string): string {
-  const lines = message.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  const lines = message
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
   const cut = lines.findIndex((l) => /^(Possible fixes|Column .* is being converted)/.test(l));
   return (cut > 0 ? lines.slice(0, cut) : lines).slice(0, 4).join(' | ');
 }

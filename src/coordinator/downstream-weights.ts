@@ -8,6 +8,7 @@ import type { Plan } from '../planner/build-plan.js';
 export function downstreamWeights(plan: Plan): Map<string, number> {
   const inPlan = new Set(plan.models.map((m) => m.name));
   const out = new Map<string, number>();
-  for (const m of plan.models) out.set(m.name, [...reachable(m.name, plan.graph.downstream)].filter((d) => inPlan.has(d)).length);
+  for (const m of plan.models)
+    out.set(m.name, [...reachable(m.name, plan.graph.downstream)].filter((d) => inPlan.has(d)).length);
   return out;
 }

@@ -19,7 +19,10 @@ class FakeEngine implements Engine {
   readonly maxInFlight = new Map<string, number>();
   maxTotal = 0;
   private total = 0;
-  constructor(private readonly groupOf: (model: string) => string, private readonly failing = new Set<string>()) {}
+  constructor(
+    private readonly groupOf: (model: string) => string,
+    private readonly failing = new Set<string>(),
+  ) {}
 
   async runModel(run: ModelRun): Promise<ModelOutput> {
     const g = this.groupOf(run.model.name);
@@ -46,8 +49,24 @@ function project(spec: Parameters<typeof makeModels>[0], stepConcurrency: number
       name: 't',
       paths: { models: 'models', sources: 'sources', state: '.sluice', allowedRoots: [] },
       storage: { objects: 'warehouse', metadata: 'sqlite::memory:', durable: true },
-      execution: { threads: 1, memoryLimit: '1GB', workers: 0, leaseMs: 5000, heartbeatMs: 1000, maxItemsPerTask: 64, targetItemBytes: 0, broadcastBytes: 0, timeoutMs: 3_600_000, retry: { codeAttempts: 1, infraAttempts: 3, backoffMs: 10, maxBackoffMs: 100 } },
-      queues: [{ name: 'dimension', share: 30, maxShare: 100 }, { name: 'fact', share: 30, maxShare: 100 }, { name: 'report', share: 30, maxShare: 100 }, { name: 'default', share: 10, maxShare: 100 }],
+      execution: {
+        threads: 1,
+        memoryLimit: '1GB',
+        workers: 0,
+        leaseMs: 5000,
+        heartbeatMs: 1000,
+        maxItemsPerTask: 64,
+        targetItemBytes: 0,
+        broadcastBytes: 0,
+        timeoutMs: 3_600_000,
+        retry: { codeAttempts: 1, infraAttempts: 3, backoffMs: 10, maxBackoffMs: 100 },
+      },
+      queues: [
+        { name: 'dimension', share: 30, maxShare: 100 },
+        { name: 'fact', share: 30, maxShare: 100 },
+        { name: 'report', share: 30, maxShare: 100 },
+        { name: 'default', share: 10, maxShare: 100 },
+      ],
       defaults: { maxTasksPerGroup: 16, stepConcurrency, queue: 'default' },
     },
     sources: new Map(),
@@ -57,7 +76,13 @@ function project(spec: Parameters<typeof makeModels>[0], stepConcurrency: number
 
 /** Largest number of [start, end) intervals open at once; an end at t closes before a start at t. */
 function maxOverlap(intervals: [number, number][]): number {
-  const points = intervals.flatMap(([s, e]) => [[s, 1], [e, -1]] as [number, number][]);
+  const points = intervals.flatMap(
+    ([s, e]) =>
+      [
+        [s, 1],
+        [e, -1],
+      ] as [number, number][],
+  );
   points.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   let open = 0;
   let max = 0;
@@ -66,8 +91,20 @@ function maxOverlap(intervals: [number, number][]): number {
 }
 
 /** Run a plan with `workers` in-process workers on the fake engine. */
-async function drive(ctx: { project: Project; objects: LocalObjectStore; store: SqliteMetadataStore; conn: DuckDBConnection }, engine: Engine, workers: number, opts: Parameters<typeof driveRun>[3] = {}) {
-  const pool = new InProcessWorkers({ count: workers, store: ctx.store, objects: ctx.objects, engine, leaseMs: 5000, heartbeatMs: 1000 });
+async function drive(
+  ctx: { project: Project; objects: LocalObjectStore; store: SqliteMetadataStore; conn: DuckDBConnection },
+  engine: Engine,
+  workers: number,
+  opts: Parameters<typeof driveRun>[3] = {},
+) {
+  const pool = new InProcessWorkers({
+    count: workers,
+    store: ctx.store,
+    objects: ctx.objects,
+    engine,
+    leaseMs: 5000,
+    heartbeatMs: 1000,
+  });
   try {
     return await driveRun(ctx, buildPlan(ctx.project), pool, { pollMs: 20, ...opts });
   } finally {
@@ -82,7 +119,10 @@ describe('driveRun (coordinator) with in-process workers', () => {
   let db: DuckDBInstance;
   let conn: DuckDBConnection;
   beforeEach(async () => {
-    db = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+    db = await DuckDBInstance.create(':memory:', {
+      autoinstall_known_extensions: 'false',
+      autoload_known_extensions: 'false',
+    });
     conn = await db.connect();
     dir = mkdtempSync(join(tmpdir(), 'sluice-runplan-'));
     objects = new LocalObjectStore(join(dir, 'warehouse'));
@@ -106,13 +146,18 @@ describe('driveRun (coordinator) with in-process workers', () => {
     const result = await drive({ project: p, objects, store, conn }, engine, 5);
     assert.equal(result.status, 'succeeded');
     // In flight on the engine: never above the cap.
-    assert.ok(engine.maxInFlight.get('fact_a')! <= 3 && engine.maxInFlight.get('dimension_b')! <= 3, JSON.stringify([...engine.maxInFlight]));
+    assert.ok(
+      engine.maxInFlight.get('fact_a')! <= 3 && engine.maxInFlight.get('dimension_b')! <= 3,
+      JSON.stringify([...engine.maxInFlight]),
+    );
     assert.ok(engine.maxTotal <= 5, `workers cap: ${engine.maxTotal}`);
     // Running tasks per group, from the store's timestamps (a task runs from its first claim to
     // its publish): the cap is reached, so the measure can see it, and never passed.
     const tasks = await store.listTasks(result.runId);
     for (const group of ['fact_a', 'dimension_b']) {
-      const intervals = tasks.filter((t: { group: string }) => t.group === group).map((t) => [t.startedAt!, t.endedAt!] as [number, number]);
+      const intervals = tasks
+        .filter((t: { group: string }) => t.group === group)
+        .map((t) => [t.startedAt!, t.endedAt!] as [number, number]);
       const overlap = maxOverlap(intervals);
       assert.ok(overlap <= 3 && overlap >= 2, `${group}: ${overlap} at once in the store`);
     }

@@ -67,7 +67,10 @@ export const COORDINATOR_STALE_HEARTBEATS = 3;
 
 /** `20261125T120301Z-3f9a1c`: sorts by start time, unique across processes. */
 export function newRunId(now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return `${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
@@ -86,7 +89,12 @@ interface Skip {
  * an item is dead, and marks everything downstream of a failure not run. Workers do the work.
  * Returns every task's outcome; throws only if the metadata store itself fails.
  */
-export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: WorkerSignals, opts: DriveOptions = {}): Promise<RunResult> {
+export async function driveRun(
+  ctx: CoordinatorContext,
+  plan: Plan,
+  workers: WorkerSignals,
+  opts: DriveOptions = {},
+): Promise<RunResult> {
   const now = ctx.now ?? Date.now;
   const { project, store } = ctx;
   const runId = opts.runId ?? newRunId(new Date(now()));
@@ -111,25 +119,43 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
     startedAt = await reopen();
   } else {
     await store.createRun(
-      { id: runId, project: plan.project, selector: plan.selector, startedAt, coordinator, exclusiveSince: startedAt - COORDINATOR_STALE_HEARTBEATS * exec.heartbeatMs },
+      {
+        id: runId,
+        project: plan.project,
+        selector: plan.selector,
+        startedAt,
+        coordinator,
+        exclusiveSince: startedAt - COORDINATOR_STALE_HEARTBEATS * exec.heartbeatMs,
+      },
       plan.models.map((m) => ({ model: m.name, group: m.group, concurrency: concurrency.get(m.group) ?? 1 })),
     );
     // For metrics and cost rollups by business unit and type.
-    await store.labelTasks(runId, plan.models.map((m) => ({ model: m.name, businessUnit: project.models.get(m.name)!.businessUnit, type: project.models.get(m.name)!.type })));
+    await store.labelTasks(
+      runId,
+      plan.models.map((m) => ({
+        model: m.name,
+        businessUnit: project.models.get(m.name)!.businessUnit,
+        type: project.models.get(m.name)!.type,
+      })),
+    );
   }
   emit({ kind: 'run_started', runId, tasks: plan.models.length, groups: plan.groups.length });
 
   // The coordinator's heartbeat: a run whose coordinator stops beating is abandoned by the next
   // run of the project (on any machine). If someone already declared this run abandoned, stop.
   let disowned: string | null = null;
-  const beat = setInterval(() => {
-    store.runHeartbeat(runId, now()).then(
-      (live) => {
-        if (!live && disowned === null) disowned = 'the run was declared abandoned by another process (its coordinator heartbeat was late)';
-      },
-      () => {}, // a missed beat is retried on the next tick; staleness takes several
-    );
-  }, Math.max(10, Math.floor(exec.heartbeatMs)));
+  const beat = setInterval(
+    () => {
+      store.runHeartbeat(runId, now()).then(
+        (live) => {
+          if (!live && disowned === null)
+            disowned = 'the run was declared abandoned by another process (its coordinator heartbeat was late)';
+        },
+        () => {}, // a missed beat is retried on the next tick; staleness takes several
+      );
+    },
+    Math.max(10, Math.floor(exec.heartbeatMs)),
+  );
   beat.unref();
 
   let finishedAny = false;
@@ -152,7 +178,15 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
   };
   const recordSkip = async ({ outcome: o, fingerprint }: Skip): Promise<void> => {
     finishedAny = true;
-    await store.skipTask(runId, o.model, { endedAt: o.endedAt!, snapshot: o.snapshot!, rowsOut: o.rowsOut!, bytesOut: o.bytesOut!, files: o.files!, reason: o.reason, fingerprint });
+    await store.skipTask(runId, o.model, {
+      endedAt: o.endedAt!,
+      snapshot: o.snapshot!,
+      rowsOut: o.rowsOut!,
+      bytesOut: o.bytesOut!,
+      files: o.files!,
+      reason: o.reason,
+      fingerprint,
+    });
     phase.set(o.model, 'done');
     status.set(o.model, 'skipped');
     outcomes.set(o.model, o);
@@ -160,13 +194,26 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
   };
   const blank = (model: string, s: TaskStatus, error: string | null, startedAtMs: number | null): TaskOutcome => {
     const endedAt = now();
-    return { model, group: group.get(model)!, status: s, startedAt: startedAtMs, endedAt, durationMs: startedAtMs === null ? null : endedAt - startedAtMs, rowsOut: null, bytesOut: null, files: null, snapshot: null, error };
+    return {
+      model,
+      group: group.get(model)!,
+      status: s,
+      startedAt: startedAtMs,
+      endedAt,
+      durationMs: startedAtMs === null ? null : endedAt - startedAtMs,
+      rowsOut: null,
+      bytesOut: null,
+      files: null,
+      snapshot: null,
+      error,
+    };
   };
 
   let cancelled = false;
   try {
     for (;;) {
-      if (disowned !== null) throw new SluiceError('EXEC_FAILED', `run ${runId}: ${disowned}; nothing more was published by this process`);
+      if (disowned !== null)
+        throw new SluiceError('EXEC_FAILED', `run ${runId}: ${disowned}; nothing more was published by this process`);
       if (opts.signal?.aborted && !cancelled) {
         cancelled = true;
         await store.cancelRun(runId, now());
@@ -179,7 +226,16 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
         if (phase.get(m.name) !== 'waiting') continue;
         const blocker = m.waitsFor.find((u) => status.get(u) === 'failed' || status.get(u) === 'not_run');
         if (blocker || cancelled) {
-          await record(blank(m.name, 'not_run', blocker ? `upstream model ${blocker} ${status.get(blocker) === 'failed' ? 'failed' : 'did not run'}` : 'run interrupted', null));
+          await record(
+            blank(
+              m.name,
+              'not_run',
+              blocker
+                ? `upstream model ${blocker} ${status.get(blocker) === 'failed' ? 'failed' : 'did not run'}`
+                : 'run interrupted',
+              null,
+            ),
+          );
           continue;
         }
         if (!m.waitsFor.every((u) => status.get(u) === 'succeeded' || status.get(u) === 'skipped')) continue;
@@ -211,9 +267,20 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
             const items = await store.listItems(runId, model);
             const dead = items.find((i) => i.state === 'dead')!;
             const attempts = `after ${dead.attempt} attempt${dead.attempt === 1 ? '' : 's'}`;
-            await record(blank(model, 'failed', `${dead.error ?? 'work item failed'} (work item ${dead.itemNo + 1} of ${items.length}, dead ${attempts})`, startedAtMs), startedAtMs === null);
+            await record(
+              blank(
+                model,
+                'failed',
+                `${dead.error ?? 'work item failed'} (work item ${dead.itemNo + 1} of ${items.length}, dead ${attempts})`,
+                startedAtMs,
+              ),
+              startedAtMs === null,
+            );
           } else if (t.cancelled > 0) {
-            await record(blank(model, startedAtMs === null ? 'not_run' : 'failed', 'run interrupted', startedAtMs), false);
+            await record(
+              blank(model, startedAtMs === null ? 'not_run' : 'failed', 'run interrupted', startedAtMs),
+              false,
+            );
           } else if (t.succeeded === t.items) {
             const items = await store.listItems(runId, model);
             let reduce: ItemSpec[] | null;
@@ -241,9 +308,25 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
     const tasks = plan.models.map((m) => outcomes.get(m.name)!);
     const failed = tasks.filter((t) => t.status === 'failed');
     const runStatus = failed.length === 0 && !cancelled ? 'succeeded' : 'failed';
-    const error = cancelled ? 'run interrupted' : failed.length > 0 ? `${failed.length} task(s) failed: ${failed.map((t) => t.model).join(', ')}` : undefined;
+    const error = cancelled
+      ? 'run interrupted'
+      : failed.length > 0
+        ? `${failed.length} task(s) failed: ${failed.map((t) => t.model).join(', ')}`
+        : undefined;
     await store.finishRun(runId, runStatus, endedAt, error);
-    const result: RunResult = { schema: RUN_RESULT_SCHEMA, runId, project: plan.project, selector: plan.selector, interval: opts.interval ?? null, status: runStatus, startedAt, endedAt, durationMs: endedAt - startedAt, tasks, counts: countStatuses(tasks) };
+    const result: RunResult = {
+      schema: RUN_RESULT_SCHEMA,
+      runId,
+      project: plan.project,
+      selector: plan.selector,
+      interval: opts.interval ?? null,
+      status: runStatus,
+      startedAt,
+      endedAt,
+      durationMs: endedAt - startedAt,
+      tasks,
+      counts: countStatuses(tasks),
+    };
     emit({ kind: 'run_finished', result });
     return result;
   } finally {
@@ -257,7 +340,10 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
     const tasks = await store.listTasks(runId);
     const planned = new Set(plan.models.map((m) => m.name));
     if (tasks.length !== planned.size || tasks.some((t) => !planned.has(t.model))) {
-      throw new SluiceError('PLAN_SELECTION', `run ${runId} ran ${tasks.map((t) => t.model).join(', ')}; the project now plans ${[...planned].join(', ')} for '${run.selector}': start a new run instead`);
+      throw new SluiceError(
+        'PLAN_SELECTION',
+        `run ${runId} ran ${tasks.map((t) => t.model).join(', ')}; the project now plans ${[...planned].join(', ')} for '${run.selector}': start a new run instead`,
+      );
     }
     await store.reopenRun(runId, now());
     await store.runHeartbeat(runId, now(), coordinator);
@@ -268,7 +354,20 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
         const skip = skips.get(t.model);
         phase.set(t.model, 'done');
         status.set(t.model, skip ? 'skipped' : 'succeeded');
-        outcomes.set(t.model, { ...(skip && { reason: skip.reason }), model: t.model, group: t.group, status: skip ? 'skipped' : 'succeeded', startedAt: t.startedAt, endedAt: t.endedAt, durationMs: t.startedAt !== null && t.endedAt !== null ? t.endedAt - t.startedAt : null, rowsOut: t.rowsOut, bytesOut: t.bytesOut, files: t.files, snapshot: t.snapshot, error: null });
+        outcomes.set(t.model, {
+          ...(skip && { reason: skip.reason }),
+          model: t.model,
+          group: t.group,
+          status: skip ? 'skipped' : 'succeeded',
+          startedAt: t.startedAt,
+          endedAt: t.endedAt,
+          durationMs: t.startedAt !== null && t.endedAt !== null ? t.endedAt - t.startedAt : null,
+          rowsOut: t.rowsOut,
+          bytesOut: t.bytesOut,
+          files: t.files,
+          snapshot: t.snapshot,
+          error: null,
+        });
       } else if (t.status === 'running') {
         const first = items.get(t.model)?.[0];
         if (!first) continue;
@@ -286,14 +385,28 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
     for (const dep of model.dependsOn) {
       if (project.sources.has(dep)) continue;
       const manifest = await readCurrentSnapshot(ctx.objects, dep);
-      if (!manifest) throw new SluiceError('PLAN_NOT_BUILT', `model ${name} reads ${dep}, which has never been built: run it too (--select +${name})`);
+      if (!manifest)
+        throw new SluiceError(
+          'PLAN_NOT_BUILT',
+          `model ${name} reads ${dep}, which has never been built: run it too (--select +${name})`,
+        );
       snapshots.set(dep, manifest);
     }
     // A damaged manifest fails this task (naming it) unless --full-refresh rebuilds past it.
     const { previous: current, snapshot } = await snapshotToFollow(ctx.objects, name, opts.fullRefresh ?? false);
     snapshotOf.set(name, snapshot);
     const compiled = await compileItems(
-      { project, conn: ctx.conn, snapshots, targetItemBytes: exec.targetItemBytes, broadcastBytes: exec.broadcastBytes, sourceListings, ...(opts.interval && { interval: opts.interval }), ...(current && { previous: current }), ...(opts.fullRefresh && { fullRefresh: true }) },
+      {
+        project,
+        conn: ctx.conn,
+        snapshots,
+        targetItemBytes: exec.targetItemBytes,
+        broadcastBytes: exec.broadcastBytes,
+        sourceListings,
+        ...(opts.interval && { interval: opts.interval }),
+        ...(current && { previous: current }),
+        ...(opts.fullRefresh && { fullRefresh: true }),
+      },
       model,
       snapshot,
       exec.maxItemsPerTask,
@@ -301,11 +414,28 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
     const reason = skipReason(current, compiled, opts.fullRefresh ?? false);
     if (current && reason !== undefined) {
       const at = now();
-      const outcome = { model: name, group: group.get(name)!, status: 'skipped', startedAt: at, endedAt: at, durationMs: 0, rowsOut: current.rows, bytesOut: current.bytes, files: current.files.length, snapshot: current.snapshot, error: null, reason } as const;
+      const outcome = {
+        model: name,
+        group: group.get(name)!,
+        status: 'skipped',
+        startedAt: at,
+        endedAt: at,
+        durationMs: 0,
+        rowsOut: current.rows,
+        bytesOut: current.bytes,
+        files: current.files.length,
+        snapshot: current.snapshot,
+        error: null,
+        reason,
+      } as const;
       return { outcome, fingerprint: compiled.fingerprint };
     }
     // The publish plan (with per-value fingerprints, possibly large) travels with the first item only.
-    await enqueue(name, compiled.items.map((spec, i): ItemSpec => (i === 0 ? { ...spec, publish: compiled.publish } : spec)), 0);
+    await enqueue(
+      name,
+      compiled.items.map((spec, i): ItemSpec => (i === 0 ? { ...spec, publish: compiled.publish } : spec)),
+      0,
+    );
   }
 
   /** Queue work items of a task, numbered from `firstNo`, on the model's queue with its resources. */
@@ -316,8 +446,20 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
     await store.enqueueItems(
       runId,
       name,
-      specs.map((spec, i) => ({ itemNo: firstNo + i, queue: model.queue, priority: weights.get(name) ?? 0, cpus, memoryBytes, spec: JSON.stringify(spec) })),
-      { maxCodeAttempts: exec.retry.codeAttempts, maxInfraAttempts: exec.retry.infraAttempts, backoffMs: exec.retry.backoffMs, maxBackoffMs: exec.retry.maxBackoffMs },
+      specs.map((spec, i) => ({
+        itemNo: firstNo + i,
+        queue: model.queue,
+        priority: weights.get(name) ?? 0,
+        cpus,
+        memoryBytes,
+        spec: JSON.stringify(spec),
+      })),
+      {
+        maxCodeAttempts: exec.retry.codeAttempts,
+        maxInfraAttempts: exec.retry.infraAttempts,
+        backoffMs: exec.retry.backoffMs,
+        maxBackoffMs: exec.retry.maxBackoffMs,
+      },
       now(),
     );
   }
@@ -328,7 +470,11 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
       const outputs = made.map((i) => parseItemOutput(i.output, i.id));
       const columns = outputs[0]!.columns;
       const differs = outputs.find((o) => JSON.stringify(o.columns) !== JSON.stringify(columns));
-      if (differs) throw new SluiceError('EXEC_FAILED', `work items produced different columns: ${fmtColumns(columns)} vs ${fmtColumns(differs.columns)}`);
+      if (differs)
+        throw new SluiceError(
+          'EXEC_FAILED',
+          `work items produced different columns: ${fmtColumns(columns)} vs ${fmtColumns(differs.columns)}`,
+        );
       const model = project.models.get(name)!;
       const snapshot = snapshotOf.get(name)!;
       try {
@@ -345,9 +491,30 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
       const files = outputs.flatMap((o) => o.files);
       if (plan?.carry && plan.carry !== 'all') checkReplacedValues(made, outputs, plan.carry.column);
       if (plan?.carry) files.push(...(await carryForward(ctx, name, snapshot, plan.carry, model.partitionBy, columns)));
-      const manifest = await commitSnapshot(ctx.objects, { model: name, snapshot, runId, partitionBy: model.partitionBy, columns, files, fingerprint: plan?.fingerprint ?? null, partitions: plan?.partitions ?? null });
+      const manifest = await commitSnapshot(ctx.objects, {
+        model: name,
+        snapshot,
+        runId,
+        partitionBy: model.partitionBy,
+        columns,
+        files,
+        fingerprint: plan?.fingerprint ?? null,
+        partitions: plan?.partitions ?? null,
+      });
       const endedAt = now();
-      return { model: name, group: group.get(name)!, status: 'succeeded', startedAt: startedAtMs, endedAt, durationMs: endedAt - startedAtMs, rowsOut: manifest.rows, bytesOut: manifest.bytes, files: manifest.files.length, snapshot: manifest.snapshot, error: null };
+      return {
+        model: name,
+        group: group.get(name)!,
+        status: 'succeeded',
+        startedAt: startedAtMs,
+        endedAt,
+        durationMs: endedAt - startedAtMs,
+        rowsOut: manifest.rows,
+        bytesOut: manifest.bytes,
+        files: manifest.files.length,
+        snapshot: manifest.snapshot,
+        error: null,
+      };
     } catch (err) {
       return blank(name, 'failed', `publishing failed: ${errorMessage(err)}`, startedAtMs);
     }
@@ -359,24 +526,42 @@ export async function driveRun(ctx: CoordinatorContext, plan: Plan, workers: Wor
  * outside the partitions this task replaced (an interval, new or changed values). The previous
  * snapshot must be the one this task follows and have the same partitioning and columns.
  */
-async function carryForward(ctx: CoordinatorContext, name: string, snapshot: number, carry: NonNullable<PublishPlan['carry']>, partitionBy: readonly string[], columns: ItemOutput['columns']): Promise<ManifestFile[]> {
+async function carryForward(
+  ctx: CoordinatorContext,
+  name: string,
+  snapshot: number,
+  carry: NonNullable<PublishPlan['carry']>,
+  partitionBy: readonly string[],
+  columns: ItemOutput['columns'],
+): Promise<ManifestFile[]> {
   const current = await readCurrentSnapshot(ctx.objects, name);
   if (!current) return [];
-  if (current.snapshot !== snapshot - 1) throw new SluiceError('STORE_CONFLICT', `snapshot ${current.snapshot} was published meanwhile`);
+  if (current.snapshot !== snapshot - 1)
+    throw new SluiceError('STORE_CONFLICT', `snapshot ${current.snapshot} was published meanwhile`);
   let kept: ManifestFile[] = [...current.files];
   if (carry !== 'all') {
     const type = current.columns.find((c) => c.name === carry.column);
     const replaced = type && (await filesMatching(ctx.conn, current.files, [type], carry.filter));
-    if (!replaced) throw new SluiceError('EXEC_FAILED', `cannot tell which files of snapshot ${current.snapshot} to keep: ${carry.column} ${type ? `does not compare with ${carry.filter}` : 'is not one of its columns'}; run it with --full-refresh`);
+    if (!replaced)
+      throw new SluiceError(
+        'EXEC_FAILED',
+        `cannot tell which files of snapshot ${current.snapshot} to keep: ${carry.column} ${type ? `does not compare with ${carry.filter}` : 'is not one of its columns'}; run it with --full-refresh`,
+      );
     const gone = new Set(replaced.map((f) => f.key));
     kept = kept.filter((f) => !gone.has(f.key));
   }
   if (kept.length === 0) return [];
   const why =
-    JSON.stringify(current.partitionBy) !== JSON.stringify(partitionBy) ? `its partition_by changed since snapshot ${current.snapshot} (${current.partitionBy.join(', ') || 'none'})`
-    : JSON.stringify(current.columns) !== JSON.stringify(columns) ? `its columns changed since snapshot ${current.snapshot}`
-    : undefined;
-  if (why) throw new SluiceError('EXEC_FAILED', `this build keeps ${kept.length} file(s) it did not rebuild, but ${why}: run it with --full-refresh and without --from/--to`);
+    JSON.stringify(current.partitionBy) !== JSON.stringify(partitionBy)
+      ? `its partition_by changed since snapshot ${current.snapshot} (${current.partitionBy.join(', ') || 'none'})`
+      : JSON.stringify(current.columns) !== JSON.stringify(columns)
+        ? `its columns changed since snapshot ${current.snapshot}`
+        : undefined;
+  if (why)
+    throw new SluiceError(
+      'EXEC_FAILED',
+      `this build keeps ${kept.length} file(s) it did not rebuild, but ${why}: run it with --full-refresh and without --from/--to`,
+    );
   return kept;
 }
 
@@ -391,7 +576,10 @@ function checkReplacedValues(items: readonly ItemRecord[], outputs: readonly Ite
     const allowed = new Set(slice.values);
     const stray = outputs[n]!.files.find((f) => !allowed.has(f.partition[column] ?? '__HIVE_DEFAULT_PARTITION__'));
     if (stray) {
-      throw new SluiceError('EXEC_FAILED', `the work item for ${column} ${slice.values.join(', ')} wrote rows to ${column}=${stray.partition[column] ?? 'NULL'}: a build that replaces partitions (--from/--to, incremental: replace) needs the rows of each ${column} value to keep that value in the output`);
+      throw new SluiceError(
+        'EXEC_FAILED',
+        `the work item for ${column} ${slice.values.join(', ')} wrote rows to ${column}=${stray.partition[column] ?? 'NULL'}: a build that replaces partitions (--from/--to, incremental: replace) needs the rows of each ${column} value to keep that value in the output`,
+      );
     }
   });
 }

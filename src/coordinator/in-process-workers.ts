@@ -16,12 +16,29 @@ export class InProcessWorkers implements WorkerSignals {
   private readonly toCoordinator = new Wakeup();
   private readonly loops: Promise<unknown>[] = [];
 
-  constructor(opts: { count: number; store: MetadataStore; objects: ObjectStore; engine: Engine; leaseMs: number; heartbeatMs: number; cpus?: number; memoryBytes?: number; onEvent?: (e: WorkerEvent) => void }) {
+  constructor(opts: {
+    count: number;
+    store: MetadataStore;
+    objects: ObjectStore;
+    engine: Engine;
+    leaseMs: number;
+    heartbeatMs: number;
+    cpus?: number;
+    memoryBytes?: number;
+    onEvent?: (e: WorkerEvent) => void;
+  }) {
     for (let i = 0; i < opts.count; i++) {
       const id = `inproc-${process.pid}-${i}`;
       this.loops.push(
         opts.store
-          .registerWorker({ id, host: 'localhost', pid: process.pid, cpus: opts.cpus ?? 1, memoryBytes: opts.memoryBytes ?? 2 ** 40, startedAt: Date.now() })
+          .registerWorker({
+            id,
+            host: 'localhost',
+            pid: process.pid,
+            cpus: opts.cpus ?? 1,
+            memoryBytes: opts.memoryBytes ?? 2 ** 40,
+            startedAt: Date.now(),
+          })
           .then(() =>
             runWorker({
               id,

@@ -8,7 +8,12 @@ const before = [
   { name: 'n', type: 'BIGINT' },
 ];
 const modelWith = (onSchemaChange?: OnSchemaChange) =>
-  ({ name: 'fct', file: 'models/fct.sql', location: { file: 'models/fct.sql', line: 1 }, ...(onSchemaChange && { onSchemaChange }) }) as unknown as ModelDef;
+  ({
+    name: 'fct',
+    file: 'models/fct.sql',
+    location: { file: 'models/fct.sql', line: 1 },
+    ...(onSchemaChange && { onSchemaChange }),
+  }) as unknown as ModelDef;
 const previous = { snapshot: 3, columns: before };
 
 describe('schema change between snapshots', () => {
@@ -17,7 +22,10 @@ describe('schema change between snapshots', () => {
   });
 
   it('lists added, removed and retyped columns', () => {
-    const change = schemaChange(before, [{ name: 'day', type: 'VARCHAR' }, { name: 'top', type: 'INTEGER' }])!;
+    const change = schemaChange(before, [
+      { name: 'day', type: 'VARCHAR' },
+      { name: 'top', type: 'INTEGER' },
+    ])!;
     assert.equal(describeSchemaChange(change), 'added top INTEGER; removed n BIGINT; retyped day DATE -> VARCHAR');
   });
 
@@ -30,7 +38,10 @@ describe('schema change between snapshots', () => {
 
   it('append_new_columns allows added columns only', () => {
     checkSchemaChange(modelWith('append_new_columns'), previous, [...before, { name: 'x', type: 'INTEGER' }], false);
-    assert.throws(() => checkSchemaChange(modelWith('append_new_columns'), previous, before.slice(0, 1), false), /removed n BIGINT; on_schema_change: append_new_columns/);
+    assert.throws(
+      () => checkSchemaChange(modelWith('append_new_columns'), previous, before.slice(0, 1), false),
+      /removed n BIGINT; on_schema_change: append_new_columns/,
+    );
   });
 
   it('sync_all_columns, --full-refresh and a first build allow anything', () => {

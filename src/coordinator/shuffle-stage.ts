@@ -1,4 +1,11 @@
-import { BUCKET_COLUMN, ITEM_SPEC_VERSION, parseItemSpec, type ItemInput, type ItemSpec, type ShufflePlan } from '../protocol/item-spec.js';
+import {
+  BUCKET_COLUMN,
+  ITEM_SPEC_VERSION,
+  parseItemSpec,
+  type ItemInput,
+  type ItemSpec,
+  type ShufflePlan,
+} from '../protocol/item-spec.js';
 import type { ItemRecord } from '../store/work-queue.js';
 import { SluiceError } from '../core/errors.js';
 import { parseItemOutput, type ItemOutput } from '../protocol/item-output.js';
@@ -16,14 +23,18 @@ export function reduceItems(items: readonly ItemRecord[]): ItemSpec[] | null {
   const first = specs.find((s) => s.record.itemNo === 0) ?? specs[0]!;
   const map = first.spec.shuffle;
   const plan: ShufflePlan | undefined = map?.stage === 'map' ? map.plan : undefined;
-  if (!plan) throw new SluiceError('EXEC_FAILED', `shuffle: work item ${first.record.id} has no shuffle plan; start a new run`);
+  if (!plan)
+    throw new SluiceError('EXEC_FAILED', `shuffle: work item ${first.record.id} has no shuffle plan; start a new run`);
 
   // Per shuffled input: every file its map items wrote, by bucket, and the columns they hold.
   const byInput = new Map<string, { columns: ItemOutput['columns']; files: ItemOutput['files'][number][] }>();
   for (const { record, spec } of specs) {
     if (spec.shuffle?.stage !== 'map') continue;
     const output = parseItemOutput(record.output, record.id);
-    const entry = byInput.get(spec.shuffle.input) ?? { columns: output.columns.filter((c) => c.name !== BUCKET_COLUMN), files: [] };
+    const entry = byInput.get(spec.shuffle.input) ?? {
+      columns: output.columns.filter((c) => c.name !== BUCKET_COLUMN),
+      files: [],
+    };
     entry.files.push(...output.files);
     byInput.set(spec.shuffle.input, entry);
   }
@@ -53,7 +64,14 @@ export function reduceItems(items: readonly ItemRecord[]): ItemSpec[] | null {
         columns: entry.columns,
         partitionBy: [],
         sizes: { rows: files.reduce((s, f) => s + f.rows, 0), bytes },
-        scan: { name: input.shuffled, files: files.length, bytes, totalFiles: entry.files.length, totalBytes: entry.files.reduce((s, f) => s + f.bytes, 0), filter: null },
+        scan: {
+          name: input.shuffled,
+          files: files.length,
+          bytes,
+          totalFiles: entry.files.length,
+          totalBytes: entry.files.reduce((s, f) => s + f.bytes, 0),
+          filter: null,
+        },
       };
     }),
   }));

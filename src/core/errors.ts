@@ -81,7 +81,11 @@ export class SluiceError extends Error {
 /** Thrown when a project has one or more problems; `problems` lists them all. */
 export class ValidationError extends SluiceError {
   constructor(problems: readonly Problem[]) {
-    super('CONFIG_INVALID', `${problems.length} problem${problems.length === 1 ? '' : 's'} found:\n${problems.map(formatProblem).join('\n')}`, { problems });
+    super(
+      'CONFIG_INVALID',
+      `${problems.length} problem${problems.length === 1 ? '' : 's'} found:\n${problems.map(formatProblem).join('\n')}`,
+      { problems },
+    );
     this.name = 'ValidationError';
   }
 }

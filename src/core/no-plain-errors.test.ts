@@ -26,9 +26,11 @@ describe('every error thrown in src/ carries a code', () => {
     for (const file of sourceFiles(SRC)) {
       const rel = relative(SRC, file).split('\\').join('/');
       if (Object.hasOwn(ALLOWED, rel)) continue;
-      readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
-        if (/\bnew Error\(/.test(line)) found.push(`src/${rel}:${i + 1}: ${line.trim()}`);
-      });
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .forEach((line, i) => {
+          if (/\bnew Error\(/.test(line)) found.push(`src/${rel}:${i + 1}: ${line.trim()}`);
+        });
     }
     assert.deepEqual(found, []);
   });

@@ -13,7 +13,11 @@ import { quoteIdent } from './sql-quote.js';
  * dependency order. DuckDB rejects unknown columns, functions and type errors when binding. A model whose
  * upstream failed is not checked (its errors would only echo the first one).
  */
-export async function checkBindings(engine: { connect(): Promise<DuckDBConnection> }, project: Project, order: readonly string[]): Promise<Problem[]> {
+export async function checkBindings(
+  engine: { connect(): Promise<DuckDBConnection> },
+  project: Project,
+  order: readonly string[],
+): Promise<Problem[]> {
   const conn = await engine.connect();
   const problems: Problem[] = [];
   const broken = new Set<string>();
@@ -47,9 +51,15 @@ async function checkSource(conn: DuckDBConnection, root: string, source: SourceD
   const at = { file: source.location.file, line: source.location.line, key: `sources.${source.name}` };
   try {
     // An empty table with the source's schema, read from its first file (for CSV, sniffed) once, not on every bind.
-    await conn.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(source.name)} AS SELECT * FROM ${sourceRelationSql(root, source, true)} LIMIT 0`);
+    await conn.run(
+      `CREATE OR REPLACE TEMP TABLE ${quoteIdent(source.name)} AS SELECT * FROM ${sourceRelationSql(root, source, true)} LIMIT 0`,
+    );
   } catch (err) {
-    return { code: 'CONFIG_SOURCE', message: `source '${source.name}' (${source.format} at ${source.path}) cannot be read: ${shortDuckDbMessage(errorMessage(err))}`, ...at };
+    return {
+      code: 'CONFIG_SOURCE',
+      message: `source '${source.name}' (${source.format} at ${source.path}) cannot be read: ${shortDuckDbMessage(errorMessage(err))}`,
+      ...at,
+    };
   }
   const shape = source.format === 'csv' ? await csvShape(conn, root, source) : undefined;
   if (shape) return { code: 'CONFIG_SOURCE', message: `source '${source.name}': ${shape}`, ...at };
@@ -59,10 +69,15 @@ async function checkSource(conn: DuckDBConnection, root: string, source: SourceD
   for (const [column, type] of Object.entries(source.columns)) {
     const found = actual.get(column);
     if (found === undefined) wrong.push(`column '${column}' is missing`);
-    else if (found.toUpperCase() !== type.toUpperCase()) wrong.push(`column '${column}' is ${found}, contract says ${type}`);
+    else if (found.toUpperCase() !== type.toUpperCase())
+      wrong.push(`column '${column}' is ${found}, contract says ${type}`);
   }
   if (wrong.length === 0) return undefined;
-  return { code: 'CONFIG_CONTRACT', message: `source '${source.name}' breaks its column contract: ${wrong.join('; ')}`, ...at };
+  return {
+    code: 'CONFIG_CONTRACT',
+    message: `source '${source.name}' breaks its column contract: ${wrong.join('; ')}`,
+    ...at,
+  };
 }
 
 async function checkModel(conn: DuckDBConnection, model: ModelDef): Promise<Problem | undefined> {
@@ -70,7 +85,9 @@ async function checkModel(conn: DuckDBConnection, model: ModelDef): Promise<Prob
     // An empty table with the model's columns, not a view: models downstream then bind against a
     // table, not a chain of views re-bound at every level (linear, not quadratic, in DAG depth).
     // DuckDB plans `LIMIT 0` as an empty result, so the SQL is bound but never executed.
-    await conn.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(model.name)} AS SELECT * FROM (\n${model.sql}\n) LIMIT 0`);
+    await conn.run(
+      `CREATE OR REPLACE TEMP TABLE ${quoteIdent(model.name)} AS SELECT * FROM (\n${model.sql}\n) LIMIT 0`,
+    );
   } catch (err) {
     const message = errorMessage(err);
     return {

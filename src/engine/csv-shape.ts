@@ -28,8 +28,10 @@ export function csvShapeProblem(path: string, columns: readonly string[], delimi
   const expected = fieldCount(lines[0]!, delim);
   const bad = lines.findIndex((l, i) => i > 0 && l.trim() !== '' && fieldCount(l, delim) !== expected);
   if (bad < 0) return undefined;
-  return `line ${bad + 1} has ${fieldCount(lines[bad]!, delim)} fields, the header (line 1) has ${expected}: ` +
-    'DuckDB could not detect the CSV dialect of a file with ragged rows';
+  return (
+    `line ${bad + 1} has ${fieldCount(lines[bad]!, delim)} fields, the header (line 1) has ${expected}: ` +
+    'DuckDB could not detect the CSV dialect of a file with ragged rows'
+  );
 }
 
 /** Fields of one CSV line split by `delim`, outside double quotes. */

@@ -31,7 +31,8 @@ export class DuckDbEngine implements Engine {
   static async create(settings: EngineSettings, sandbox: EngineSandbox): Promise<DuckDbEngine> {
     mkdirSync(settings.tempDirectory, { recursive: true });
     const instance = await duckdbApi.DuckDBInstance.create(':memory:', duckdbOptions(settings));
-    if (sandbox !== 'per-run') await lockInstance(instance, mergeAccess(sandbox, { directories: [settings.tempDirectory], files: [] }));
+    if (sandbox !== 'per-run')
+      await lockInstance(instance, mergeAccess(sandbox, { directories: [settings.tempDirectory], files: [] }));
     return new DuckDbEngine(instance, settings, sandbox === 'per-run');
   }
 
@@ -40,7 +41,8 @@ export class DuckDbEngine implements Engine {
    * sluice's own metadata queries (input statistics), never user SQL.
    */
   async connect(): Promise<DuckDBConnection> {
-    if (this.perRun) throw new SluiceError('EXEC_FAILED', 'a per-run sandboxed engine gives no connection for user SQL');
+    if (this.perRun)
+      throw new SluiceError('EXEC_FAILED', 'a per-run sandboxed engine gives no connection for user SQL');
     return this.instance.connect();
   }
 
@@ -70,20 +72,30 @@ export class DuckDbEngine implements Engine {
       const columns = await describe(conn, run);
       const missing = model.partitionBy.filter((k) => !columns.some((c) => c.name === k));
       if (missing.length > 0) {
-        throw new SluiceError('EXEC_SQL', `${model.file}:${model.location.line}: [model ${model.name}] partition_by column(s) ${missing.join(', ')} not in the model's output (columns: ${columns.map((c) => c.name).join(', ')})`);
+        throw new SluiceError(
+          'EXEC_SQL',
+          `${model.file}:${model.location.line}: [model ${model.name}] partition_by column(s) ${missing.join(', ')} not in the model's output (columns: ${columns.map((c) => c.name).join(', ')})`,
+        );
       }
       if (signal?.aborted) throw new SluiceError('EXEC_INTERRUPTED', `model ${model.name} interrupted`);
       mkdirSync(run.outputDir, { recursive: true });
       const partitioned = model.partitionBy.length > 0;
       const target = partitioned ? run.outputDir : `${run.outputDir}${sep}part-0.parquet`;
       const options = ['FORMAT parquet', 'RETURN_STATS true'];
-      if (partitioned) options.push(`PARTITION_BY (${model.partitionBy.map(quoteIdent).join(', ')})`, `FILENAME_PATTERN 'part-{i}'`);
+      if (partitioned)
+        options.push(`PARTITION_BY (${model.partitionBy.map(quoteIdent).join(', ')})`, `FILENAME_PATTERN 'part-{i}'`);
       const statement = `COPY (\n${model.sql}\n) TO ${quoteLiteral(target)} (${options.join(', ')})`;
       const reader = await runStatement(conn, statement, run, 2);
       const files: OutputFile[] = reader.map((row) => {
         const path = String(row.filename);
         const relativePath = relative(run.outputDir, path).split(sep).join('/');
-        return { path, relativePath, rows: Number(row.count), bytes: Number(row.file_size_bytes), partition: partitionOf(relativePath) };
+        return {
+          path,
+          relativePath,
+          rows: Number(row.count),
+          bytes: Number(row.file_size_bytes),
+          partition: partitionOf(relativePath),
+        };
       });
       files.sort((a, b) => (a.relativePath < b.relativePath ? -1 : 1));
       return {
@@ -130,14 +142,23 @@ async function describe(conn: DuckDBConnection, run: ModelRun): Promise<ColumnDe
   return rows.map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
 }
 
-async function runStatement(conn: DuckDBConnection, sql: string, run: ModelRun, sqlStartLine: number): Promise<Record<string, unknown>[]> {
+async function runStatement(
+  conn: DuckDBConnection,
+  sql: string,
+  run: ModelRun,
+  sqlStartLine: number,
+): Promise<Record<string, unknown>[]> {
   try {
     const reader = await conn.runAndReadAll(sql);
     return reader.getRowObjects() as Record<string, unknown>[];
   } catch (err) {
     const message = errorMessage(err);
     const line = modelErrorLine(message, run.model, sqlStartLine) ?? run.model.sqlLine;
-    throw new SluiceError(duckDbErrorCode(message), `${run.model.file}:${line}: [model ${run.model.name}] ${shortDuckDbMessage(message)}`, { cause: err });
+    throw new SluiceError(
+      duckDbErrorCode(message),
+      `${run.model.file}:${line}: [model ${run.model.name}] ${shortDuckDbMessage(message)}`,
+      { cause: err },
+    );
   }
 }
 

@@ -5,7 +5,11 @@ import type { RunnableModel } from '../protocol/runnable-model.js';
  * DuckDB reports positions as `LINE n:` within the statement it was given. Translate that to
  * the model file's line, given the statement line on which the model's SQL starts.
  */
-export function modelErrorLine(message: string, model: Pick<RunnableModel, 'sqlLine'>, sqlStartsOnStatementLine: number): number | undefined {
+export function modelErrorLine(
+  message: string,
+  model: Pick<RunnableModel, 'sqlLine'>,
+  sqlStartsOnStatementLine: number,
+): number | undefined {
   const m = /LINE (\d+):/.exec(message);
   if (!m) return undefined;
   const statementLine = Number(m[1]);

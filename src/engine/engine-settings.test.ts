@@ -28,13 +28,23 @@ describe('execution.memory_limit: the total for one machine, divided among its w
   });
 
   it('resolveEngineSettings passes the machine memory and the share through', () => {
-    const s = resolveEngineSettings({ threads: 1, memoryLimit: '60%', tempDirectory: '/tmp/x', shareOf: 3, machineBytes: 6 * GiB });
+    const s = resolveEngineSettings({
+      threads: 1,
+      memoryLimit: '60%',
+      tempDirectory: '/tmp/x',
+      shareOf: 3,
+      machineBytes: 6 * GiB,
+    });
     assert.equal(s.memoryLimit, `${Math.floor((6 * GiB * 0.6) / 3 / 2 ** 20)}MB`);
   });
 
   it('anything else is a CONFIG error naming the key', () => {
     for (const bad of ['0%', '96%', 'lots', '4 bananas']) {
-      assert.throws(() => resolveMemoryLimit(bad), (e: unknown) => e instanceof SluiceError && e.code === 'CONFIG_INVALID' && /execution\.memory_limit/.test(e.message));
+      assert.throws(
+        () => resolveMemoryLimit(bad),
+        (e: unknown) =>
+          e instanceof SluiceError && e.code === 'CONFIG_INVALID' && /execution\.memory_limit/.test(e.message),
+      );
     }
   });
 });

@@ -53,7 +53,11 @@ export async function inputStats(conn: DuckDBConnection, inputs: readonly InputF
     }
     for (const path of input.paths) {
       // A plain file path (every file of an upstream snapshot) needs no glob query.
-      const matches = GLOB_CHARS.test(path) ? (await conn.runAndReadAll(`SELECT file FROM glob(${quoteLiteral(path)})`)).getRowObjects().map((row) => String(row.file)) : [path];
+      const matches = GLOB_CHARS.test(path)
+        ? (await conn.runAndReadAll(`SELECT file FROM glob(${quoteLiteral(path)})`))
+            .getRowObjects()
+            .map((row) => String(row.file))
+        : [path];
       for (const file of matches) {
         if (seen.has(file)) continue;
         seen.add(file);
@@ -73,7 +77,9 @@ export async function inputStats(conn: DuckDBConnection, inputs: readonly InputF
   }
   let rows: number | null = anyParquet ? knownRows : null;
   if (parquet.length > 0) {
-    const reader = await conn.runAndReadAll(`SELECT COALESCE(SUM(num_rows), 0) AS n FROM parquet_file_metadata(${quoteList(parquet)})`);
+    const reader = await conn.runAndReadAll(
+      `SELECT COALESCE(SUM(num_rows), 0) AS n FROM parquet_file_metadata(${quoteList(parquet)})`,
+    );
     rows = knownRows + Number(reader.getRowObjects()[0]?.n ?? 0);
   }
   return { files: seen.size, bytes, rows, partitions: partitions.size };

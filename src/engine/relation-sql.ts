@@ -32,7 +32,9 @@ export function sourceGlobs(projectRoot: string, source: SourceDef, firstFileOnl
     if (first !== undefined) return [join(path, first)];
   }
   const present = EXTENSIONS[source.format].filter((ext) => names.some((n) => n.endsWith(`.${ext}`)));
-  return (present.length > 0 ? present : EXTENSIONS[source.format].slice(0, 1)).map((ext) => join(path, '**', `*.${ext}`));
+  return (present.length > 0 ? present : EXTENSIONS[source.format].slice(0, 1)).map((ext) =>
+    join(path, '**', `*.${ext}`),
+  );
 }
 
 /** A DuckDB table expression that reads a source (`schemaOnly`: just enough files for its schema). */
@@ -43,7 +45,8 @@ export function sourceRelationSql(projectRoot: string, source: SourceDef, schema
 /** A DuckDB table expression that reads files of a source format. */
 export function filesRelationSql(input: FileInput): string {
   const files = input.paths.length === 1 ? quoteLiteral(input.paths[0]!) : quoteList(input.paths);
-  const types = input.hivePartitioning && input.hiveTypes && Object.keys(input.hiveTypes).length > 0 ? input.hiveTypes : undefined;
+  const types =
+    input.hivePartitioning && input.hiveTypes && Object.keys(input.hiveTypes).length > 0 ? input.hiveTypes : undefined;
   const hive = `hive_partitioning = ${input.hivePartitioning}${types ? `, hive_types = ${structLiteral(types)}` : ''}`;
   switch (input.format) {
     case 'parquet':
@@ -63,7 +66,11 @@ export function filesRelationSql(input: FileInput): string {
  * A query over a published snapshot's files, with the published column order and types
  * (partition columns come back from the folder names, typed by `hive_types`).
  */
-export function snapshotRelationSql(localPaths: readonly string[], columns: readonly ColumnDef[], partitionBy: readonly string[]): string {
+export function snapshotRelationSql(
+  localPaths: readonly string[],
+  columns: readonly ColumnDef[],
+  partitionBy: readonly string[],
+): string {
   const projection = columns.map((c) => quoteIdent(c.name)).join(', ');
   if (localPaths.length === 0) {
     const nulls = columns.map((c) => `CAST(NULL AS ${c.type}) AS ${quoteIdent(c.name)}`).join(', ');
@@ -78,5 +85,7 @@ export function snapshotRelationSql(localPaths: readonly string[], columns: read
 }
 
 function structLiteral(columns: Readonly<Record<string, string>>): string {
-  return `{${Object.entries(columns).map(([k, v]) => `${quoteLiteral(k)}: ${quoteLiteral(v)}`).join(', ')}}`;
+  return `{${Object.entries(columns)
+    .map(([k, v]) => `${quoteLiteral(k)}: ${quoteLiteral(v)}`)
+    .join(', ')}}`;
 }

@@ -11,8 +11,30 @@ import { lit, strList } from './clinic-reference-sql.js';
  * no-show appointments (more no-shows with long lead times and without a reminder).
  */
 
-const CONSULTATION_REASONS = ['Fever, cough', 'Sore throat', 'Skin rash', 'Back pain', 'Prescription renewal', 'Anxiety, sleep problems', 'Headache', 'Allergy, hay fever', 'Follow-up', 'Stomach ache', 'Urinary infection', 'Blood pressure check'];
-const APPOINTMENT_REASONS = ['Annual check-up', 'Follow-up', 'Vaccination', 'Blood test', 'Minor injury', 'Chronic care review', 'Specialist referral', 'Prenatal visit'];
+const CONSULTATION_REASONS = [
+  'Fever, cough',
+  'Sore throat',
+  'Skin rash',
+  'Back pain',
+  'Prescription renewal',
+  'Anxiety, sleep problems',
+  'Headache',
+  'Allergy, hay fever',
+  'Follow-up',
+  'Stomach ache',
+  'Urinary infection',
+  'Blood pressure check',
+];
+const APPOINTMENT_REASONS = [
+  'Annual check-up',
+  'Follow-up',
+  'Vaccination',
+  'Blood test',
+  'Minor injury',
+  'Chronic care review',
+  'Specialist referral',
+  'Prenatal visit',
+];
 const APPOINTMENT_MINUTES = [30, 15, 15, 15, 30, 30, 45, 30];
 /** Hours drawn uniformly from these lists, so repeated hours are the busy ones. */
 const ORDER_HOURS = [8, 9, 9, 10, 10, 11, 11, 12, 12, 12, 13, 13, 14, 15, 16, 17, 17, 18, 18, 18, 19, 19, 20, 21];

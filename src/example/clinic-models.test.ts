@@ -14,8 +14,22 @@ const EXAMPLE = clinicExampleDir();
 const NAME = /^[a-z_][a-z0-9_]*$/;
 const BUSINESS_UNITS = ['pharmacy', 'teleconsultation', 'appointment'];
 
-interface Source { name: string; format: string; path: string; hive_partitioning: boolean; header?: boolean; delimiter?: string; columns?: Record<string, string> }
-interface Model { name: string; file: string; header: Record<string, unknown>; sql: string; refs: string[] }
+interface Source {
+  name: string;
+  format: string;
+  path: string;
+  hive_partitioning: boolean;
+  header?: boolean;
+  delimiter?: string;
+  columns?: Record<string, string>;
+}
+interface Model {
+  name: string;
+  file: string;
+  header: Record<string, unknown>;
+  sql: string;
+  refs: string[];
+}
 
 function listFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((e) => {
@@ -26,7 +40,9 @@ function listFiles(dir: string): string[] {
 
 function loadSources(): Map<string, Source> {
   const out = new Map<string, Source>();
-  for (const file of listFiles(join(EXAMPLE, 'sources')).filter((f) => f.endsWith('.yml')).sort()) {
+  for (const file of listFiles(join(EXAMPLE, 'sources'))
+    .filter((f) => f.endsWith('.yml'))
+    .sort()) {
     const doc = parse(readFileSync(file, 'utf8')) as { sources: Record<string, Omit<Source, 'name'>> };
     for (const [name, def] of Object.entries(doc.sources)) {
       assert.ok(!out.has(name), `source ${name} declared twice`);
@@ -39,20 +55,31 @@ function loadSources(): Map<string, Source> {
 /** Identifiers after FROM/JOIN, comments and strings removed, minus the file's CTE names. */
 function tableRefs(sql: string): string[] {
   const code = sql.replace(/--[^\n]*/g, ' ').replace(/'(?:[^']|'')*'/g, "''");
-  const ctes = new Set([...code.matchAll(/(?:\bwith|,)\s*([a-z_][a-z0-9_]*)\s+as\s*\(/gi)].map((m) => m[1]!.toLowerCase()));
+  const ctes = new Set(
+    [...code.matchAll(/(?:\bwith|,)\s*([a-z_][a-z0-9_]*)\s+as\s*\(/gi)].map((m) => m[1]!.toLowerCase()),
+  );
   const refs = [...code.matchAll(/\b(?:from|join)\s+([a-z_][a-z0-9_]*)\b/gi)].map((m) => m[1]!.toLowerCase());
   return [...new Set(refs.filter((r) => !ctes.has(r)))].sort();
 }
 
 function loadModels(): Model[] {
   const root = join(EXAMPLE, 'models');
-  return listFiles(root).filter((f) => f.endsWith('.sql')).sort().map((file) => {
-    const text = readFileSync(file, 'utf8');
-    const m = /^\/\*---\r?\n([\s\S]*?)\r?\n---\*\/\r?\n/.exec(text);
-    assert.ok(m, `${file}: starts with a /*--- ... ---*/ header`);
-    const sql = text.slice(m[0].length);
-    return { name: file.slice(file.lastIndexOf(sep) + 1, -4), file: relative(EXAMPLE, file), header: parse(m[1]!) as Record<string, unknown>, sql, refs: tableRefs(sql) };
-  });
+  return listFiles(root)
+    .filter((f) => f.endsWith('.sql'))
+    .sort()
+    .map((file) => {
+      const text = readFileSync(file, 'utf8');
+      const m = /^\/\*---\r?\n([\s\S]*?)\r?\n---\*\/\r?\n/.exec(text);
+      assert.ok(m, `${file}: starts with a /*--- ... ---*/ header`);
+      const sql = text.slice(m[0].length);
+      return {
+        name: file.slice(file.lastIndexOf(sep) + 1, -4),
+        file: relative(EXAMPLE, file),
+        header: parse(m[1]!) as Record<string, unknown>,
+        sql,
+        refs: tableRefs(sql),
+      };
+    });
 }
 
 /** Models in an order where each comes after the models it reads. */
@@ -63,7 +90,10 @@ function dependencyOrder(models: Model[]): Model[] {
   const visit = (m: Model, path: string[]) => {
     if (done.has(m.name)) return;
     assert.ok(!path.includes(m.name), `dependency cycle: ${[...path, m.name].join(' -> ')}`);
-    for (const r of m.refs) { const dep = byName.get(r); if (dep) visit(dep, [...path, m.name]); }
+    for (const r of m.refs) {
+      const dep = byName.get(r);
+      if (dep) visit(dep, [...path, m.name]);
+    }
     done.add(m.name);
     out.push(m);
   };
@@ -79,7 +109,11 @@ function sourceSql(s: Source, dataRoot: string, onlyDay?: string): string {
   if (s.format === 'parquet') reader = `read_parquet('${glob}', ${hive})`;
   else if (s.format === 'json') reader = `read_json('${glob}', ${hive})`;
   else {
-    const columns = s.columns ? `, columns = {${Object.entries(s.columns).map(([k, v]) => `'${k}': '${v}'`).join(', ')}}` : '';
+    const columns = s.columns
+      ? `, columns = {${Object.entries(s.columns)
+          .map(([k, v]) => `'${k}': '${v}'`)
+          .join(', ')}}`
+      : '';
     reader = `read_csv('${glob}', ${hive}, header = ${s.header ?? true}, delim = '${s.delimiter ?? ','}'${columns})`;
   }
   if (onlyDay === undefined || !s.hive_partitioning) return `select * from ${reader}`;
@@ -90,7 +124,11 @@ function sourceSql(s: Source, dataRoot: string, onlyDay?: string): string {
 type Conn = Awaited<ReturnType<DuckDBInstance['connect']>>;
 
 async function open(threads: number) {
-  const db = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false', threads: String(threads) });
+  const db = await DuckDBInstance.create(':memory:', {
+    autoinstall_known_extensions: 'false',
+    autoload_known_extensions: 'false',
+    threads: String(threads),
+  });
   return { db, conn: await db.connect() };
 }
 
@@ -109,7 +147,8 @@ async function scalar(conn: Conn, sql: string): Promise<unknown> {
   return (await conn.runAndReadAll(sql)).getRowsJS()[0]?.[0];
 }
 
-const checksum = (conn: Conn, from: string) => scalar(conn, `select count(*)::VARCHAR || ':' || coalesce(sum(hash(t))::VARCHAR, '0') from ${from} t`);
+const checksum = (conn: Conn, from: string) =>
+  scalar(conn, `select count(*)::VARCHAR || ':' || coalesce(sum(hash(t))::VARCHAR, '0') from ${from} t`);
 
 describe('examples/clinic models', () => {
   const tmp = mkdtempSync(join(tmpdir(), 'sluice-clinic-'));
@@ -126,7 +165,10 @@ describe('examples/clinic models', () => {
     await build(four.conn, sources, models, tmp);
   });
   after(() => {
-    for (const x of [one, four]) { x?.conn.closeSync(); x?.db.closeSync(); }
+    for (const x of [one, four]) {
+      x?.conn.closeSync();
+      x?.db.closeSync();
+    }
     rmSync(tmp, { recursive: true, force: true });
   });
 
@@ -140,11 +182,19 @@ describe('examples/clinic models', () => {
       assert.ok(BUSINESS_UNITS.includes(String(bu)), `${m.file}: business_unit`);
       assert.ok(typeof description === 'string' && description.length > 20, `${m.file}: description`);
       if (type === 'fact') assert.ok(Array.isArray(pb) && pb.length === 1, `${m.file}: facts are partitioned`);
-      assert.doesNotMatch(m.sql, /\b(random|now|current_date|current_timestamp|uuid|gen_random_uuid)\s*\(|current_date|current_timestamp/i, `${m.file}: deterministic`);
+      assert.doesNotMatch(
+        m.sql,
+        /\b(random|now|current_date|current_timestamp|uuid|gen_random_uuid)\s*\(|current_date|current_timestamp/i,
+        `${m.file}: deterministic`,
+      );
     }
-    for (const bu of BUSINESS_UNITS) for (const t of ['dimension', 'fact', 'report']) {
-      assert.ok(models.some((m) => m.header.business_unit === bu && m.header.type === t), `a ${t} for ${bu}`);
-    }
+    for (const bu of BUSINESS_UNITS)
+      for (const t of ['dimension', 'fact', 'report']) {
+        assert.ok(
+          models.some((m) => m.header.business_unit === bu && m.header.type === t),
+          `a ${t} for ${bu}`,
+        );
+      }
     for (const name of sources.keys()) assert.match(name, NAME);
     for (const m of models) assert.ok(!sources.has(m.name), `model ${m.name} shadows a source`);
   });
@@ -165,16 +215,26 @@ describe('examples/clinic models', () => {
       for (const key of (m.header.partition_by as string[] | undefined) ?? []) {
         const nulls = Number(await scalar(one.conn, `select count(*) filter (where ${key} is null) from ${m.name}`));
         assert.equal(nulls, 0, `${m.name}.${key} (partition key) is never null`);
-        assert.equal(await scalar(one.conn, `select typeof(${key}) from ${m.name} limit 1`), 'DATE', `${m.name}.${key} is a date`);
+        assert.equal(
+          await scalar(one.conn, `select typeof(${key}) from ${m.name} limit 1`),
+          'DATE',
+          `${m.name}.${key} is a date`,
+        );
       }
     }
   });
 
   it('keeps one fact row per event (no join drops or duplicates rows)', async () => {
-    for (const [fact, source, id] of [['fct_orders', 'orders', 'order_id'], ['fct_consultations', 'consultations', 'consultation_id'], ['fct_appointments', 'appointments', 'appointment_id']]) {
-      const [[factRows, distinctIds, sourceRows]] = (await one.conn.runAndReadAll(
-        `select (select count(*) from ${fact}), (select count(distinct ${id}) from ${fact}), (select count(*) from ${source})`,
-      )).getRowsJS() as [[bigint, bigint, bigint]];
+    for (const [fact, source, id] of [
+      ['fct_orders', 'orders', 'order_id'],
+      ['fct_consultations', 'consultations', 'consultation_id'],
+      ['fct_appointments', 'appointments', 'appointment_id'],
+    ]) {
+      const [[factRows, distinctIds, sourceRows]] = (
+        await one.conn.runAndReadAll(
+          `select (select count(*) from ${fact}), (select count(distinct ${id}) from ${fact}), (select count(*) from ${source})`,
+        )
+      ).getRowsJS() as [[bigint, bigint, bigint]];
       assert.equal(factRows, sourceRows, `${fact} rows = ${source} rows`);
       assert.equal(distinctIds, sourceRows, `${fact}.${id} is unique`);
     }
@@ -206,18 +266,46 @@ describe('examples/clinic models', () => {
   it('handles the data wrinkles', async () => {
     // [query returning one number, what it must satisfy, why]
     const checks: [string, (n: number) => boolean, string][] = [
-      [`select count(*) from fct_orders where status <> 'completed' and net_revenue <> 0`, (n) => n === 0, 'only completed orders bring revenue'],
+      [
+        `select count(*) from fct_orders where status <> 'completed' and net_revenue <> 0`,
+        (n) => n === 0,
+        'only completed orders bring revenue',
+      ],
       [`select count(*) from fct_orders where is_cancelled`, (n) => n > 0, 'cancelled orders are kept'],
-      [`select count(*) from dim_patients where city_name is null or insurance_plan is null`, (n) => n === 0, 'missing city and plan are filled in'],
-      [`select count(*) from dim_patients where insurance_plan = 'uninsured'`, (n) => n > 0, 'uninsured patients exist'],
-      [`select count(*) from fct_consultations where not is_completed and billable_fee <> 0`, (n) => n === 0, 'dropped calls bill nothing'],
+      [
+        `select count(*) from dim_patients where city_name is null or insurance_plan is null`,
+        (n) => n === 0,
+        'missing city and plan are filled in',
+      ],
+      [
+        `select count(*) from dim_patients where insurance_plan = 'uninsured'`,
+        (n) => n > 0,
+        'uninsured patients exist',
+      ],
+      [
+        `select count(*) from fct_consultations where not is_completed and billable_fee <> 0`,
+        (n) => n === 0,
+        'dropped calls bill nothing',
+      ],
       [`select sum(no_show_count) from rpt_appointment_no_shows`, (n) => n > 0, 'no-shows are counted'],
       [`select max(no_show_rate) from rpt_appointment_no_shows`, (n) => n < 1, 'no-show rate is a rate'],
-      [`select (select sum(revenue) from rpt_daily_revenue_by_city) - (select sum(net_revenue) from fct_orders)`, (n) => n === 0, 'city revenue adds up to order revenue'],
-      [`select sum(share_of_day_revenue) / count(distinct order_date) from rpt_daily_revenue_by_city`, (n) => Math.abs(n - 1) < 0.01, 'city shares of a day add up to 1'],
+      [
+        `select (select sum(revenue) from rpt_daily_revenue_by_city) - (select sum(net_revenue) from fct_orders)`,
+        (n) => n === 0,
+        'city revenue adds up to order revenue',
+      ],
+      [
+        `select sum(share_of_day_revenue) / count(distinct order_date) from rpt_daily_revenue_by_city`,
+        (n) => Math.abs(n - 1) < 0.01,
+        'city shares of a day add up to 1',
+      ],
       [`select max(category_rank) from rpt_top_products`, (n) => n <= 10, 'ten products per category at most'],
       [`select sum(filled_count) from rpt_prescription_fulfilment`, (n) => n > 0, 'some prescriptions are filled'],
-      [`select count(*) from rpt_doctor_utilisation where practice_mode = 'telehealth_only' and clinic_minutes > 0`, (n) => n === 0, 'remote doctors do not see clinic patients'],
+      [
+        `select count(*) from rpt_doctor_utilisation where practice_mode = 'telehealth_only' and clinic_minutes > 0`,
+        (n) => n === 0,
+        'remote doctors do not see clinic patients',
+      ],
     ];
     for (const [sql, ok, why] of checks) {
       const n = Number(await scalar(one.conn, sql));

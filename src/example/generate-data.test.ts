@@ -27,7 +27,10 @@ function reader(dataDir: string, name: string): string {
 }
 
 async function query(sql: string): Promise<Record<string, unknown>[]> {
-  const db = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+  const db = await DuckDBInstance.create(':memory:', {
+    autoinstall_known_extensions: 'false',
+    autoload_known_extensions: 'false',
+  });
   const conn = await db.connect();
   try {
     return (await conn.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[];
@@ -40,7 +43,10 @@ async function query(sql: string): Promise<Record<string, unknown>[]> {
 /** Per table: row count and an order-independent checksum of every value, computed in DuckDB. */
 async function fingerprint(projectDir: string): Promise<Record<string, string>> {
   const dataDir = join(projectDir, 'data');
-  const parts = CLINIC_OUTPUTS.map((o) => `select '${o.name}' as name, count(*)::VARCHAR || ':' || coalesce(sum(hash(t))::VARCHAR, '0') as fp from ${reader(dataDir, o.name)} t`);
+  const parts = CLINIC_OUTPUTS.map(
+    (o) =>
+      `select '${o.name}' as name, count(*)::VARCHAR || ':' || coalesce(sum(hash(t))::VARCHAR, '0') as fp from ${reader(dataDir, o.name)} t`,
+  );
   const rows = await query(parts.join(' union all '));
   return Object.fromEntries(rows.map((r) => [String(r.name), String(r.fp)]));
 }
@@ -62,9 +68,16 @@ describe('generateClinicData', () => {
   });
 
   it('writes every source with matching row and file counts', async () => {
-    assert.deepEqual(a.tables.map((t) => t.name), CLINIC_OUTPUTS.map((o) => o.name));
+    assert.deepEqual(
+      a.tables.map((t) => t.name),
+      CLINIC_OUTPUTS.map((o) => o.name),
+    );
     for (const t of a.tables) assert.ok(t.rows > 0 && t.files > 0, `${t.name}: ${t.rows} rows in ${t.files} files`);
-    const counted = await query(CLINIC_OUTPUTS.map((o) => `select '${o.name}' as name, count(*)::INTEGER as n from ${reader(join(dirA, 'data'), o.name)}`).join(' union all '));
+    const counted = await query(
+      CLINIC_OUTPUTS.map(
+        (o) => `select '${o.name}' as name, count(*)::INTEGER as n from ${reader(join(dirA, 'data'), o.name)}`,
+      ).join(' union all '),
+    );
     for (const r of counted) assert.equal(r.n, rowsOf(a, String(r.name)), `rows of ${r.name}`);
     assert.ok(a.bytes > 10_000, `bytes ${a.bytes}`);
   });
@@ -82,9 +95,17 @@ describe('generateClinicData', () => {
 
   it('writes one hive folder per day for each event source', () => {
     const expected = ['2024-01-01', '2024-01-02', '2024-01-03', '2024-01-04'];
-    for (const [folder, key] of [['orders', 'order_date'], ['consultations', 'consultation_date'], ['appointments', 'appointment_date']] as const) {
+    for (const [folder, key] of [
+      ['orders', 'order_date'],
+      ['consultations', 'consultation_date'],
+      ['appointments', 'appointment_date'],
+    ] as const) {
       const dirs = readdirSync(join(dirA, 'data', folder)).sort();
-      assert.deepEqual(dirs, expected.map((d) => `${key}=${d}`), folder);
+      assert.deepEqual(
+        dirs,
+        expected.map((d) => `${key}=${d}`),
+        folder,
+      );
       const files = a.tables.find((t) => t.name === folder)?.files ?? 0;
       assert.ok(files >= expected.length, `${folder} has ${files} files`);
     }
@@ -95,10 +116,14 @@ describe('generateClinicData', () => {
     const other = join(tmp, 'a-other-seed');
     const s1 = await generateClinicData(again, { days: 4, scale: 0.05, seed: 7, threads: 1 });
     const s2 = await generateClinicData(other, { days: 4, scale: 0.05, seed: 8, threads: 3 });
-    assert.deepEqual(s1.tables.map((t) => t.rows), a.tables.map((t) => t.rows));
+    assert.deepEqual(
+      s1.tables.map((t) => t.rows),
+      a.tables.map((t) => t.rows),
+    );
     const [fa, f1, f2] = await Promise.all([fingerprint(dirA), fingerprint(again), fingerprint(other)]);
     assert.deepEqual(f1, fa);
-    for (const t of ['patients', 'orders', 'consultations', 'appointments']) assert.notEqual(f2[t], fa[t], `${t} differs for another seed`);
+    for (const t of ['patients', 'orders', 'consultations', 'appointments'])
+      assert.notEqual(f2[t], fa[t], `${t} differs for another seed`);
   });
 
   it('grows with days and with scale', async () => {
@@ -189,7 +214,17 @@ describe('generated data', () => {
           where o.consultation_id is not null) as orphan_prescription_orders,
         (select count(*) from ${reader(data, 'appointments')} where booked_at > scheduled_at) as booked_after_visit`);
     assert.ok(r, 'one row');
-    for (const k of ['cancelled_orders', 'undiscounted_orders', 'prescription_orders', 'no_shows', 'dropped_calls', 'unrated', 'patients_without_city', 'uninsured', 'remote_doctors']) {
+    for (const k of [
+      'cancelled_orders',
+      'undiscounted_orders',
+      'prescription_orders',
+      'no_shows',
+      'dropped_calls',
+      'unrated',
+      'patients_without_city',
+      'uninsured',
+      'remote_doctors',
+    ]) {
       assert.ok(Number(r[k]) > 0, `${k} = ${r[k]}`);
     }
     assert.equal(Number(r.cancelled_without_time), 0);

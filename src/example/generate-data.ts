@@ -38,9 +38,21 @@ export const CLINIC_OUTPUTS: readonly Output[] = [
   { name: 'products', path: 'products.csv', options: 'FORMAT csv, HEADER true', orderBy: 'product_id' },
   { name: 'patients', path: 'patients.parquet', options: 'FORMAT parquet', orderBy: 'patient_id' },
   { name: 'pharmacies', path: 'pharmacies.parquet', options: 'FORMAT parquet', orderBy: 'pharmacy_id' },
-  { name: 'consultations', path: 'consultations', options: 'FORMAT csv, HEADER true', partitionBy: 'consultation_date', orderBy: 'consultation_id' },
+  {
+    name: 'consultations',
+    path: 'consultations',
+    options: 'FORMAT csv, HEADER true',
+    partitionBy: 'consultation_date',
+    orderBy: 'consultation_id',
+  },
   { name: 'orders', path: 'orders', options: 'FORMAT parquet', partitionBy: 'order_date', orderBy: 'order_id' },
-  { name: 'appointments', path: 'appointments', options: 'FORMAT parquet', partitionBy: 'appointment_date', orderBy: 'appointment_id' },
+  {
+    name: 'appointments',
+    path: 'appointments',
+    options: 'FORMAT parquet',
+    partitionBy: 'appointment_date',
+    orderBy: 'appointment_id',
+  },
 ];
 
 /**
@@ -52,7 +64,11 @@ export async function generateClinicData(projectDir: string, opts: GenerateOptio
   const o = resolveGenerateOptions(opts);
   const dataDir = resolve(projectDir, 'data');
   const sizes = clinicSizes(o.scale);
-  const statements = [...randomMacrosSql(o.seed), ...referenceViewsSql(sizes, o.startDate), ...eventViewsSql(sizes, o.startDate, o.days)];
+  const statements = [
+    ...randomMacrosSql(o.seed),
+    ...referenceViewsSql(sizes, o.startDate),
+    ...eventViewsSql(sizes, o.startDate, o.days),
+  ];
 
   let instance: DuckDBInstance;
   try {
@@ -62,7 +78,9 @@ export async function generateClinicData(projectDir: string, opts: GenerateOptio
       ...(o.threads === undefined ? {} : { threads: String(o.threads) }),
     });
   } catch (cause) {
-    throw new SluiceError('EXEC_FAILED', `cannot start DuckDB to generate ${dataDir}: ${errorMessage(cause)}`, { cause });
+    throw new SluiceError('EXEC_FAILED', `cannot start DuckDB to generate ${dataDir}: ${errorMessage(cause)}`, {
+      cause,
+    });
   }
   const conn = await instance.connect();
   try {
@@ -94,7 +112,11 @@ async function runOrThrow(conn: Conn, sql: string, what: string, dataDir: string
   try {
     return await conn.runAndReadAll(sql);
   } catch (cause) {
-    throw new SluiceError('EXEC_SQL', `clinic data generator could not ${what} (data folder ${dataDir}): ${errorMessage(cause)}`, { cause });
+    throw new SluiceError(
+      'EXEC_SQL',
+      `clinic data generator could not ${what} (data folder ${dataDir}): ${errorMessage(cause)}`,
+      { cause },
+    );
   }
 }
 

@@ -45,7 +45,10 @@ export function resolveGenerateOptions(opts: GenerateOptions): ResolvedGenerateO
     throw usage(`option "startDate" must be a calendar date written YYYY-MM-DD, got ${show(startDate)}`);
   }
   const threads = opts.threads;
-  if (threads !== undefined && (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 1 || threads > 1024)) {
+  if (
+    threads !== undefined &&
+    (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 1 || threads > 1024)
+  ) {
     throw usage(`option "threads" must be an integer from 1 to 1024, got ${show(threads)}`);
   }
   return Object.freeze({ days, scale, seed, startDate, threads });

@@ -9,7 +9,8 @@ import { clinicExampleDir, initExample } from './init-example.js';
 const tmp = mkdtempSync(join(tmpdir(), 'sluice-init-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
-const isUsage = (pattern: RegExp) => (err: unknown) => err instanceof SluiceError && err.code === 'CLI_USAGE' && pattern.test(err.message);
+const isUsage = (pattern: RegExp) => (err: unknown) =>
+  err instanceof SluiceError && err.code === 'CLI_USAGE' && pattern.test(err.message);
 
 describe('initExample', () => {
   it('finds the example project next to the sources', () => {
@@ -23,14 +24,27 @@ describe('initExample', () => {
     const s = await initExample(dir, { days: 3, scale: 0.02, seed: 5 });
     assert.equal(s.dir, dir);
     assert.deepEqual([s.days, s.scale, s.seed], [3, 0.02, 5]);
-    for (const f of ['sluice.yaml', 'README.md', 'sources/reference.yml', 'sources/events.yml', 'models/fact/pharmacy/fct_orders.sql']) {
+    for (const f of [
+      'sluice.yaml',
+      'README.md',
+      'sources/reference.yml',
+      'sources/events.yml',
+      'models/fact/pharmacy/fct_orders.sql',
+    ]) {
       assert.ok(s.files.includes(f), `summary lists ${f}`);
       assert.equal(readFileSync(join(dir, f), 'utf8'), readFileSync(join(clinicExampleDir(), f), 'utf8'), f);
     }
     assert.ok(s.files.filter((f) => f.startsWith('models/')).length >= 12, 'at least 12 models copied');
     assert.ok(!s.files.some((f) => f.startsWith('data/')), 'data is generated, not copied');
-    assert.deepEqual(readdirSync(join(dir, 'data', 'orders')).sort(), ['order_date=2024-01-01', 'order_date=2024-01-02', 'order_date=2024-01-03']);
-    assert.ok(s.data.tables.every((t) => t.rows > 0), 'every table has rows');
+    assert.deepEqual(readdirSync(join(dir, 'data', 'orders')).sort(), [
+      'order_date=2024-01-01',
+      'order_date=2024-01-02',
+      'order_date=2024-01-03',
+    ]);
+    assert.ok(
+      s.data.tables.every((t) => t.rows > 0),
+      'every table has rows',
+    );
   });
 
   it('uses 30 days by default', async () => {

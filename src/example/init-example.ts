@@ -55,7 +55,10 @@ export async function initExample(dir: string, opts: InitOptions = {}): Promise<
     throw new SluiceError('CLI_USAGE', `cannot create the example project in ${target}: it is a file, not a folder`);
   }
   if (st && readdirSync(target).length > 0 && !opts.force) {
-    throw new SluiceError('CLI_USAGE', `cannot create the example project in ${target}: the folder is not empty (use --force to write into it anyway)`);
+    throw new SluiceError(
+      'CLI_USAGE',
+      `cannot create the example project in ${target}: the folder is not empty (use --force to write into it anyway)`,
+    );
   }
 
   const source = clinicExampleDir();
@@ -73,7 +76,11 @@ export async function initExample(dir: string, opts: InitOptions = {}): Promise<
       },
     });
   } catch (cause) {
-    throw new SluiceError('CLI_USAGE', `cannot copy the clinic example from ${source} to ${target}: ${errorMessage(cause)}`, { cause });
+    throw new SluiceError(
+      'CLI_USAGE',
+      `cannot copy the clinic example from ${source} to ${target}: ${errorMessage(cause)}`,
+      { cause },
+    );
   }
 
   const data = await generateClinicData(target, o);

@@ -32,7 +32,8 @@ export async function executeItem(
     const inputs: InputRelation[] = [];
     const files: InputFiles[] = [];
     const reads: string[] = [];
-    for (const input of spec.inputs) inputs.push({ name: input.name, query: await inputQuery(objects, input, files, reads) });
+    for (const input of spec.inputs)
+      inputs.push({ name: input.name, query: await inputQuery(objects, input, files, reads) });
     if (onInputs && engine.inputStats) {
       // Metrics never fail an item: unknown inputs are simply not counted.
       const stats = await engine.inputStats(files).catch(() => undefined);
@@ -43,7 +44,8 @@ export async function executeItem(
     const dir = await objects.createStaging(stagingId);
     try {
       const output = await engine.runModel({ model: spec.model, inputs, outputDir: join(dir, 'out'), reads }, limited);
-      const target = spec.shuffle?.stage === 'map' ? shufflePrefix(spec.model.name, spec.shuffle.input) : spec.model.name;
+      const target =
+        spec.shuffle?.stage === 'map' ? shufflePrefix(spec.model.name, spec.shuffle.input) : spec.model.name;
       const written = await uploadOutput(objects, target, spec.snapshot, attemptTag, output, limited);
       return { columns: output.columns, rows: output.rows, bytes: output.bytes, files: written };
     } finally {
@@ -55,7 +57,11 @@ export async function executeItem(
 }
 
 /** `run` with `signal`, also aborted once the model's timeout passes (then it fails with EXEC_TIMEOUT). */
-async function withTimeout<T>(spec: ItemSpec, signal: AbortSignal | undefined, run: (signal?: AbortSignal) => Promise<T>): Promise<T> {
+async function withTimeout<T>(
+  spec: ItemSpec,
+  signal: AbortSignal | undefined,
+  run: (signal?: AbortSignal) => Promise<T>,
+): Promise<T> {
   const limit = spec.model.timeoutMs;
   if (limit === undefined) return run(signal);
   const timer = new AbortController();
@@ -81,7 +87,12 @@ function timedOut(spec: ItemSpec, limit: number, cause: unknown): SluiceError {
 }
 
 /** The relation an input is, adding what it reads to `read` (for metrics) and `reads` (the sandbox). */
-async function inputQuery(objects: ObjectStore, input: ItemInput, read: InputFiles[], reads: string[]): Promise<string> {
+async function inputQuery(
+  objects: ObjectStore,
+  input: ItemInput,
+  read: InputFiles[],
+  reads: string[],
+): Promise<string> {
   if (input.kind === 'files') {
     reads.push(...input.files.paths);
     if (!input.empty) read.push({ format: input.files.format, paths: input.files.paths });
@@ -89,7 +100,11 @@ async function inputQuery(objects: ObjectStore, input: ItemInput, read: InputFil
   }
   const paths = await objects.localPaths(input.keys);
   reads.push(...paths);
-  read.push({ format: 'parquet', paths, ...(input.sizes && { known: input.empty ? { rows: 0, bytes: 0 } : input.sizes }) });
+  read.push({
+    format: 'parquet',
+    paths,
+    ...(input.sizes && { known: input.empty ? { rows: 0, bytes: 0 } : input.sizes }),
+  });
   // An empty selection reads one real file with no rows: the column types are the files' own.
   return `${snapshotRelationSql(paths, input.columns, input.partitionBy)}${input.empty ? ' WHERE false' : ''}`;
 }

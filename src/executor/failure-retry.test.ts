@@ -30,9 +30,24 @@ async function failOnce(err: unknown): Promise<{ outcome: string; attempts: numb
   const store = new SqliteMetadataStore(':memory:');
   await store.migrate();
   try {
-    await store.createRun({ id: 'r', project: 'p', selector: '*', startedAt: 0 }, [{ model: 'm', group: 'g', concurrency: 1 }]);
-    await store.enqueueItems('r', 'm', [{ itemNo: 0, queue: 'default', priority: 0, cpus: 1, memoryBytes: GB, spec: '{}' }], POLICY, 0);
-    const lease = (await store.claimItem({ workerId: 'w', cpus: 1, memoryBytes: GB, now: 1, leaseMs: 60_000, liveSince: 0 }))!;
+    await store.createRun({ id: 'r', project: 'p', selector: '*', startedAt: 0 }, [
+      { model: 'm', group: 'g', concurrency: 1 },
+    ]);
+    await store.enqueueItems(
+      'r',
+      'm',
+      [{ itemNo: 0, queue: 'default', priority: 0, cpus: 1, memoryBytes: GB, spec: '{}' }],
+      POLICY,
+      0,
+    );
+    const lease = (await store.claimItem({
+      workerId: 'w',
+      cpus: 1,
+      memoryBytes: GB,
+      now: 1,
+      leaseMs: 60_000,
+      liveSince: 0,
+    }))!;
     const outcome = await store.failItem(lease.item.id, lease.attempt, failureKindOf(err), errorMessage(err), 2);
     const [item] = await store.listItems('r', 'm');
     return { outcome, attempts: item!.attempt, state: item!.state };
@@ -43,11 +58,19 @@ async function failOnce(err: unknown): Promise<{ outcome: string; attempts: numb
 
 describe('what is retried, with the default retries and the real SQLite queue', () => {
   it('a cast error fails after exactly 1 attempt', async () => {
-    assert.deepEqual(await failOnce(await duckDbError("select 'x'::int")), { outcome: 'dead', attempts: 1, state: 'dead' });
+    assert.deepEqual(await failOnce(await duckDbError("select 'x'::int")), {
+      outcome: 'dead',
+      attempts: 1,
+      state: 'dead',
+    });
   });
 
   it('a SQL error in the model fails after exactly 1 attempt', async () => {
-    assert.deepEqual(await failOnce(await duckDbError('select nope from range(3)')), { outcome: 'dead', attempts: 1, state: 'dead' });
+    assert.deepEqual(await failOnce(await duckDbError('select nope from range(3)')), {
+      outcome: 'dead',
+      attempts: 1,
+      state: 'dead',
+    });
   });
 
   it('an I/O failure is retried', async () => {

@@ -28,7 +28,15 @@ describe('runWorker and an unreachable metadata store', () => {
     const stop = new AbortController();
     let claimsAfterRecovery = 0;
     const done = runWorker({
-      id: 'w', store: flaky, objects: {} as ObjectStore, engine: {} as Engine, cpus: 1, memoryBytes: 1, leaseMs: 1000, heartbeatMs: 300, pollMs: 5,
+      id: 'w',
+      store: flaky,
+      objects: {} as ObjectStore,
+      engine: {} as Engine,
+      cpus: 1,
+      memoryBytes: 1,
+      leaseMs: 1000,
+      heartbeatMs: 300,
+      pollMs: 5,
       stop: stop.signal,
       onEvent: (e) => events.push(e),
       waitForWork: async (ms, signal) => {

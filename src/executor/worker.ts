@@ -67,7 +67,14 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerStats> {
         await opts.store.reapExpired(lastReap);
       }
       const t = now();
-      lease = await opts.store.claimItem({ workerId: opts.id, cpus: opts.cpus, memoryBytes: opts.memoryBytes, now: t, leaseMs: opts.leaseMs, liveSince: t - 3 * opts.heartbeatMs });
+      lease = await opts.store.claimItem({
+        workerId: opts.id,
+        cpus: opts.cpus,
+        memoryBytes: opts.memoryBytes,
+        now: t,
+        leaseMs: opts.leaseMs,
+        liveSince: t - 3 * opts.heartbeatMs,
+      });
       storeErrors = 0;
     } catch (err) {
       // The metadata store is unreachable (a network blip, a database restart): we hold no lease,
@@ -107,12 +114,28 @@ async function runLease(opts: WorkerOptions, lease: Lease, stats: WorkerStats, n
     let recorded = true;
     await opts.store
       .recordAttempt({
-        itemId: item.id, attempt, workerId: opts.id, outcome, startedAt: claimedAt, endedAt: claimedAt + usage.wallMs,
+        itemId: item.id,
+        attempt,
+        workerId: opts.id,
+        outcome,
+        startedAt: claimedAt,
+        endedAt: claimedAt + usage.wallMs,
         queueWaitMs: Math.max(0, claimedAt - Math.max(item.createdAt, item.notBefore)),
-        wallMs: usage.wallMs, cpuMs: usage.cpuMs, peakRssBytes: usage.peakRssBytes, cpus: item.cpus, memoryBytes: item.memoryBytes,
-        rowsIn: inputs?.rows ?? null, bytesIn: inputs?.bytes ?? 0, filesIn: inputs?.files ?? 0, partitionsIn: inputs?.partitions ?? 0,
-        rowsOut: published ? output!.rows : 0, bytesOut: published ? output!.bytes : 0, filesOut: published ? output!.files.length : 0,
-        writeRequests: objects.counts.writes, readRequests: objects.counts.reads, error,
+        wallMs: usage.wallMs,
+        cpuMs: usage.cpuMs,
+        peakRssBytes: usage.peakRssBytes,
+        cpus: item.cpus,
+        memoryBytes: item.memoryBytes,
+        rowsIn: inputs?.rows ?? null,
+        bytesIn: inputs?.bytes ?? 0,
+        filesIn: inputs?.files ?? 0,
+        partitionsIn: inputs?.partitions ?? 0,
+        rowsOut: published ? output!.rows : 0,
+        bytesOut: published ? output!.bytes : 0,
+        filesOut: published ? output!.files.length : 0,
+        writeRequests: objects.counts.writes,
+        readRequests: objects.counts.reads,
+        error,
       })
       .catch(() => {
         recorded = false;
@@ -154,7 +177,12 @@ async function runLease(opts: WorkerOptions, lease: Lease, stats: WorkerStats, n
     if (work.signal.aborted) throw new SluiceError('EXEC_INTERRUPTED', 'interrupted');
     await record('succeeded', null);
     completing = true;
-    const ok = await opts.store.completeItem(item.id, attempt, { now: now(), rowsOut: output.rows, bytesOut: output.bytes, output: JSON.stringify(output) });
+    const ok = await opts.store.completeItem(item.id, attempt, {
+      now: now(),
+      rowsOut: output.rows,
+      bytesOut: output.bytes,
+      output: JSON.stringify(output),
+    });
     if (ok) {
       stats.succeeded++;
       finish('succeeded');
@@ -194,7 +222,17 @@ async function runLease(opts: WorkerOptions, lease: Lease, stats: WorkerStats, n
     opts.stop.removeEventListener('abort', onStop);
     if (measured) {
       const usage = meter.stop();
-      opts.onEvent?.({ kind: 'item_measured', itemId: item.id, attempt, outcome: measured.outcome, wallMs: usage.wallMs, cpuMs: usage.cpuMs, rowsOut: measured.outcome === 'succeeded' ? (output?.rows ?? 0) : 0, bytesOut: measured.outcome === 'succeeded' ? (output?.bytes ?? 0) : 0, recorded: measured.recorded });
+      opts.onEvent?.({
+        kind: 'item_measured',
+        itemId: item.id,
+        attempt,
+        outcome: measured.outcome,
+        wallMs: usage.wallMs,
+        cpuMs: usage.cpuMs,
+        rowsOut: measured.outcome === 'succeeded' ? (output?.rows ?? 0) : 0,
+        bytesOut: measured.outcome === 'succeeded' ? (output?.bytes ?? 0) : 0,
+        recorded: measured.recorded,
+      });
     }
     if (finished) opts.onEvent?.(finished);
   }

@@ -32,7 +32,11 @@ export function startAttemptMeter(sampleMs = 100): AttemptMeter {
       const maxRss1 = process.resourceUsage().maxRSS;
       peak = Math.max(peak, process.memoryUsage.rss());
       if (maxRss1 > maxRss0) peak = Math.max(peak, maxRss1 * 1024);
-      done = { wallMs: Math.round(performance.now() - t0), cpuMs: Math.round((cpu.user + cpu.system) / 1000), peakRssBytes: peak };
+      done = {
+        wallMs: Math.round(performance.now() - t0),
+        cpuMs: Math.round((cpu.user + cpu.system) / 1000),
+        peakRssBytes: peak,
+      };
       return done;
     },
   };

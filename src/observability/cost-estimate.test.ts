@@ -5,23 +5,62 @@ import type { AttemptMetricsRecord } from '../store/metrics-store.js';
 import { estimateFromHistory } from './cost-estimate.js';
 
 const CATALOGUE: PriceCatalogue = {
-  currency: 'USD', pricing: 'on_demand', onDemand: { coreHour: 0.04, gibHour: 0.005 }, spot: { coreHour: 0.012, gibHour: 0.0015 },
-  managedUpliftPct: 25, objectStore: { writePer1000: 0.005, readPer1000: 0.0004, gibMonth: 0.023 },
+  currency: 'USD',
+  pricing: 'on_demand',
+  onDemand: { coreHour: 0.04, gibHour: 0.005 },
+  spot: { coreHour: 0.012, gibHour: 0.0015 },
+  managedUpliftPct: 25,
+  objectStore: { writePer1000: 0.005, readPer1000: 0.0004, gibMonth: 0.023 },
 };
 const GIB = 2 ** 30;
 /** `hours` on 1 core and 1 GiB, no requests: 0.045 per hour at on-demand prices. */
-const a = (runId: string, model: string, hours: number, outcome: AttemptMetricsRecord['outcome'] = 'succeeded', attempt = 1): AttemptMetricsRecord => ({
-  itemId: `${runId}/${model}/0`, attempt, runId, model, itemNo: 0, group: 'g', queue: 'q', workerId: 'w', outcome,
-  startedAt: 0, endedAt: 0, queueWaitMs: 0, wallMs: hours * 3_600_000, cpuMs: 0, peakRssBytes: GIB, cpus: 1, memoryBytes: 0,
-  rowsIn: 0, bytesIn: 0, filesIn: 0, partitionsIn: 0, rowsOut: 10, bytesOut: 0, filesOut: 1, writeRequests: 0, readRequests: 0, error: null,
+const a = (
+  runId: string,
+  model: string,
+  hours: number,
+  outcome: AttemptMetricsRecord['outcome'] = 'succeeded',
+  attempt = 1,
+): AttemptMetricsRecord => ({
+  itemId: `${runId}/${model}/0`,
+  attempt,
+  runId,
+  model,
+  itemNo: 0,
+  group: 'g',
+  queue: 'q',
+  workerId: 'w',
+  outcome,
+  startedAt: 0,
+  endedAt: 0,
+  queueWaitMs: 0,
+  wallMs: hours * 3_600_000,
+  cpuMs: 0,
+  peakRssBytes: GIB,
+  cpus: 1,
+  memoryBytes: 0,
+  rowsIn: 0,
+  bytesIn: 0,
+  filesIn: 0,
+  partitionsIn: 0,
+  rowsOut: 10,
+  bytesOut: 0,
+  filesOut: 1,
+  writeRequests: 0,
+  readRequests: 0,
+  error: null,
 });
-const close = (actual: number | null, expected: number, what: string) => assert.ok(actual !== null && Math.abs(actual - expected) < 1e-12, `${what}: ${actual} != ${expected}`);
+const close = (actual: number | null, expected: number, what: string) =>
+  assert.ok(actual !== null && Math.abs(actual - expected) < 1e-12, `${what}: ${actual} != ${expected}`);
 
 describe('estimateFromHistory', () => {
   // Newest first, as listRuns returns them.
   const runs = [
     { runId: 'r4', labels: [], attempts: [a('r4', 'fct', 1), a('r4', 'dim', 5, 'failed')] },
-    { runId: 'r3', labels: [], attempts: [a('r3', 'fct', 3, 'failed'), a('r3', 'fct', 1, 'succeeded', 2), a('r3', 'dim', 2)] },
+    {
+      runId: 'r3',
+      labels: [],
+      attempts: [a('r3', 'fct', 3, 'failed'), a('r3', 'fct', 1, 'succeeded', 2), a('r3', 'dim', 2)],
+    },
     { runId: 'r2', labels: [], attempts: [a('r2', 'fct', 10)] },
     { runId: 'r1', labels: [], attempts: [a('r1', 'fct', 100), a('r1', 'dim', 4)] },
   ];

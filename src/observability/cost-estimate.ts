@@ -27,7 +27,12 @@ export interface CostEstimate {
  * `history` runs in which it succeeded of what its attempts cost in that run. A full rebuild of
  * a model costs what its past full rebuilds cost; an incremental run usually costs less.
  */
-export function estimateFromHistory(runs: readonly RunAttempts[], models: readonly string[], catalogue: PriceCatalogue, history = 5): CostEstimate {
+export function estimateFromHistory(
+  runs: readonly RunAttempts[],
+  models: readonly string[],
+  catalogue: PriceCatalogue,
+  history = 5,
+): CostEstimate {
   const samples = new Map<string, { cost: number; workerMs: number }[]>(models.map((m) => [m, []]));
   for (const run of runs) {
     const byModel = new Map<string, AttemptMetricsRecord[]>();
@@ -40,12 +45,20 @@ export function estimateFromHistory(runs: readonly RunAttempts[], models: readon
     for (const [model, attempts] of byModel) {
       const taken = samples.get(model)!;
       if (taken.length >= history || !attempts.some((a) => a.outcome === 'succeeded')) continue;
-      taken.push({ cost: costLine(model, attempts, catalogue).total, workerMs: attempts.reduce((s, a) => s + a.wallMs, 0) });
+      taken.push({
+        cost: costLine(model, attempts, catalogue).total,
+        workerMs: attempts.reduce((s, a) => s + a.wallMs, 0),
+      });
     }
   }
   const estimates = models.map((model): ModelEstimate => {
     const taken = samples.get(model)!;
-    return { model, samples: taken.length, cost: median(taken.map((t) => t.cost)), workerMs: median(taken.map((t) => t.workerMs)) };
+    return {
+      model,
+      samples: taken.length,
+      cost: median(taken.map((t) => t.cost)),
+      workerMs: median(taken.map((t) => t.workerMs)),
+    };
   });
   return {
     currency: catalogue.currency,
@@ -56,7 +69,12 @@ export function estimateFromHistory(runs: readonly RunAttempts[], models: readon
 }
 
 /** The same, reading the last `scanRuns` runs (newest first) from the metadata store. */
-export async function estimateCost(store: MetadataStore, models: readonly string[], catalogue: PriceCatalogue, opts: { history?: number; scanRuns?: number } = {}): Promise<CostEstimate> {
+export async function estimateCost(
+  store: MetadataStore,
+  models: readonly string[],
+  catalogue: PriceCatalogue,
+  opts: { history?: number; scanRuns?: number } = {},
+): Promise<CostEstimate> {
   const runs: RunAttempts[] = [];
   for (const run of await store.listRuns({ limit: opts.scanRuns ?? 50 })) {
     runs.push({ runId: run.id, attempts: await store.listAttempts(run.id), labels: [] });

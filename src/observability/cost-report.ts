@@ -62,7 +62,14 @@ export async function loadRunAttempts(store: MetadataStore, runId: string): Prom
 
 /** Sum the cost of attempts into one line. */
 export function costLine(key: string, attempts: readonly AttemptMetricsRecord[], catalogue: PriceCatalogue): CostLine {
-  let coreHours = 0, gibHours = 0, compute = 0, requests = 0, onDemand = 0, spot = 0, managed = 0, rowsOut = 0;
+  let coreHours = 0,
+    gibHours = 0,
+    compute = 0,
+    requests = 0,
+    onDemand = 0,
+    spot = 0,
+    managed = 0,
+    rowsOut = 0;
   for (const a of attempts) {
     const c = attemptCost(a, catalogue);
     coreHours += c.coreHours;
@@ -75,7 +82,20 @@ export function costLine(key: string, attempts: readonly AttemptMetricsRecord[],
     if (a.outcome === 'succeeded') rowsOut += a.rowsOut;
   }
   const total = compute + requests;
-  return { key, attempts: attempts.length, rowsOut, coreHours, gibHours, compute, requests, total, onDemand, spot, managed, perMillionRows: perMillionRows(total, rowsOut) };
+  return {
+    key,
+    attempts: attempts.length,
+    rowsOut,
+    coreHours,
+    gibHours,
+    compute,
+    requests,
+    total,
+    onDemand,
+    spot,
+    managed,
+    perMillionRows: perMillionRows(total, rowsOut),
+  };
 }
 
 /** A UTC day, `YYYY-MM-DD`. */
@@ -84,11 +104,24 @@ export function utcDay(ms: number): string {
 }
 
 /** Cost of runs, broken down `by`, with every budget of `budgets` checked per run. */
-export function costReport(runs: readonly RunAttempts[], catalogue: PriceCatalogue, budgets: Budgets, by: CostBy): CostReport {
+export function costReport(
+  runs: readonly RunAttempts[],
+  catalogue: PriceCatalogue,
+  budgets: Budgets,
+  by: CostBy,
+): CostReport {
   const all = runs.flatMap((r) => r.attempts);
   const keyOf = (a: AttemptMetricsRecord, units: ReadonlyMap<string, string>): string =>
-    by === 'task' ? a.model : by === 'group' ? a.group : by === 'business_unit' ? (units.get(`${a.runId}\u0000${a.model}`) ?? '') : utcDay(a.startedAt);
-  const units = new Map(runs.flatMap((r) => r.labels.map((l) => [`${r.runId}\u0000${l.model}`, l.businessUnit] as const)));
+    by === 'task'
+      ? a.model
+      : by === 'group'
+        ? a.group
+        : by === 'business_unit'
+          ? (units.get(`${a.runId}\u0000${a.model}`) ?? '')
+          : utcDay(a.startedAt);
+  const units = new Map(
+    runs.flatMap((r) => r.labels.map((l) => [`${r.runId}\u0000${l.model}`, l.businessUnit] as const)),
+  );
   const buckets = new Map<string, AttemptMetricsRecord[]>();
   for (const a of all) {
     const k = keyOf(a, units);

@@ -13,10 +13,19 @@ const CATALOGUE: PriceCatalogue = {
   objectStore: { writePer1000: 0.005, readPer1000: 0.0004, gibMonth: 0.023 },
 };
 const GIB = 2 ** 30;
-const close = (actual: number, expected: number, what: string) => assert.ok(Math.abs(actual - expected) < 1e-12, `${what}: ${actual} != ${expected}`);
+const close = (actual: number, expected: number, what: string) =>
+  assert.ok(Math.abs(actual - expected) < 1e-12, `${what}: ${actual} != ${expected}`);
 
 // 30 minutes, 1 core reserved but 1.5 cores used on average, 2 GiB reserved, 3 GiB peak.
-const USE: ResourceUse = { wallMs: 1_800_000, cpuMs: 2_700_000, peakRssBytes: 3 * GIB, cpus: 1, memoryBytes: 2 * GIB, writeRequests: 2_000, readRequests: 10_000 };
+const USE: ResourceUse = {
+  wallMs: 1_800_000,
+  cpuMs: 2_700_000,
+  peakRssBytes: 3 * GIB,
+  cpus: 1,
+  memoryBytes: 2 * GIB,
+  writeRequests: 2_000,
+  readRequests: 10_000,
+};
 
 describe('cost arithmetic', () => {
   it('bills the larger of reserved and used cores and memory for the wall time', () => {

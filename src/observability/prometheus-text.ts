@@ -44,7 +44,13 @@ export function parsePrometheusText(text: string): Exposition {
     if (!m) throw new SluiceError('METRICS_MALFORMED', `malformed sample at ${where}`);
     // Like Prometheus (Go's ParseFloat): NaN and Inf in any case, optionally signed.
     const raw = m[3]!.toLowerCase();
-    const value = /^[+]?inf(inity)?$/.test(raw) ? Infinity : /^-inf(inity)?$/.test(raw) ? -Infinity : raw === 'nan' ? NaN : Number(m[3]);
+    const value = /^[+]?inf(inity)?$/.test(raw)
+      ? Infinity
+      : /^-inf(inity)?$/.test(raw)
+        ? -Infinity
+        : raw === 'nan'
+          ? NaN
+          : Number(m[3]);
     if (Number.isNaN(value) && raw !== 'nan') throw new SluiceError('METRICS_MALFORMED', `bad value at ${where}`);
     const labels: Record<string, string> = {};
     let rest = m[2] ?? '';
@@ -55,7 +61,9 @@ export function parsePrometheusText(text: string): Exposition {
       rest = rest.slice(l[0].length);
     }
     const name = m[1]!;
-    const family = types.has(name) ? name : SUFFIXES.map((s) => (name.endsWith(s) ? name.slice(0, -s.length) : '')).find((f) => f && types.has(f));
+    const family = types.has(name)
+      ? name
+      : SUFFIXES.map((s) => (name.endsWith(s) ? name.slice(0, -s.length) : '')).find((f) => f && types.has(f));
     if (!family) throw new SluiceError('METRICS_MALFORMED', `sample of an undeclared family at ${where}`);
     samples.push({ name, labels, value });
   });

@@ -29,7 +29,25 @@ export interface StatsDocument {
 }
 
 export function emptyRollup(key: string): MetricsRollup {
-  return { key, attempts: 0, failedAttempts: 0, items: 0, wallMs: 0, cpuMs: 0, maxPeakRssBytes: 0, queueWaitMs: 0, rowsIn: 0, bytesIn: 0, filesIn: 0, partitionsIn: 0, rowsOut: 0, bytesOut: 0, filesOut: 0, writeRequests: 0, readRequests: 0 };
+  return {
+    key,
+    attempts: 0,
+    failedAttempts: 0,
+    items: 0,
+    wallMs: 0,
+    cpuMs: 0,
+    maxPeakRssBytes: 0,
+    queueWaitMs: 0,
+    rowsIn: 0,
+    bytesIn: 0,
+    filesIn: 0,
+    partitionsIn: 0,
+    rowsOut: 0,
+    bytesOut: 0,
+    filesOut: 0,
+    writeRequests: 0,
+    readRequests: 0,
+  };
 }
 
 /** Everything `sluice stats` shows, read from the metadata store (tasks in run order). */

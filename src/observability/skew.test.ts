@@ -4,9 +4,34 @@ import type { AttemptMetricsRecord } from '../store/metrics-store.js';
 import { largestOverMedian, taskSkew } from './skew.js';
 
 const a = (itemNo: number, attempt: number, over: Partial<AttemptMetricsRecord>): AttemptMetricsRecord => ({
-  itemId: `r/m/${itemNo}`, attempt, runId: 'r', model: 'm', itemNo, group: 'g', queue: 'q', workerId: 'w', outcome: 'succeeded',
-  startedAt: 0, endedAt: 0, queueWaitMs: 0, wallMs: 100, cpuMs: 0, peakRssBytes: 0, cpus: 1, memoryBytes: 0, rowsIn: 10, bytesIn: 0,
-  filesIn: 0, partitionsIn: 0, rowsOut: 10, bytesOut: 0, filesOut: 0, writeRequests: 0, readRequests: 0, error: null, ...over,
+  itemId: `r/m/${itemNo}`,
+  attempt,
+  runId: 'r',
+  model: 'm',
+  itemNo,
+  group: 'g',
+  queue: 'q',
+  workerId: 'w',
+  outcome: 'succeeded',
+  startedAt: 0,
+  endedAt: 0,
+  queueWaitMs: 0,
+  wallMs: 100,
+  cpuMs: 0,
+  peakRssBytes: 0,
+  cpus: 1,
+  memoryBytes: 0,
+  rowsIn: 10,
+  bytesIn: 0,
+  filesIn: 0,
+  partitionsIn: 0,
+  rowsOut: 10,
+  bytesOut: 0,
+  filesOut: 0,
+  writeRequests: 0,
+  readRequests: 0,
+  error: null,
+  ...over,
 });
 
 describe('skew', () => {

@@ -27,7 +27,8 @@ export function taskSkew(attempts: readonly AttemptMetricsRecord[]): Skew {
   const final = new Map<string, AttemptMetricsRecord>();
   for (const a of attempts) {
     const seen = final.get(a.itemId);
-    if (!seen || (seen.outcome !== 'succeeded' && (a.outcome === 'succeeded' || a.attempt > seen.attempt))) final.set(a.itemId, a);
+    if (!seen || (seen.outcome !== 'succeeded' && (a.outcome === 'succeeded' || a.attempt > seen.attempt)))
+      final.set(a.itemId, a);
   }
   const items = [...final.values()];
   const rowsKnown = items.every((a) => a.rowsIn !== null);

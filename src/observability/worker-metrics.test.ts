@@ -8,11 +8,34 @@ describe('worker /metrics', () => {
   it('serves Prometheus text that parses, with the attempts fed to it', async () => {
     const metrics = new WorkerMetrics('w-1');
     metrics.observe({ kind: 'item_started', itemId: 'r/m/000000', attempt: 1 });
-    metrics.observe({ kind: 'item_measured', itemId: 'r/m/000000', attempt: 1, outcome: 'succeeded', wallMs: 1500, cpuMs: 750, rowsOut: 42, bytesOut: 4096, recorded: true });
+    metrics.observe({
+      kind: 'item_measured',
+      itemId: 'r/m/000000',
+      attempt: 1,
+      outcome: 'succeeded',
+      wallMs: 1500,
+      cpuMs: 750,
+      rowsOut: 42,
+      bytesOut: 4096,
+      recorded: true,
+    });
     metrics.observe({ kind: 'item_finished', itemId: 'r/m/000000', attempt: 1, outcome: 'succeeded' });
-    metrics.observe({ kind: 'item_measured', itemId: 'r/m/000001', attempt: 1, outcome: 'failed', wallMs: 200, cpuMs: 100, rowsOut: 0, bytesOut: 0, recorded: false });
+    metrics.observe({
+      kind: 'item_measured',
+      itemId: 'r/m/000001',
+      attempt: 1,
+      outcome: 'failed',
+      wallMs: 200,
+      cpuMs: 100,
+      rowsOut: 0,
+      bytesOut: 0,
+      recorded: false,
+    });
     metrics.observe({ kind: 'item_finished', itemId: 'r/m/000001', attempt: 1, outcome: 'retry', error: 'boom' });
-    metrics.watchQueues(async () => [{ queue: 'fact', pending: 7, leased: 2 }, { queue: 'report', pending: 3, leased: 0 }]);
+    metrics.watchQueues(async () => [
+      { queue: 'fact', pending: 7, leased: 2 },
+      { queue: 'report', pending: 3, leased: 0 },
+    ]);
     const server = await serveMetrics(metrics, 0, '127.0.0.1');
     try {
       const res = await fetch(`http://127.0.0.1:${server.port}/metrics`);
@@ -50,6 +73,8 @@ describe('worker /metrics', () => {
     assert.throws(() => parsePrometheusText('# TYPE a counter\na{x="1" 2\n'), /malformed/);
     assert.throws(() => parsePrometheusText('b 1\n'), /undeclared/);
     assert.throws(() => parsePrometheusText('# TYPE a thing\n'), /unknown type/);
-    assert.deepEqual(parsePrometheusText('# HELP a x\n# TYPE a gauge\na{k="v\\"q"} 3 1700000000000\n').samples, [{ name: 'a', labels: { k: 'v"q' }, value: 3 }]);
+    assert.deepEqual(parsePrometheusText('# HELP a x\n# TYPE a gauge\na{k="v\\"q"} 3 1700000000000\n').samples, [
+      { name: 'a', labels: { k: 'v"q' }, value: 3 },
+    ]);
   });
 });

@@ -22,14 +22,50 @@ export class WorkerMetrics {
     this.registry.setDefaultLabels({ worker_id: workerId });
     if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'sluice_worker_' });
     const registers = [this.registry];
-    this.attempts = new Counter({ name: 'sluice_worker_attempts_total', help: 'Work-item attempts this worker finished, by outcome (succeeded, retry, dead, fenced, released).', labelNames: ['outcome'], registers });
-    this.wall = new Histogram({ name: 'sluice_worker_attempt_seconds', help: 'Wall time of work-item attempts.', labelNames: ['outcome'], buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600], registers });
-    this.cpu = new Counter({ name: 'sluice_worker_attempt_cpu_seconds_total', help: 'CPU time (user + system) spent in work-item attempts.', registers });
-    this.rows = new Counter({ name: 'sluice_worker_rows_written_total', help: 'Rows written by succeeded attempts.', registers });
-    this.busy = new Gauge({ name: 'sluice_worker_busy', help: '1 while the worker holds a work item, else 0.', registers });
-    this.unrecorded = new Counter({ name: 'sluice_worker_metrics_unrecorded_total', help: 'Attempts whose metrics could not be written to the metadata store.', registers });
-    this.bytes = new Counter({ name: 'sluice_worker_bytes_written_total', help: 'Bytes of Parquet written by succeeded attempts.', registers });
-    this.failures = new Counter({ name: 'sluice_worker_failures_total', help: 'Attempts that did not succeed, by outcome (retry, dead, fenced).', labelNames: ['kind'], registers });
+    this.attempts = new Counter({
+      name: 'sluice_worker_attempts_total',
+      help: 'Work-item attempts this worker finished, by outcome (succeeded, retry, dead, fenced, released).',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.wall = new Histogram({
+      name: 'sluice_worker_attempt_seconds',
+      help: 'Wall time of work-item attempts.',
+      labelNames: ['outcome'],
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600],
+      registers,
+    });
+    this.cpu = new Counter({
+      name: 'sluice_worker_attempt_cpu_seconds_total',
+      help: 'CPU time (user + system) spent in work-item attempts.',
+      registers,
+    });
+    this.rows = new Counter({
+      name: 'sluice_worker_rows_written_total',
+      help: 'Rows written by succeeded attempts.',
+      registers,
+    });
+    this.busy = new Gauge({
+      name: 'sluice_worker_busy',
+      help: '1 while the worker holds a work item, else 0.',
+      registers,
+    });
+    this.unrecorded = new Counter({
+      name: 'sluice_worker_metrics_unrecorded_total',
+      help: 'Attempts whose metrics could not be written to the metadata store.',
+      registers,
+    });
+    this.bytes = new Counter({
+      name: 'sluice_worker_bytes_written_total',
+      help: 'Bytes of Parquet written by succeeded attempts.',
+      registers,
+    });
+    this.failures = new Counter({
+      name: 'sluice_worker_failures_total',
+      help: 'Attempts that did not succeed, by outcome (retry, dead, fenced).',
+      labelNames: ['kind'],
+      registers,
+    });
     const self = this;
     new Gauge({
       name: 'sluice_queue_depth',
@@ -72,7 +108,8 @@ export class WorkerMetrics {
         break;
       case 'item_finished':
         this.attempts.inc({ outcome: e.outcome });
-        if (e.outcome === 'retry' || e.outcome === 'dead' || e.outcome === 'fenced') this.failures.inc({ kind: e.outcome });
+        if (e.outcome === 'retry' || e.outcome === 'dead' || e.outcome === 'fenced')
+          this.failures.inc({ kind: e.outcome });
         this.busy.set(0);
         break;
     }

@@ -36,6 +36,10 @@ export function modelIdentity(m: Pick<ModelDef, 'sql' | 'partitionBy' | 'splitBy
 }
 
 export function fingerprint(model: unknown, inputs: readonly InputIdentity[]): string {
-  const doc = JSON.stringify({ v: FINGERPRINT_VERSION, model, inputs: [...inputs].sort((a, b) => (a.name < b.name ? -1 : 1)) });
+  const doc = JSON.stringify({
+    v: FINGERPRINT_VERSION,
+    model,
+    inputs: [...inputs].sort((a, b) => (a.name < b.name ? -1 : 1)),
+  });
   return `sha256:${createHash('sha256').update(doc).digest('hex')}`;
 }

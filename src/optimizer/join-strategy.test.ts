@@ -5,9 +5,21 @@ import { chooseJoin, shuffleMapSql, type SizedInput } from './join-strategy.js';
 import type { ColumnDef } from '../protocol/column-def.js';
 
 const KB = 1000;
-const input = (name: string, bytes: number, files: number, columns: ColumnDef[] = []): SizedInput => ({ name, bytes, files, columns: async () => columns });
-const ORDERS = [{ name: 'id', type: 'BIGINT' }, { name: 'cid', type: 'INTEGER' }];
-const PAYMENTS = [{ name: 'pid', type: 'BIGINT' }, { name: 'order_id', type: 'INTEGER' }, { name: 'amount', type: 'DOUBLE' }];
+const input = (name: string, bytes: number, files: number, columns: ColumnDef[] = []): SizedInput => ({
+  name,
+  bytes,
+  files,
+  columns: async () => columns,
+});
+const ORDERS = [
+  { name: 'id', type: 'BIGINT' },
+  { name: 'cid', type: 'INTEGER' },
+];
+const PAYMENTS = [
+  { name: 'pid', type: 'BIGINT' },
+  { name: 'order_id', type: 'INTEGER' },
+  { name: 'amount', type: 'DOUBLE' },
+];
 const JOIN = 'select o.id, p.amount from orders o join payments p on o.id = p.order_id';
 const OPTS = { thresholdBytes: 100 * KB, targetItemBytes: 100 * KB, maxItems: 64 };
 
@@ -19,7 +31,12 @@ describe('chooseJoin: the layout of a model without split_by, from input sizes',
     const a = await chooseJoin(db(), JOIN, small, OPTS);
     assert.deepEqual([a.strategy, a.large], ['single', []]);
     assert.match(a.reason, /every input is at most broadcast_threshold/);
-    const off = await chooseJoin(db(), JOIN, [input('orders', 900 * KB, 9, ORDERS), input('payments', 900 * KB, 9, PAYMENTS)], { ...OPTS, thresholdBytes: 0 });
+    const off = await chooseJoin(
+      db(),
+      JOIN,
+      [input('orders', 900 * KB, 9, ORDERS), input('payments', 900 * KB, 9, PAYMENTS)],
+      { ...OPTS, thresholdBytes: 0 },
+    );
     assert.deepEqual([off.strategy, off.reason], ['single', 'broadcast_threshold is 0: one item']);
   });
 
@@ -27,25 +44,75 @@ describe('chooseJoin: the layout of a model without split_by, from input sizes',
     const sql = 'select o.*, c.city from orders o join customers c using (cid)';
     const b = await chooseJoin(db(), sql, [input('orders', 450 * KB, 8, ORDERS), input('customers', 2 * KB, 1)], OPTS);
     assert.deepEqual([b.strategy, b.large, b.buckets], ['broadcast', ['orders'], 5], 'ceil(450 / 100) items');
-    assert.deepEqual((await chooseJoin(db(), sql, [input('orders', 450 * KB, 3, ORDERS), input('customers', 2 * KB, 1)], OPTS)).buckets, 3, 'no more items than files');
-    assert.deepEqual((await chooseJoin(db(), sql, [input('orders', 450 * KB, 8, ORDERS), input('customers', 2 * KB, 1)], { ...OPTS, maxItems: 2 })).buckets, 2, 'no more than max_items_per_task');
-    const oneFile = await chooseJoin(db(), sql, [input('orders', 450 * KB, 1, ORDERS), input('customers', 2 * KB, 1)], OPTS);
+    assert.deepEqual(
+      (await chooseJoin(db(), sql, [input('orders', 450 * KB, 3, ORDERS), input('customers', 2 * KB, 1)], OPTS))
+        .buckets,
+      3,
+      'no more items than files',
+    );
+    assert.deepEqual(
+      (
+        await chooseJoin(db(), sql, [input('orders', 450 * KB, 8, ORDERS), input('customers', 2 * KB, 1)], {
+          ...OPTS,
+          maxItems: 2,
+        })
+      ).buckets,
+      2,
+      'no more than max_items_per_task',
+    );
+    const oneFile = await chooseJoin(
+      db(),
+      sql,
+      [input('orders', 450 * KB, 1, ORDERS), input('customers', 2 * KB, 1)],
+      OPTS,
+    );
     assert.deepEqual([oneFile.strategy, oneFile.large], ['single', ['orders']]);
     assert.match(oneFile.reason, /is one file/);
-    const agg = await chooseJoin(db(), 'select c.city, count(*) from orders o join customers c using (cid) group by c.city', [input('orders', 450 * KB, 8, ORDERS), input('customers', 2 * KB, 1)], OPTS);
+    const agg = await chooseJoin(
+      db(),
+      'select c.city, count(*) from orders o join customers c using (cid) group by c.city',
+      [input('orders', 450 * KB, 8, ORDERS), input('customers', 2 * KB, 1)],
+      OPTS,
+    );
     assert.equal(agg.strategy, 'single');
     assert.match(agg.reason, /not row-wise/);
   });
 
   it('several large inputs: a shuffle by the join key, its buckets from their bytes; else one item and why', async () => {
-    const s = await chooseJoin(db(), JOIN, [input('orders', 300 * KB, 3, ORDERS), input('payments', 950 * KB, 7, PAYMENTS)], OPTS);
-    assert.deepEqual([s.strategy, s.keys, s.buckets, s.keyType], ['shuffle', { orders: 'id', payments: 'order_id' }, 13, 'BIGINT']);
+    const s = await chooseJoin(
+      db(),
+      JOIN,
+      [input('orders', 300 * KB, 3, ORDERS), input('payments', 950 * KB, 7, PAYMENTS)],
+      OPTS,
+    );
+    assert.deepEqual(
+      [s.strategy, s.keys, s.buckets, s.keyType],
+      ['shuffle', { orders: 'id', payments: 'order_id' }, 13, 'BIGINT'],
+    );
     assert.match(s.reason, /shuffled by orders\.id = payments\.order_id into 13 buckets/);
-    assert.equal((await chooseJoin(db(), JOIN, [input('orders', 300 * KB, 3, ORDERS), input('payments', 950 * KB, 7, PAYMENTS)], { ...OPTS, maxItems: 4 })).buckets, 4);
-    const mixed = await chooseJoin(db(), JOIN, [input('orders', 300 * KB, 3, [{ name: 'id', type: 'VARCHAR' }]), input('payments', 950 * KB, 7, PAYMENTS)], OPTS);
+    assert.equal(
+      (
+        await chooseJoin(db(), JOIN, [input('orders', 300 * KB, 3, ORDERS), input('payments', 950 * KB, 7, PAYMENTS)], {
+          ...OPTS,
+          maxItems: 4,
+        })
+      ).buckets,
+      4,
+    );
+    const mixed = await chooseJoin(
+      db(),
+      JOIN,
+      [input('orders', 300 * KB, 3, [{ name: 'id', type: 'VARCHAR' }]), input('payments', 950 * KB, 7, PAYMENTS)],
+      OPTS,
+    );
     assert.equal(mixed.strategy, 'single');
     assert.match(mixed.reason, /hash differently \(orders\.id VARCHAR, payments\.order_id INTEGER\)/);
-    const notKeyed = await chooseJoin(db(), 'select o.cid, sum(p.amount) from orders o join payments p on o.id = p.order_id group by o.cid', [input('orders', 300 * KB, 3, ORDERS), input('payments', 950 * KB, 7, PAYMENTS)], OPTS);
+    const notKeyed = await chooseJoin(
+      db(),
+      'select o.cid, sum(p.amount) from orders o join payments p on o.id = p.order_id group by o.cid',
+      [input('orders', 300 * KB, 3, ORDERS), input('payments', 950 * KB, 7, PAYMENTS)],
+      OPTS,
+    );
     assert.equal(notKeyed.strategy, 'single');
     assert.match(notKeyed.reason, /cannot be shuffled: it aggregates/);
   });

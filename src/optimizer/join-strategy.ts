@@ -49,30 +49,83 @@ export interface JoinOptions {
  * items of about the target size when the model is row-wise in it. With several, a shuffle by
  * the join key when the SQL allows one (shuffle-keys.ts). Otherwise one item, saying why.
  */
-export async function chooseJoin(conn: DuckDBConnection, sql: string, inputs: readonly SizedInput[], opts: JoinOptions): Promise<JoinChoice & { readonly keyType?: string }> {
+export async function chooseJoin(
+  conn: DuckDBConnection,
+  sql: string,
+  inputs: readonly SizedInput[],
+  opts: JoinOptions,
+): Promise<JoinChoice & { readonly keyType?: string }> {
   const threshold = opts.thresholdBytes;
   const base = { thresholdBytes: threshold };
   const large = threshold > 0 && opts.targetItemBytes > 0 ? inputs.filter((i) => i.bytes > threshold) : [];
   const sized = (list: readonly SizedInput[]) => list.map((i) => `${i.name} (${formatSize(i.bytes)})`).join(', ');
   const names = large.map((i) => i.name);
-  if (threshold <= 0 || opts.targetItemBytes <= 0) return { ...base, strategy: 'single', large: [], reason: threshold <= 0 ? 'broadcast_threshold is 0: one item' : 'target_item_size is 0: one item' };
-  if (large.length === 0) return { ...base, strategy: 'single', large: [], reason: `every input is at most broadcast_threshold (${formatSize(threshold)}): one item` };
+  if (threshold <= 0 || opts.targetItemBytes <= 0)
+    return {
+      ...base,
+      strategy: 'single',
+      large: [],
+      reason: threshold <= 0 ? 'broadcast_threshold is 0: one item' : 'target_item_size is 0: one item',
+    };
+  if (large.length === 0)
+    return {
+      ...base,
+      strategy: 'single',
+      large: [],
+      reason: `every input is at most broadcast_threshold (${formatSize(threshold)}): one item`,
+    };
   if (large.length === 1) {
     const big = large[0]!;
     const parts = Math.min(big.files, Math.ceil(big.bytes / opts.targetItemBytes), opts.maxItems);
-    if (parts < 2) return { ...base, strategy: 'single', large: names, reason: `${sized(large)} is above broadcast_threshold but ${big.files === 1 ? 'is one file' : 'fits one item'}: one item` };
-    if (!(await isRowWise(conn, sql, big.name))) return { ...base, strategy: 'single', large: names, reason: `${sized(large)} is above broadcast_threshold, but the model is not row-wise in it (it aggregates, uses a window, DISTINCT, LIMIT or a subquery on it, or outer-joins it from a small side): one item` };
+    if (parts < 2)
+      return {
+        ...base,
+        strategy: 'single',
+        large: names,
+        reason: `${sized(large)} is above broadcast_threshold but ${big.files === 1 ? 'is one file' : 'fits one item'}: one item`,
+      };
+    if (!(await isRowWise(conn, sql, big.name)))
+      return {
+        ...base,
+        strategy: 'single',
+        large: names,
+        reason: `${sized(large)} is above broadcast_threshold, but the model is not row-wise in it (it aggregates, uses a window, DISTINCT, LIMIT or a subquery on it, or outer-joins it from a small side): one item`,
+      };
     const small = inputs.filter((i) => i !== big);
-    return { ...base, strategy: 'broadcast', large: names, buckets: parts, reason: `${sized(large)} split into ${parts} items${small.length > 0 ? `; ${sized(small)} read whole by each` : ''}` };
+    return {
+      ...base,
+      strategy: 'broadcast',
+      large: names,
+      buckets: parts,
+      reason: `${sized(large)} split into ${parts} items${small.length > 0 ? `; ${sized(small)} read whole by each` : ''}`,
+    };
   }
   const columns = new Map<string, readonly ColumnDef[]>();
   for (const i of inputs) columns.set(i.name, await i.columns());
-  const analysis = await shuffleKeys(conn, sql, new Map([...columns].map(([k, v]) => [k, v.map((c) => c.name)] as const)), names);
-  if ('reason' in analysis) return { ...base, strategy: 'single', large: names, reason: `${sized(large)} are above broadcast_threshold, but cannot be shuffled: ${analysis.reason}: one item` };
+  const analysis = await shuffleKeys(
+    conn,
+    sql,
+    new Map([...columns].map(([k, v]) => [k, v.map((c) => c.name)] as const)),
+    names,
+  );
+  if ('reason' in analysis)
+    return {
+      ...base,
+      strategy: 'single',
+      large: names,
+      reason: `${sized(large)} are above broadcast_threshold, but cannot be shuffled: ${analysis.reason}: one item`,
+    };
   const keys = Object.fromEntries(names.map((n) => [n, analysis.keys.get(n.toLowerCase())!] as const));
-  const typeOf = (input: string) => columns.get(input)!.find((c) => c.name.toLowerCase() === keys[input]!.toLowerCase())?.type ?? 'VARCHAR';
+  const typeOf = (input: string) =>
+    columns.get(input)!.find((c) => c.name.toLowerCase() === keys[input]!.toLowerCase())?.type ?? 'VARCHAR';
   const keyType = await commonKeyType(conn, names.map(typeOf));
-  if (keyType === undefined) return { ...base, strategy: 'single', large: names, reason: `${sized(large)} are above broadcast_threshold, but their keys have types that hash differently (${names.map((n) => `${n}.${keys[n]} ${typeOf(n)}`).join(', ')}): one item` };
+  if (keyType === undefined)
+    return {
+      ...base,
+      strategy: 'single',
+      large: names,
+      reason: `${sized(large)} are above broadcast_threshold, but their keys have types that hash differently (${names.map((n) => `${n}.${keys[n]} ${typeOf(n)}`).join(', ')}): one item`,
+    };
   const total = large.reduce((s, i) => s + i.bytes, 0);
   const buckets = Math.max(2, Math.min(opts.maxItems, Math.ceil(total / opts.targetItemBytes)));
   const small = inputs.filter((i) => !large.includes(i));
@@ -94,7 +147,8 @@ export async function chooseJoin(conn: DuckDBConnection, sql: string, inputs: re
  */
 async function commonKeyType(conn: DuckDBConnection, types: readonly string[]): Promise<string | undefined> {
   if (types.every((t) => t === types[0])) return types[0]!;
-  const numeric = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL(\(\d+,\s*\d+\))?)$/i;
+  const numeric =
+    /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL(\(\d+,\s*\d+\))?)$/i;
   if (!types.every((t) => numeric.test(t))) return undefined;
   const union = types.map((t) => `SELECT CAST(NULL AS ${t}) AS k`).join(' UNION ALL ');
   const reader = await conn.runAndReadAll(`DESCRIBE ${union}`);

@@ -61,7 +61,10 @@ export async function partitionFilters(
       terms.push(parts.join(' AND '));
     }
     if (terms.length === 0) continue;
-    out.set(name, { sql: terms.length === 1 ? terms[0]! : terms.map(wrap).join(' OR '), needsNullRejection: list.some((r) => r.outer) });
+    out.set(name, {
+      sql: terms.length === 1 ? terms[0]! : terms.map(wrap).join(' OR '),
+      needsNullRejection: list.some((r) => r.outer),
+    });
   }
   return out;
 }
@@ -73,7 +76,13 @@ type Node = Record<string, unknown>;
  * get the WHERE conjuncts that mention only their partition columns; every base-table
  * reference anywhere is recorded, so a reference outside any analysed FROM disables pruning.
  */
-function collect(node: unknown, scope: ReadonlySet<string>, partitions: ReadonlyMap<string, readonly string[]>, refs: { name: string; conjuncts: unknown[] | null; outer: boolean }[], analysed = new Map<object, { conjuncts: unknown[] | null; outer: boolean }>()): void {
+function collect(
+  node: unknown,
+  scope: ReadonlySet<string>,
+  partitions: ReadonlyMap<string, readonly string[]>,
+  refs: { name: string; conjuncts: unknown[] | null; outer: boolean }[],
+  analysed = new Map<object, { conjuncts: unknown[] | null; outer: boolean }>(),
+): void {
   if (Array.isArray(node)) {
     for (const n of node) collect(n, scope, partitions, refs, analysed);
     return;
@@ -95,7 +104,8 @@ function collect(node: unknown, scope: ReadonlySet<string>, partitions: Readonly
     const names = new Set(scope);
     for (const cte of ctes) {
       const key = cte.key.toLowerCase();
-      const recursive = (cte.value as { query?: { node?: { type?: string } } } | undefined)?.query?.node?.type === 'RECURSIVE_CTE_NODE';
+      const recursive =
+        (cte.value as { query?: { node?: { type?: string } } } | undefined)?.query?.node?.type === 'RECURSIVE_CTE_NODE';
       collect(cte.value, recursive ? new Set([...names, key]) : names, partitions, refs, analysed);
       names.add(key);
     }
@@ -104,11 +114,17 @@ function collect(node: unknown, scope: ReadonlySet<string>, partitions: Readonly
   if (obj.type === 'SELECT_NODE') analyseSelect(obj, inner, partitions, analysed);
   for (const key in obj) {
     const value = obj[key];
-    if (value !== null && typeof value === 'object' && key !== 'cte_map') collect(value, inner, partitions, refs, analysed);
+    if (value !== null && typeof value === 'object' && key !== 'cte_map')
+      collect(value, inner, partitions, refs, analysed);
   }
 }
 
-function analyseSelect(node: Node, scope: ReadonlySet<string>, partitions: ReadonlyMap<string, readonly string[]>, analysed: Map<object, { conjuncts: unknown[] | null; outer: boolean }>): void {
+function analyseSelect(
+  node: Node,
+  scope: ReadonlySet<string>,
+  partitions: ReadonlyMap<string, readonly string[]>,
+  analysed: Map<object, { conjuncts: unknown[] | null; outer: boolean }>,
+): void {
   const tables: { node: Node; name: string; alias: string; outer: boolean }[] = [];
   let prunable = true;
   const visit = (t: unknown, outer: boolean): void => {
@@ -140,11 +156,13 @@ function analyseSelect(node: Node, scope: ReadonlySet<string>, partitions: Reado
 function splitAnd(expr: unknown): unknown[] {
   if (expr === null || typeof expr !== 'object') return [];
   const e = expr as Node;
-  if (e.class === 'CONJUNCTION' && e.type === 'CONJUNCTION_AND' && Array.isArray(e.children)) return e.children.flatMap(splitAnd);
+  if (e.class === 'CONJUNCTION' && e.type === 'CONJUNCTION_AND' && Array.isArray(e.children))
+    return e.children.flatMap(splitAnd);
   return [expr];
 }
 
-const VOLATILE = /^(random|uuid|gen_random_uuid|uuidv4|uuidv7|now|today|current_.*|get_current_.*|transaction_timestamp|nextval|currval|setseed)$/i;
+const VOLATILE =
+  /^(random|uuid|gen_random_uuid|uuidv4|uuidv7|now|today|current_.*|get_current_.*|transaction_timestamp|nextval|currval|setseed)$/i;
 
 /** Every column is a partition column of this table; nothing that could vary or hide a scope. */
 function usableFor(expr: unknown, alias: string, cols: ReadonlySet<string>): boolean {
@@ -156,7 +174,15 @@ function usableFor(expr: unknown, alias: string, cols: ReadonlySet<string>): boo
     if (typeof n === 'number' && Number.isInteger(n) && !Number.isSafeInteger(n)) ok = false;
     if (n === null || typeof n !== 'object') return;
     const o = n as Node;
-    if (o.class === 'SUBQUERY' || o.class === 'LAMBDA' || o.class === 'PARAMETER' || o.class === 'STAR' || o.class === 'LAMBDA_REF' || o.class === 'WINDOW' || o.class === 'DEFAULT') {
+    if (
+      o.class === 'SUBQUERY' ||
+      o.class === 'LAMBDA' ||
+      o.class === 'PARAMETER' ||
+      o.class === 'STAR' ||
+      o.class === 'LAMBDA_REF' ||
+      o.class === 'WINDOW' ||
+      o.class === 'DEFAULT'
+    ) {
       ok = false;
       return;
     }
@@ -164,7 +190,8 @@ function usableFor(expr: unknown, alias: string, cols: ReadonlySet<string>): boo
     if (o.class === 'COLUMN_REF') {
       const names = (o.column_names as string[]).map((s) => s.toLowerCase());
       columns++;
-      if (names.length === 1 ? !cols.has(names[0]!) : names.length !== 2 || names[0] !== alias || !cols.has(names[1]!)) ok = false;
+      if (names.length === 1 ? !cols.has(names[0]!) : names.length !== 2 || names[0] !== alias || !cols.has(names[1]!))
+        ok = false;
       return;
     }
     // A parse-tree location may be 2^64-1 (unknown, e.g. the cast a typed literal like DATE '…'
@@ -193,7 +220,9 @@ function unqualify(expr: unknown): unknown {
 async function printExpression(conn: DuckDBConnection, expr: unknown): Promise<string | undefined> {
   try {
     const reader = await conn.runAndReadAll("SELECT json_serialize_sql('SELECT 1')");
-    const template = JSON.parse(String(reader.getRows()[0]?.[0])) as { statements: { node: { select_list: unknown[] } }[] };
+    const template = JSON.parse(String(reader.getRows()[0]?.[0])) as {
+      statements: { node: { select_list: unknown[] } }[];
+    };
     template.statements[0]!.node.select_list = [expr];
     zeroLocations(template);
     const printed = await conn.runAndReadAll(`SELECT json_deserialize_sql(${quoteLiteral(JSON.stringify(template))})`);

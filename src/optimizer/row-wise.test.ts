@@ -12,7 +12,8 @@ describe('isRowWise: may an input be divided among work items?', () => {
       'select o.id, o.day, c.city, upper(c.name) as n from orders o join customers c using (cid) where o.amount > 3',
       'select o.*, c.city from orders o left join customers c on o.cid = c.id order by o.id',
       'select o.id, coalesce(o.x, 0) from customers c right join orders o on o.cid = c.id',
-    ]) assert.equal(await isRowWise(db(), sql, 'orders'), true, sql);
+    ])
+      assert.equal(await isRowWise(db(), sql, 'orders'), true, sql);
   });
 
   it('no for anything that combines rows or could duplicate them', async () => {
@@ -31,6 +32,7 @@ describe('isRowWise: may an input be divided among work items?', () => {
       'select * from orders a join orders b using (id)',
       'select * from orders o asof join prices p on o.ts >= p.ts',
       'select * from customers',
-    ]) assert.equal(await isRowWise(db(), sql, 'orders'), false, sql);
+    ])
+      assert.equal(await isRowWise(db(), sql, 'orders'), false, sql);
   });
 });

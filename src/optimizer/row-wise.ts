@@ -26,7 +26,12 @@ export async function isRowWise(conn: DuckDBConnection, sql: string, input: stri
     if (bad || n === null || typeof n !== 'object') return;
     if (Array.isArray(n)) return n.forEach(exprs);
     const o = n as Record<string, unknown>;
-    if (o.class === 'WINDOW' || o.class === 'SUBQUERY' || (o.class === 'FUNCTION' && aggregates.has(String(o.function_name).toLowerCase()))) bad = true;
+    if (
+      o.class === 'WINDOW' ||
+      o.class === 'SUBQUERY' ||
+      (o.class === 'FUNCTION' && aggregates.has(String(o.function_name).toLowerCase()))
+    )
+      bad = true;
     if (o.type === 'SUBQUERY' && o.subquery) bad = true;
     for (const k in o) exprs(o[k]);
   };

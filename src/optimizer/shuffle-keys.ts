@@ -46,7 +46,9 @@ export async function shuffleKeys(
   if ('reason' in parsed) return parsed;
   const node = parsed.node;
   const shuffled = new Set(large.map((n) => n.toLowerCase()));
-  const columns = new Map([...columnsOf].map(([k, v]) => [k.toLowerCase(), new Set(v.map((c) => c.toLowerCase()))] as const));
+  const columns = new Map(
+    [...columnsOf].map(([k, v]) => [k.toLowerCase(), new Set(v.map((c) => c.toLowerCase()))] as const),
+  );
 
   const ctes = (node.cte_map as { map?: unknown[] } | undefined)?.map ?? [];
   if (ctes.length > 0) return { reason: 'it uses a WITH clause' };
@@ -66,7 +68,11 @@ export async function shuffleKeys(
       const input = String(r.table_name).toLowerCase();
       if (schema !== '' && schema !== 'main') return [];
       if (shuffled.has(input) && tables.some((x) => x.input === input)) problem = `it reads ${input} twice`;
-      const table = { input, ref: (typeof r.alias === 'string' && r.alias !== '' ? r.alias : input).toLowerCase(), nullable };
+      const table = {
+        input,
+        ref: (typeof r.alias === 'string' && r.alias !== '' ? r.alias : input).toLowerCase(),
+        nullable,
+      };
       tables.push(table);
       return [table];
     }
@@ -84,15 +90,30 @@ export async function shuffleKeys(
       const left = from(r.left, nullable || jt === 'RIGHT' || jt === 'OUTER');
       const right = from(r.right, nullable || jt === 'LEFT' || jt === 'OUTER');
       const holdsLarge = (side: Table[]) => side.some((x) => shuffled.has(x.input));
-      const preserved = jt === 'LEFT' || jt === 'SEMI' || jt === 'ANTI' ? [left] : jt === 'RIGHT' ? [right] : jt === 'OUTER' ? [left, right] : [];
-      if (problem === undefined && preserved.some((side) => !holdsLarge(side))) problem = `a small input is the preserved side of a ${jt.toLowerCase()} join`;
+      const preserved =
+        jt === 'LEFT' || jt === 'SEMI' || jt === 'ANTI'
+          ? [left]
+          : jt === 'RIGHT'
+            ? [right]
+            : jt === 'OUTER'
+              ? [left, right]
+              : [];
+      if (problem === undefined && preserved.some((side) => !holdsLarge(side)))
+        problem = `a small input is the preserved side of a ${jt.toLowerCase()} join`;
       const scope = [...left, ...right];
       const pairs = equalities(r.condition, scope);
-      const using = ref === 'NATURAL' ? commonColumns(left, right) : ((r.using_columns as string[] | undefined) ?? []).map((c) => c.toLowerCase());
+      const using =
+        ref === 'NATURAL'
+          ? commonColumns(left, right)
+          : ((r.using_columns as string[] | undefined) ?? []).map((c) => c.toLowerCase());
       for (const c of using) {
         const l = left.filter((x) => columns.get(x.input)?.has(c));
         const rt = right.filter((x) => columns.get(x.input)?.has(c));
-        if (l.length === 1 && rt.length === 1) pairs.push([{ table: l[0]!, column: c }, { table: rt[0]!, column: c }]);
+        if (l.length === 1 && rt.length === 1)
+          pairs.push([
+            { table: l[0]!, column: c },
+            { table: rt[0]!, column: c },
+          ]);
       }
       if (holdsLarge(left) && holdsLarge(right)) links.push({ left, right, pairs, inner: jt === 'INNER' });
       return scope;
@@ -134,7 +155,8 @@ export async function shuffleKeys(
 
   from(node.from_table, false);
   if (problem !== undefined) return { reason: problem };
-  for (const name of shuffled) if (!tables.some((t) => t.input === name)) return { reason: `it does not read ${name} in its FROM clause` };
+  for (const name of shuffled)
+    if (!tables.some((t) => t.input === name)) return { reason: `it does not read ${name} in its FROM clause` };
   // Outside FROM, a table can only appear in a subquery.
   for (const part of [node.select_list, node.where_clause, node.having, node.group_expressions]) {
     if (mentions(part, shuffled)) return { reason: 'it reads a large input in a subquery' };
@@ -151,7 +173,9 @@ export async function shuffleKeys(
     parent.set(k, root);
     return root;
   };
-  const largePairs = [...links.flatMap((l) => l.pairs), ...where].filter(([a, b]) => shuffled.has(a.table.input) && shuffled.has(b.table.input));
+  const largePairs = [...links.flatMap((l) => l.pairs), ...where].filter(
+    ([a, b]) => shuffled.has(a.table.input) && shuffled.has(b.table.input),
+  );
   for (const [a, b] of largePairs) parent.set(find(id(a)), find(id(b)));
   const members = new Map<string, Column[]>();
   for (const pair of largePairs) {
@@ -162,26 +186,34 @@ export async function shuffleKeys(
       members.set(root, list);
     }
   }
-  const candidates = [...members.values()].filter((cols) => [...shuffled].every((name) => cols.filter((c) => c.table.input === name).length === 1));
+  const candidates = [...members.values()].filter((cols) =>
+    [...shuffled].every((name) => cols.filter((c) => c.table.input === name).length === 1),
+  );
   if (candidates.length === 0) return { reason: `no equality joins ${[...shuffled].join(', ')} on one column each` };
   const named = (key: ReadonlyMap<string, string>) => [...key].map(([t, c]) => `${t}.${c}`).join(' = ');
   // Every join between large inputs must meet on the key: in its own condition, or (inner) in WHERE.
   const meetsEverywhere = (key: ReadonlyMap<string, string>) =>
     links.every((link) => {
       const isKey = (c: Column) => key.get(c.table.input) === c.column;
-      const across = ([a, b]: [Column, Column]) => isKey(a) && isKey(b) && ((link.left.includes(a.table) && link.right.includes(b.table)) || (link.left.includes(b.table) && link.right.includes(a.table)));
+      const across = ([a, b]: [Column, Column]) =>
+        isKey(a) &&
+        isKey(b) &&
+        ((link.left.includes(a.table) && link.right.includes(b.table)) ||
+          (link.left.includes(b.table) && link.right.includes(a.table)));
       return link.pairs.some(across) || (link.inner && where.some(across));
     });
   const keys = candidates.map((cols) => new Map(cols.map((c) => [c.table.input, c.column] as const)));
   const keyOf = keys.find(meetsEverywhere);
-  if (!keyOf) return { reason: `a join between ${[...shuffled].join(', ')} is not on their key alone (${named(keys[0]!)})` };
+  if (!keyOf)
+    return { reason: `a join between ${[...shuffled].join(', ')} is not on their key alone (${named(keys[0]!)})` };
   const isKey = (c: Column | undefined) => c !== undefined && keyOf.get(c.table.input) === c.column;
 
   // Aggregates and windows: each group or window partition must be one bucket's.
-  const anchored = (exprs: unknown): boolean => (Array.isArray(exprs) ? exprs : []).some((e) => {
-    const c = resolve(e, tables);
-    return isKey(c) && !c!.table.nullable;
-  });
+  const anchored = (exprs: unknown): boolean =>
+    (Array.isArray(exprs) ? exprs : []).some((e) => {
+      const c = resolve(e, tables);
+      return isKey(c) && !c!.table.nullable;
+    });
   const aggregates = await aggregateNames(conn);
   let windows = true;
   let aggregating = false;
@@ -197,7 +229,9 @@ export async function shuffleKeys(
   const groupAll = String(node.aggregate_handling ?? 'STANDARD_HANDLING') === 'FORCE_AGGREGATES';
   const grouped = groupAll ? anchored(node.select_list) : anchored(groups);
   if ((aggregating || groups.length > 0 || groupAll || node.having) && !grouped) {
-    return { reason: `it aggregates, but not grouped by the key of an input that is never null-extended (${named(keyOf)})` };
+    return {
+      reason: `it aggregates, but not grouped by the key of an input that is never null-extended (${named(keyOf)})`,
+    };
   }
   return { keys: keyOf };
 }

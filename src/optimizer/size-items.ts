@@ -32,7 +32,10 @@ export interface Sizing {
   readonly largest: ValueSize | null;
 }
 
-export function sizeItems(values: readonly ValueSize[], opts: { targetBytes: number; maxItems: number; maxParts: (value: string) => number }): Sizing {
+export function sizeItems(
+  values: readonly ValueSize[],
+  opts: { targetBytes: number; maxItems: number; maxParts: (value: string) => number },
+): Sizing {
   const sorted = [...values].sort((a, b) => a.bytes - b.bytes);
   const median = sorted.length > 0 ? sorted[Math.floor((sorted.length - 1) / 2)]!.bytes : 0;
   const largest = sorted.at(-1) ?? null;
@@ -45,7 +48,13 @@ export function sizeItems(values: readonly ValueSize[], opts: { targetBytes: num
       const batch = values.slice(i, i + size);
       items.push({ values: batch.map((v) => v.value), bytes: batch.reduce((s, v) => s + v.bytes, 0) });
     }
-    return { items, targetBytes: 0, split: [], coalesced: items.filter((i) => i.values.length > 1).reduce((s, i) => s + i.values.length, 0), ...report };
+    return {
+      items,
+      targetBytes: 0,
+      split: [],
+      coalesced: items.filter((i) => i.values.length > 1).reduce((s, i) => s + i.values.length, 0),
+      ...report,
+    };
   }
   let target = opts.targetBytes;
   for (;;) {
@@ -53,7 +62,8 @@ export function sizeItems(values: readonly ValueSize[], opts: { targetBytes: num
     const split: { value: string; parts: number; bytes: number }[] = [];
     let group: ValueSize[] = [];
     const flush = () => {
-      if (group.length > 0) items.push({ values: group.map((v) => v.value), bytes: group.reduce((s, v) => s + v.bytes, 0) });
+      if (group.length > 0)
+        items.push({ values: group.map((v) => v.value), bytes: group.reduce((s, v) => s + v.bytes, 0) });
       group = [];
     };
     for (const v of values) {
@@ -61,7 +71,8 @@ export function sizeItems(values: readonly ValueSize[], opts: { targetBytes: num
       if (parts > 1) {
         flush();
         split.push({ value: v.value, parts, bytes: v.bytes });
-        for (let i = 0; i < parts; i++) items.push({ values: [v.value], part: { index: i, of: parts }, bytes: v.bytes / parts });
+        for (let i = 0; i < parts; i++)
+          items.push({ values: [v.value], part: { index: i, of: parts }, bytes: v.bytes / parts });
         continue;
       }
       if (group.length > 0 && group.reduce((s, g) => s + g.bytes, 0) + v.bytes > target) flush();
@@ -69,14 +80,23 @@ export function sizeItems(values: readonly ValueSize[], opts: { targetBytes: num
     }
     flush();
     if (items.length <= opts.maxItems || target > Number.MAX_SAFE_INTEGER / 4) {
-      return { items, targetBytes: target, split, coalesced: items.filter((i) => i.values.length > 1).reduce((s, i) => s + i.values.length, 0), ...report };
+      return {
+        items,
+        targetBytes: target,
+        split,
+        coalesced: items.filter((i) => i.values.length > 1).reduce((s, i) => s + i.values.length, 0),
+        ...report,
+      };
     }
     target *= 2;
   }
 }
 
 /** Divide files among `parts` bins of about equal bytes (largest first into the lightest bin); deterministic. */
-export function divideFiles<F extends { readonly id: string; readonly bytes: number }>(files: readonly F[], parts: number): F[][] {
+export function divideFiles<F extends { readonly id: string; readonly bytes: number }>(
+  files: readonly F[],
+  parts: number,
+): F[][] {
   const bins = Array.from({ length: parts }, () => ({ bytes: 0, files: [] as F[] }));
   for (const f of [...files].sort((a, b) => b.bytes - a.bytes || (a.id < b.id ? -1 : 1))) {
     const bin = bins.reduce((min, b) => (b.bytes < min.bytes ? b : min), bins[0]!);

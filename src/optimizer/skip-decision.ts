@@ -5,9 +5,14 @@ import type { Manifest } from '../snapshot/manifest.js';
  * snapshot's, or (incremental) no value of its split column is new or changed. Never with
  * `--full-refresh`. Shared by the coordinator (`run`) and `plan --explain`.
  */
-export function skipReason(current: Manifest | undefined, compiled: { readonly fingerprint: string; readonly nothingToDo?: string }, fullRefresh: boolean): string | undefined {
+export function skipReason(
+  current: Manifest | undefined,
+  compiled: { readonly fingerprint: string; readonly nothingToDo?: string },
+  fullRefresh: boolean,
+): string | undefined {
   if (!current || fullRefresh) return undefined;
-  if (current.fingerprint === compiled.fingerprint) return `unchanged since snapshot ${current.snapshot} (run ${current.runId}): same SQL and input files`;
+  if (current.fingerprint === compiled.fingerprint)
+    return `unchanged since snapshot ${current.snapshot} (run ${current.runId}): same SQL and input files`;
   if (compiled.nothingToDo !== undefined) return `${compiled.nothingToDo}; snapshot ${current.snapshot} kept`;
   return undefined;
 }

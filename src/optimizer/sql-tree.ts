@@ -8,7 +8,10 @@ export type SqlNode = Record<string, unknown>;
  * A model's SQL as DuckDB parses it, when it is one plain SELECT (not a set operation, not
  * several statements); else why not. Parses only: binds nothing, reads nothing.
  */
-export async function parseSelect(conn: DuckDBConnection, sql: string): Promise<{ readonly node: SqlNode } | { readonly reason: string }> {
+export async function parseSelect(
+  conn: DuckDBConnection,
+  sql: string,
+): Promise<{ readonly node: SqlNode } | { readonly reason: string }> {
   let tree: { error?: boolean; statements?: { node?: SqlNode }[] };
   try {
     const reader = await conn.runAndReadAll(`SELECT json_serialize_sql(${quoteLiteral(sql)})`);

@@ -14,7 +14,10 @@ describe('groupModels', () => {
       fct_b: ['fact', 'clinic', ['dim_a']],
     });
     const g = groupModels(models, buildModelGraph(models), { maxTasksPerGroup: 16, stepConcurrency: 4 });
-    assert.deepEqual(g.groups.map((x) => x.name), ['dimension_pharmacy', 'fact_pharmacy', 'fact_clinic', 'report_pharmacy']);
+    assert.deepEqual(
+      g.groups.map((x) => x.name),
+      ['dimension_pharmacy', 'fact_pharmacy', 'fact_clinic', 'report_pharmacy'],
+    );
     assert.deepEqual(g.groups.find((x) => x.name === 'report_pharmacy')!.dependsOn, ['fact_clinic', 'fact_pharmacy']);
     assert.equal(g.groupOf.get('fct_b'), 'fact_clinic');
     assert.deepEqual(g.cyclicGroups, []);
@@ -33,16 +36,28 @@ describe('groupModels', () => {
     const graph = buildModelGraph(models);
     const g = groupModels(models, graph, { maxTasksPerGroup: 16, stepConcurrency: 4 });
     assert.equal(g.groups.length, 3);
-    assert.deepEqual(g.groups.map((x) => x.name), ['fact_pharmacy_1', 'fact_pharmacy_2', 'fact_pharmacy_3']);
+    assert.deepEqual(
+      g.groups.map((x) => x.name),
+      ['fact_pharmacy_1', 'fact_pharmacy_2', 'fact_pharmacy_3'],
+    );
     for (const group of g.groups) assert.ok(group.models.length <= 16, `${group.name} has ${group.models.length}`);
-    assert.equal(g.groups.reduce((s, x) => s + x.models.length, 0), 40);
+    assert.equal(
+      g.groups.reduce((s, x) => s + x.models.length, 0),
+      40,
+    );
     // No model depends on a model in a later group.
     const position = new Map(g.groups.flatMap((x, gi) => x.models.map((m) => [m, gi] as const)));
-    for (const [name, m] of models) for (const d of m.dependsOn) assert.ok(position.get(d)! <= position.get(name)!, `${name} (group ${position.get(name)}) reads ${d} (group ${position.get(d)})`);
+    for (const [name, m] of models)
+      for (const d of m.dependsOn)
+        assert.ok(
+          position.get(d)! <= position.get(name)!,
+          `${name} (group ${position.get(name)}) reads ${d} (group ${position.get(d)})`,
+        );
     // Within a group, models are in dependency order.
     for (const group of g.groups) {
       const idx = new Map(group.models.map((m, i) => [m, i] as const));
-      for (const m of group.models) for (const d of models.get(m)!.dependsOn) if (idx.has(d)) assert.ok(idx.get(d)! < idx.get(m)!);
+      for (const m of group.models)
+        for (const d of models.get(m)!.dependsOn) if (idx.has(d)) assert.ok(idx.get(d)! < idx.get(m)!);
     }
     // Deterministic: the same input gives the same grouping.
     const again = groupModels(models, buildModelGraph(models), { maxTasksPerGroup: 16, stepConcurrency: 4 });

@@ -68,10 +68,11 @@ export function groupModels(models: ReadonlyMap<string, ModelDef>, graph: ModelG
   const deps = new Map<string, Set<string>>();
   for (const g of draft) {
     const set = new Set<string>();
-    for (const m of g.models) for (const u of graph.upstream.get(m) ?? []) {
-      const ug = groupOf.get(u)!;
-      if (ug !== g.name) set.add(ug);
-    }
+    for (const m of g.models)
+      for (const u of graph.upstream.get(m) ?? []) {
+        const ug = groupOf.get(u)!;
+        if (ug !== g.name) set.add(ug);
+      }
     deps.set(g.name, set);
   }
 

@@ -35,7 +35,11 @@ describe('selectModels', () => {
     assert.deepEqual(select('business_unit:clinic'), ['rpt_other']);
   });
   it('rejects unknown names with a suggestion', () => {
-    assert.throws(() => select('fct_order'), (e: unknown) => e instanceof SluiceError && e.code === 'PLAN_SELECTION' && /did you mean 'fct_orders'/.test(e.message));
+    assert.throws(
+      () => select('fct_order'),
+      (e: unknown) =>
+        e instanceof SluiceError && e.code === 'PLAN_SELECTION' && /did you mean 'fct_orders'/.test(e.message),
+    );
     assert.throws(() => select('group:nope'), /no group named 'nope'/);
     assert.throws(() => select('colour:red'), /unknown selector kind/);
   });

@@ -29,7 +29,12 @@ export function selectModels(
   return graph.order.filter((n) => picked.has(n));
 }
 
-function resolveToken(token: string, models: ReadonlyMap<string, ModelDef>, graph: ModelGraph, grouping: Grouping): string[] {
+function resolveToken(
+  token: string,
+  models: ReadonlyMap<string, ModelDef>,
+  graph: ModelGraph,
+  grouping: Grouping,
+): string[] {
   const colon = token.indexOf(':');
   if (colon > 0) {
     const kind = token.slice(0, colon);
@@ -41,19 +46,39 @@ function resolveToken(token: string, models: ReadonlyMap<string, ModelDef>, grap
     };
     switch (kind) {
       case 'tag':
-        return match((m) => m.tags.includes(value), 'tag', [...models.values()].flatMap((m) => m.tags));
+        return match(
+          (m) => m.tags.includes(value),
+          'tag',
+          [...models.values()].flatMap((m) => m.tags),
+        );
       case 'type':
-        return match((m) => m.type === value, 'type', [...models.values()].map((m) => m.type));
+        return match(
+          (m) => m.type === value,
+          'type',
+          [...models.values()].map((m) => m.type),
+        );
       case 'business_unit':
       case 'bu':
-        return match((m) => m.businessUnit === value, 'business unit', [...models.values()].map((m) => m.businessUnit));
+        return match(
+          (m) => m.businessUnit === value,
+          'business unit',
+          [...models.values()].map((m) => m.businessUnit),
+        );
       case 'group': {
         const group = grouping.groups.find((g) => g.name === value);
-        if (!group) throw selectionError(`no group named '${value}'`, value, grouping.groups.map((g) => g.name));
+        if (!group)
+          throw selectionError(
+            `no group named '${value}'`,
+            value,
+            grouping.groups.map((g) => g.name),
+          );
         return [...group.models];
       }
       default:
-        throw new SluiceError('PLAN_SELECTION', `unknown selector kind '${kind}:' in '${token}' (use tag:, group:, type: or business_unit:)`);
+        throw new SluiceError(
+          'PLAN_SELECTION',
+          `unknown selector kind '${kind}:' in '${token}' (use tag:, group:, type: or business_unit:)`,
+        );
     }
   }
   const up = token.startsWith('+');

@@ -99,7 +99,10 @@ export const itemSpecSchema = z
         column: z.string(),
         values: z.array(z.string()).readonly(),
         /** Part `index` of `of` of one oversized value: this item reads that share of its files. */
-        part: z.object({ index: z.number().int().nonnegative(), of: z.number().int().positive() }).readonly().optional(),
+        part: z
+          .object({ index: z.number().int().nonnegative(), of: z.number().int().positive() })
+          .readonly()
+          .optional(),
       })
       .readonly()
       .nullable(),
@@ -124,7 +127,10 @@ export function parseItemSpec(json: string, itemId: string): ItemSpec {
   }
   const v = (doc as { v?: unknown } | null)?.v;
   if (v !== ITEM_SPEC_VERSION) {
-    throw new SluiceError('PROTOCOL_INVALID', `work item ${itemId}: spec version ${String(v)} is not supported by this worker (expects ${ITEM_SPEC_VERSION}); upgrade the worker`);
+    throw new SluiceError(
+      'PROTOCOL_INVALID',
+      `work item ${itemId}: spec version ${String(v)} is not supported by this worker (expects ${ITEM_SPEC_VERSION}); upgrade the worker`,
+    );
   }
   return parseMessage(itemSpecSchema, doc, `work item ${itemId}: spec`);
 }

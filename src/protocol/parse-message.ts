@@ -11,7 +11,9 @@ export function parseMessage<S extends z.ZodType>(schema: S, value: unknown, wha
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
   const more = parsed.error.issues.length > 3 ? ` (and ${parsed.error.issues.length - 3} more)` : '';
-  throw new SluiceError('PROTOCOL_INVALID', `${what} is not valid: ${problems.join('; ')}${more}`, { cause: parsed.error });
+  throw new SluiceError('PROTOCOL_INVALID', `${what} is not valid: ${problems.join('; ')}${more}`, {
+    cause: parsed.error,
+  });
 }
 
 /** `parseMessage` of a JSON text; text that is not JSON is a PROTOCOL_INVALID error too. */

@@ -8,7 +8,12 @@ export const RUN_RESULT_SCHEMA = 'sluice.run/v1';
 export const OUTCOME_STATUSES = ['pending', 'running', 'succeeded', 'skipped', 'failed', 'not_run'] as const;
 export type OutcomeStatus = (typeof OUTCOME_STATUSES)[number];
 /** The statuses above are the store's task statuses plus `skipped` (a compile error if those change). */
-export const outcomeStatusesMatch: [OutcomeStatus, TaskStatus | 'skipped'] extends [TaskStatus | 'skipped', OutcomeStatus] ? true : never = true;
+export const outcomeStatusesMatch: [OutcomeStatus, TaskStatus | 'skipped'] extends [
+  TaskStatus | 'skipped',
+  OutcomeStatus,
+]
+  ? true
+  : never = true;
 
 export const taskOutcomeSchema = z
   .object({
@@ -51,7 +56,14 @@ export const runResultSchema = z
 export type RunResult = z.infer<typeof runResultSchema>;
 
 export function countStatuses(tasks: readonly TaskOutcome[]): Record<OutcomeStatus, number> {
-  const counts: Record<OutcomeStatus, number> = { pending: 0, running: 0, succeeded: 0, skipped: 0, failed: 0, not_run: 0 };
+  const counts: Record<OutcomeStatus, number> = {
+    pending: 0,
+    running: 0,
+    succeeded: 0,
+    skipped: 0,
+    failed: 0,
+    not_run: 0,
+  };
   for (const t of tasks) counts[t.status]++;
   return counts;
 }

@@ -17,5 +17,7 @@ export const runnableModelSchema = z
 export type RunnableModel = z.infer<typeof runnableModelSchema>;
 
 /** The schema describes exactly these fields of a model (a compile error if ModelDef changes them). */
-type Fields = Pick<ModelDef, 'name' | 'file' | 'sql' | 'sqlLine' | 'partitionBy' | 'location'> & { readonly timeoutMs?: number };
+type Fields = Pick<ModelDef, 'name' | 'file' | 'sql' | 'sqlLine' | 'partitionBy' | 'location'> & {
+  readonly timeoutMs?: number;
+};
 export const sameAsModelFields: [RunnableModel, Fields] extends [Fields, RunnableModel] ? true : never = true;

@@ -19,7 +19,10 @@ export type WorkerArgs = z.infer<typeof workerArgsSchema>;
  * which the worker processes avoid to start fast).
  */
 const settingsSchema = z
-  .object({ root: z.string(), config: z.custom<ProjectConfig>((v) => typeof v === 'object' && v !== null, 'not an object') })
+  .object({
+    root: z.string(),
+    config: z.custom<ProjectConfig>((v) => typeof v === 'object' && v !== null, 'not an object'),
+  })
   .readonly();
 
 export const toWorkerMessageSchema = z.discriminatedUnion('type', [

@@ -46,7 +46,11 @@ export function projectAccess(project: ProjectSettings): SandboxAccess {
   const objects = storageLocations(project).objects;
   const local = objectStoreFolder(objects, project.root);
   const s3 = /^s3:\/\//i.test(objects) ? s3StoreOptions(project) : undefined;
-  const directories = [project.root, stateDir(project), ...project.config.paths.allowedRoots.map((r) => resolve(project.root, r))];
+  const directories = [
+    project.root,
+    stateDir(project),
+    ...project.config.paths.allowedRoots.map((r) => resolve(project.root, r)),
+  ];
   if (local !== undefined) directories.push(local);
   if (s3?.cacheDir !== undefined) directories.push(s3.cacheDir);
   if (s3?.stagingDir !== undefined) directories.push(s3.stagingDir);
@@ -80,7 +84,10 @@ export const OBJECTS_ENV = 'SLUICE_OBJECTS';
  * (the CLI's `--store` and `--objects` set them, so the worker processes a run starts inherit
  * them). An empty variable counts as unset.
  */
-export function storageLocations(project: ProjectSettings, env: NodeJS.ProcessEnv = process.env): { readonly metadata: string; readonly objects: string } {
+export function storageLocations(
+  project: ProjectSettings,
+  env: NodeJS.ProcessEnv = process.env,
+): { readonly metadata: string; readonly objects: string } {
   return {
     metadata: env[STORE_ENV] || project.config.storage.metadata,
     objects: env[OBJECTS_ENV] || project.config.storage.objects,
@@ -95,7 +102,8 @@ export function s3StoreOptions(project: ProjectSettings): S3ObjectStoreOptions {
     ...(s3.endpoint === undefined ? {} : { endpoint: s3.endpoint }),
     ...(s3.region === undefined ? {} : { region: s3.region }),
     ...(s3.forcePathStyle === undefined ? {} : { forcePathStyle: s3.forcePathStyle }),
-    cacheDir: s3.cacheDir === undefined ? join(stateDir(project), defaults.cacheFolder) : resolve(project.root, s3.cacheDir),
+    cacheDir:
+      s3.cacheDir === undefined ? join(stateDir(project), defaults.cacheFolder) : resolve(project.root, s3.cacheDir),
     cacheMaxBytes: s3.cacheMaxBytes ?? defaults.cacheMaxBytes,
     stagingDir: join(stateDir(project), defaults.stagingFolder),
   };
@@ -103,7 +111,10 @@ export function s3StoreOptions(project: ProjectSettings): S3ObjectStoreOptions {
 
 export async function openStores(project: ProjectSettings): Promise<Stores> {
   const where = storageLocations(project);
-  const objects = createObjectStore(where.objects, project.root, { durable: project.config.storage.durable, s3: s3StoreOptions(project) });
+  const objects = createObjectStore(where.objects, project.root, {
+    durable: project.config.storage.durable,
+    s3: s3StoreOptions(project),
+  });
   const store = createMetadataStore(where.metadata, project.root);
   await store.migrate();
   return {

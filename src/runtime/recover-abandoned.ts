@@ -11,18 +11,27 @@ import type { Stores } from './open-runtime.js';
  * run; `sluice retry` resumes them) and sweep staging. Runs of other projects sharing the store
  * and runs driven by live coordinators are left alone. Published data is untouched.
  */
-export async function recoverAbandoned(stores: Stores, heartbeatMs: number, now = Date.now()): Promise<{ runs: number; staging: number }> {
+export async function recoverAbandoned(
+  stores: Stores,
+  heartbeatMs: number,
+  now = Date.now(),
+): Promise<{ runs: number; staging: number }> {
   let runs = 0;
   for (const run of await stores.store.listRuns({ limit: 1000 })) {
     if (run.status !== 'running' || !coordinatorGone(run, heartbeatMs, now)) continue;
     await stores.store.cancelRun(run.id, now);
-    if (await stores.store.abandonRun(run.id, now, 'abandoned: the process running it exited before it finished')) runs++;
+    if (await stores.store.abandonRun(run.id, now, 'abandoned: the process running it exited before it finished'))
+      runs++;
   }
   return { runs, staging: await sweepStaging(stores, now - 3 * heartbeatMs) };
 }
 
 /** Whether a running run's coordinator is known dead (this host, pid gone) or silent too long. */
-export function coordinatorGone(run: Pick<RunRecord, 'coordinator' | 'heartbeatAt' | 'startedAt'>, heartbeatMs: number, now: number): boolean {
+export function coordinatorGone(
+  run: Pick<RunRecord, 'coordinator' | 'heartbeatAt' | 'startedAt'>,
+  heartbeatMs: number,
+  now: number,
+): boolean {
   const lastSign = run.heartbeatAt ?? run.startedAt;
   if (lastSign < now - COORDINATOR_STALE_HEARTBEATS * heartbeatMs) return true;
   const m = run.coordinator === null ? null : /^(.*):(\d+)$/.exec(run.coordinator);

@@ -21,7 +21,11 @@ export interface RunAlerts {
  * a failed run, a missed SLA, budgets exceeded and anomalies (runEndAlerts). Undefined when no
  * webhook is configured.
  */
-export function startRunAlerts(project: Pick<Project, 'config'>, store: MetadataStore, onDelivery?: (d: Delivery) => void): RunAlerts | undefined {
+export function startRunAlerts(
+  project: Pick<Project, 'config'>,
+  store: MetadataStore,
+  onDelivery?: (d: Delivery) => void,
+): RunAlerts | undefined {
   const config = project.config.alerts;
   if (!config || config.webhooks.length === 0) return undefined;
   const dispatcher = new AlertDispatcher(config, onDelivery);
@@ -29,12 +33,14 @@ export function startRunAlerts(project: Pick<Project, 'config'>, store: Metadata
   return {
     onEvent(event) {
       if (event.kind === 'run_started') runId = event.runId;
-      if (event.kind === 'task_finished' && event.task.status === 'failed') dispatcher.send(taskFailedAlert(project.config.name, runId, event.task));
+      if (event.kind === 'task_finished' && event.task.status === 'failed')
+        dispatcher.send(taskFailedAlert(project.config.name, runId, event.task));
     },
     async finish(result) {
       try {
         const cost = await costOfRun(store, project.config, result.runId).catch(() => undefined);
-        for (const alert of runEndAlerts(result, cost, await history(store, project.config, result), config)) dispatcher.send(alert);
+        for (const alert of runEndAlerts(result, cost, await history(store, project.config, result), config))
+          dispatcher.send(alert);
       } catch {
         // alerts never fail a run
       }
@@ -45,7 +51,20 @@ export function startRunAlerts(project: Pick<Project, 'config'>, store: Metadata
 
 async function history(store: MetadataStore, config: Project['config'], result: RunResult): Promise<RunHistory[]> {
   const earlier = (await store.listRuns({ limit: 200 }))
-    .filter((r) => r.id !== result.runId && r.selector === result.selector && r.status === 'succeeded' && r.endedAt !== null && r.startedAt <= result.startedAt)
+    .filter(
+      (r) =>
+        r.id !== result.runId &&
+        r.selector === result.selector &&
+        r.status === 'succeeded' &&
+        r.endedAt !== null &&
+        r.startedAt <= result.startedAt,
+    )
     .slice(0, HISTORY);
-  return Promise.all(earlier.map(async (r) => ({ runId: r.id, durationMs: r.endedAt! - r.startedAt, cost: (await costOfRun(store, config, r.id)).total.total })));
+  return Promise.all(
+    earlier.map(async (r) => ({
+      runId: r.id,
+      durationMs: r.endedAt! - r.startedAt,
+      cost: (await costOfRun(store, config, r.id)).total.total,
+    })),
+  );
 }

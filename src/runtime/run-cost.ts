@@ -6,7 +6,11 @@ import { openStores } from './open-runtime.js';
 import type { ProjectSettings } from '../core/types.js';
 
 /** A run's cost by task, with the project's budgets checked. */
-export async function costOfRun(store: MetadataStore, config: Pick<ProjectConfig, 'cost' | 'budgets'>, runId: string): Promise<CostReport> {
+export async function costOfRun(
+  store: MetadataStore,
+  config: Pick<ProjectConfig, 'cost' | 'budgets'>,
+  runId: string,
+): Promise<CostReport> {
   return costReport([await loadRunAttempts(store, runId)], priceCatalogueOf(config), budgetsOf(config), 'task');
 }
 

@@ -19,25 +19,54 @@ export interface RunLineage {
 export function startRunLineage(project: Project, objectsUri: string): RunLineage | undefined {
   const config = project.config.lineage;
   if (!config) return undefined;
-  const transport = new LineageTransport({ url: config.url, file: config.file === null ? null : isAbsolute(config.file) ? config.file : resolve(project.root, config.file), timeoutMs: config.timeoutMs, retries: config.retries });
+  const transport = new LineageTransport({
+    url: config.url,
+    file: config.file === null ? null : isAbsolute(config.file) ? config.file : resolve(project.root, config.file),
+    timeoutMs: config.timeoutMs,
+    retries: config.retries,
+  });
   const dataset = (name: string): Dataset => {
     const source = project.sources.get(name);
-    if (source) return { namespace: 'file', name: isAbsolute(source.path) ? source.path : resolve(project.root, source.path) };
+    if (source)
+      return { namespace: 'file', name: isAbsolute(source.path) ? source.path : resolve(project.root, source.path) };
     return { namespace: objectsUri, name };
   };
   let runId = '';
-  const emit = (eventType: 'START' | 'COMPLETE' | 'FAIL', modelName: string, extra: { rowsOut?: number | null; bytesOut?: number | null; error?: string | null } = {}) => {
+  const emit = (
+    eventType: 'START' | 'COMPLETE' | 'FAIL',
+    modelName: string,
+    extra: { rowsOut?: number | null; bytesOut?: number | null; error?: string | null } = {},
+  ) => {
     const model = project.models.get(modelName);
     if (!model) return;
-    transport.emit(taskRunEvent({ eventType, at: new Date(), namespace: config.namespace, runId, model: modelName, sql: model.sql, inputs: model.dependsOn.map(dataset), output: dataset(modelName), ...extra }));
+    transport.emit(
+      taskRunEvent({
+        eventType,
+        at: new Date(),
+        namespace: config.namespace,
+        runId,
+        model: modelName,
+        sql: model.sql,
+        inputs: model.dependsOn.map(dataset),
+        output: dataset(modelName),
+        ...extra,
+      }),
+    );
   };
   return {
     onEvent(event) {
       if (event.kind === 'run_started') runId = event.runId;
       else if (event.kind === 'task_started') emit('START', event.model);
-      else if (event.kind === 'task_finished' && (event.task.status === 'succeeded' || event.task.status === 'failed')) {
+      else if (
+        event.kind === 'task_finished' &&
+        (event.task.status === 'succeeded' || event.task.status === 'failed')
+      ) {
         const t = event.task;
-        emit(t.status === 'succeeded' ? 'COMPLETE' : 'FAIL', t.model, { rowsOut: t.rowsOut, bytesOut: t.bytesOut, error: t.error });
+        emit(t.status === 'succeeded' ? 'COMPLETE' : 'FAIL', t.model, {
+          rowsOut: t.rowsOut,
+          bytesOut: t.bytesOut,
+          error: t.error,
+        });
       }
     },
     flush: () => transport.flush(),

@@ -31,7 +31,10 @@ export function acquireRunLock(state: string): RunLock {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const holder = readHolder(file);
       if (holder !== undefined && holder.host === hostname() && isAlive(holder.pid)) {
-        throw new SluiceError('EXEC_FAILED', `another sluice run (pid ${holder.pid}, since ${holder.since}) is running in this project; wait for it or stop it (lock: ${file})`);
+        throw new SluiceError(
+          'EXEC_FAILED',
+          `another sluice run (pid ${holder.pid}, since ${holder.since}) is running in this project; wait for it or stop it (lock: ${file})`,
+        );
       }
       abandonedBy = holder?.pid;
       rmSync(file, { force: true });

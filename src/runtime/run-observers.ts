@@ -38,7 +38,8 @@ export function startRunObservers(
     },
     async finish(result) {
       await alerts?.finish(result);
-      for (const failure of (await lineage?.flush()) ?? []) log.warn({ runId: result.runId, failure }, 'OpenLineage event not delivered');
+      for (const failure of (await lineage?.flush()) ?? [])
+        log.warn({ runId: result.runId, failure }, 'OpenLineage event not delivered');
     },
   };
 }

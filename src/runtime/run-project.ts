@@ -73,7 +73,12 @@ export async function runProject(root: string, opts: RunProjectOptions = {}): Pr
   }
 }
 
-async function coordinate(project: Project, workers: LocalWorkers, count: number, opts: RunProjectOptions): Promise<RunResult> {
+async function coordinate(
+  project: Project,
+  workers: LocalWorkers,
+  count: number,
+  opts: RunProjectOptions,
+): Promise<RunResult> {
   const lock = acquireRunLock(stateDir(project));
   try {
     const stores = await openStores(project);
@@ -83,7 +88,8 @@ async function coordinate(project: Project, workers: LocalWorkers, count: number
       if (opts.resume !== undefined) {
         const run = await stores.store.getRun(opts.resume);
         if (!run) throw new SluiceError('CLI_USAGE', `no run '${opts.resume}' (sluice status lists them)`);
-        if (run.status === 'succeeded') throw new SluiceError('CLI_USAGE', `run ${run.id} succeeded; there is nothing to retry`);
+        if (run.status === 'succeeded')
+          throw new SluiceError('CLI_USAGE', `run ${run.id} succeeded; there is nothing to retry`);
         select = run.selector === '*' ? [] : [run.selector];
       }
       const plan = buildPlan(project, select);
@@ -100,7 +106,12 @@ async function coordinate(project: Project, workers: LocalWorkers, count: number
       try {
         const problems = await engine.checkBindings(project, plan.graph.order);
         if (problems.length > 0) throw new ValidationError(problems);
-        opts.onPlanned?.({ models: plan.models.length, groups: plan.groups.length, workers: count, longestName: Math.max(0, ...plan.models.map((m) => m.name.length)) });
+        opts.onPlanned?.({
+          models: plan.models.length,
+          groups: plan.groups.length,
+          workers: count,
+          longestName: Math.max(0, ...plan.models.map((m) => m.name.length)),
+        });
         result = await driveRun({ project, store: stores.store, objects: stores.objects, conn }, plan, workers, {
           ...(opts.resume !== undefined && { runId: opts.resume, resume: true }),
           ...(opts.signal && { signal: opts.signal }),

@@ -19,7 +19,10 @@ export interface PublishedCheck {
  * wrote it, and compare the row count with the manifest's.
  */
 export async function verifyPublished(project: Project, objects: ObjectStore): Promise<PublishedCheck[]> {
-  const db = await duckdbApi.DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+  const db = await duckdbApi.DuckDBInstance.create(':memory:', {
+    autoinstall_known_extensions: 'false',
+    autoload_known_extensions: 'false',
+  });
   const conn = await db.connect();
   try {
     const out: PublishedCheck[] = [];
@@ -32,7 +35,13 @@ export async function verifyPublished(project: Project, objects: ObjectStore): P
         const reader = await conn.runAndReadAll(`SELECT count(*) AS n FROM read_parquet(${quoteList(paths)})`);
         readRows = Number(reader.getRowObjects()[0]!.n);
       }
-      out.push({ model: name, snapshot: manifest.snapshot, files: paths.length, manifestRows: manifest.rows, readRows });
+      out.push({
+        model: name,
+        snapshot: manifest.snapshot,
+        files: paths.length,
+        manifestRows: manifest.rows,
+        readRows,
+      });
     }
     return out;
   } finally {

@@ -13,7 +13,12 @@
 import type { ProjectSettings } from '../core/types.js';
 import { parseJsonMessage } from '../protocol/parse-message.js';
 import { errorMessage } from '../core/errors.js';
-import { parseToWorkerMessage, workerArgsSchema, type FromWorkerMessage, type ToWorkerMessage } from '../protocol/worker-message.js';
+import {
+  parseToWorkerMessage,
+  workerArgsSchema,
+  type FromWorkerMessage,
+  type ToWorkerMessage,
+} from '../protocol/worker-message.js';
 
 if (!process.env.UV_THREADPOOL_SIZE) process.env.UV_THREADPOOL_SIZE = '8';
 

@@ -33,9 +33,13 @@ describe('workerMain with the settings handed to it (sluice run)', () => {
   it('otherwise registers, and deregisters when stopped', async () => {
     const stop = new AbortController();
     const done = workerMain({ projectRoot: undefined, settings, id: 'runs', stop: stop.signal });
-    while (!(await workers()).some((w) => w.id === 'runs' && w.state === 'active')) await new Promise((r) => setTimeout(r, 20));
+    while (!(await workers()).some((w) => w.id === 'runs' && w.state === 'active'))
+      await new Promise((r) => setTimeout(r, 20));
     stop.abort();
     await done;
-    assert.deepEqual((await workers()).map((w) => [w.id, w.state]), [['runs', 'stopped']]);
+    assert.deepEqual(
+      (await workers()).map((w) => [w.id, w.state]),
+      [['runs', 'stopped']],
+    );
   });
 });

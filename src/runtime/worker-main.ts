@@ -66,14 +66,23 @@ export async function workerMain(opts: WorkerMainOptions): Promise<WorkerStats> 
   opts.stop?.addEventListener('abort', onSignal);
   if (opts.stop?.aborted) onSignal();
 
-  const log = createLogger({ logDir: join(stateDir(project), 'logs'), component: 'worker', console: opts.logConsole, level: opts.logLevel ?? 'info', bindings: { workerId: id } });
+  const log = createLogger({
+    logDir: join(stateDir(project), 'logs'),
+    component: 'worker',
+    console: opts.logConsole,
+    level: opts.logLevel ?? 'info',
+    bindings: { workerId: id },
+  });
   const logEvent = workerEventLogger(log);
   const onEvent = (e: WorkerEvent) => {
     logEvent(e);
     opts.onEvent?.(e);
   };
   // DuckDB starts (mostly on a libuv thread) while the stores open.
-  const [opened, started] = await Promise.allSettled([openStores(project), openEngine(project, { ...engineShare(opts), sandbox: 'per-run' })]);
+  const [opened, started] = await Promise.allSettled([
+    openStores(project),
+    openEngine(project, { ...engineShare(opts), sandbox: 'per-run' }),
+  ]);
   if (opened.status === 'rejected' || started.status === 'rejected') {
     if (opened.status === 'fulfilled') await opened.value.close();
     if (started.status === 'fulfilled') await started.value.close();
@@ -89,7 +98,10 @@ export async function workerMain(opts: WorkerMainOptions): Promise<WorkerStats> 
     // registering; it holds nothing to hand back.
     if (stop.signal.aborted) return { succeeded: 0, failed: 0, fenced: 0, released: 0 };
     await store.registerWorker({ id, host: hostname(), pid: process.pid, cpus, memoryBytes, startedAt: Date.now() });
-    const beat = setInterval(() => void store.workerHeartbeat(id, Date.now(), stop.signal.aborted ? 'draining' : 'active').catch(() => {}), exec.heartbeatMs);
+    const beat = setInterval(
+      () => void store.workerHeartbeat(id, Date.now(), stop.signal.aborted ? 'draining' : 'active').catch(() => {}),
+      exec.heartbeatMs,
+    );
     try {
       const wakeup = opts.wakeup;
       return await runWorker({
@@ -133,7 +145,10 @@ async function workerSettings(projectRoot: string | undefined): Promise<ProjectS
     return { root, config: loaded.config };
   }
   if (!process.env[STORE_ENV] || !process.env[OBJECTS_ENV]) {
-    throw new SluiceError('CONFIG_NOT_FOUND', 'a worker outside a project folder needs both --store and --objects (or SLUICE_STORE and SLUICE_OBJECTS)');
+    throw new SluiceError(
+      'CONFIG_NOT_FOUND',
+      'a worker outside a project folder needs both --store and --objects (or SLUICE_STORE and SLUICE_OBJECTS)',
+    );
   }
   return { root: process.cwd(), config: toProjectConfig({ name: 'worker' }) };
 }

@@ -71,10 +71,17 @@ export function parseManifest(bytes: Uint8Array, key: string): Manifest {
   try {
     doc = JSON.parse(Buffer.from(bytes).toString('utf8'));
   } catch (err) {
-    throw new SluiceError('STORAGE_CORRUPT', `manifest ${key} is not valid JSON; the object store may be damaged`, { cause: err });
+    throw new SluiceError('STORAGE_CORRUPT', `manifest ${key} is not valid JSON; the object store may be damaged`, {
+      cause: err,
+    });
   }
   const m = doc as Partial<Manifest>;
-  if (m?.schema !== MANIFEST_SCHEMA || typeof m.snapshot !== 'number' || !Array.isArray(m.files) || !Array.isArray(m.columns)) {
+  if (
+    m?.schema !== MANIFEST_SCHEMA ||
+    typeof m.snapshot !== 'number' ||
+    !Array.isArray(m.files) ||
+    !Array.isArray(m.columns)
+  ) {
     throw new SluiceError('STORAGE_CORRUPT', `manifest ${key} is not a ${MANIFEST_SCHEMA} document`);
   }
   return m as Manifest;

@@ -17,23 +17,35 @@ describe('commitSnapshot', () => {
     }
     return out;
   };
-  const request = (runId: string, list: ManifestFile[]) => ({ model: 'm', snapshot: 1, runId, partitionBy: ['day'], columns: [{ name: 'x', type: 'INTEGER' }], files: list });
+  const request = (runId: string, list: ManifestFile[]) => ({
+    model: 'm',
+    snapshot: 1,
+    runId,
+    partitionBy: ['day'],
+    columns: [{ name: 'x', type: 'INTEGER' }],
+    files: list,
+  });
 
-  it('is idempotent: committing the same run\'s files again (a resumed coordinator) keeps them published', () => withLocalStore(async (objects) => {
-    const mine = await files(objects, 'aaaa');
-    const first = await commitSnapshot(objects, request('run-1', mine));
-    const again = await commitSnapshot(objects, request('run-1', mine));
-    assert.deepEqual(again.files, first.files);
-    for (const f of mine) assert.ok(await objects.head(f.key), `${f.key} is still there`);
-    assert.equal((await readCurrentSnapshot(objects, 'm'))?.runId, 'run-1');
-  }));
+  it("is idempotent: committing the same run's files again (a resumed coordinator) keeps them published", () =>
+    withLocalStore(async (objects) => {
+      const mine = await files(objects, 'aaaa');
+      const first = await commitSnapshot(objects, request('run-1', mine));
+      const again = await commitSnapshot(objects, request('run-1', mine));
+      assert.deepEqual(again.files, first.files);
+      for (const f of mine) assert.ok(await objects.head(f.key), `${f.key} is still there`);
+      assert.equal((await readCurrentSnapshot(objects, 'm'))?.runId, 'run-1');
+    }));
 
-  it('a competing writer of the same snapshot loses: its files are removed, the published ones kept', () => withLocalStore(async (objects) => {
-    const mine = await files(objects, 'aaaa');
-    await commitSnapshot(objects, request('run-1', mine));
-    const theirs = await files(objects, 'bbbb');
-    await assert.rejects(() => commitSnapshot(objects, request('run-2', theirs)), (err: unknown) => err instanceof SluiceError && err.code === 'STORE_CONFLICT' && /run run-1/.test(err.message));
-    for (const f of theirs) assert.equal(await objects.head(f.key), undefined, `${f.key} was discarded`);
-    for (const f of mine) assert.ok(await objects.head(f.key), `${f.key} is still published`);
-  }));
+  it('a competing writer of the same snapshot loses: its files are removed, the published ones kept', () =>
+    withLocalStore(async (objects) => {
+      const mine = await files(objects, 'aaaa');
+      await commitSnapshot(objects, request('run-1', mine));
+      const theirs = await files(objects, 'bbbb');
+      await assert.rejects(
+        () => commitSnapshot(objects, request('run-2', theirs)),
+        (err: unknown) => err instanceof SluiceError && err.code === 'STORE_CONFLICT' && /run run-1/.test(err.message),
+      );
+      for (const f of theirs) assert.equal(await objects.head(f.key), undefined, `${f.key} was discarded`);
+      for (const f of mine) assert.ok(await objects.head(f.key), `${f.key} is still published`);
+    }));
 });

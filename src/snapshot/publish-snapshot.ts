@@ -2,7 +2,15 @@ import { SluiceError } from '../core/errors.js';
 import type { ModelOutput } from '../engine/engine.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { publishCatalog } from './reader-catalog.js';
-import { dataKey, manifestKey, manifestPrefix, MANIFEST_SCHEMA, parseManifest, snapshotOfDataKey, type Manifest } from './manifest.js';
+import {
+  dataKey,
+  manifestKey,
+  manifestPrefix,
+  MANIFEST_SCHEMA,
+  parseManifest,
+  snapshotOfDataKey,
+  type Manifest,
+} from './manifest.js';
 import type { ManifestFile } from '../protocol/manifest-file.js';
 
 /**
@@ -94,7 +102,10 @@ export async function commitSnapshot(objects: ObjectStore, req: CommitRequest): 
     }
     const listed = new Set(existing?.files.map((f) => f.key) ?? []);
     await objects.delete(req.files.map((f) => f.key).filter((k) => !listed.has(k)));
-    throw new SluiceError('STORE_CONFLICT', `model ${req.model}: snapshot ${req.snapshot} was published by another writer first${existing ? ` (run ${existing.runId})` : ''}; this run's output was discarded`);
+    throw new SluiceError(
+      'STORE_CONFLICT',
+      `model ${req.model}: snapshot ${req.snapshot} was published by another writer first${existing ? ` (run ${existing.runId})` : ''}; this run's output was discarded`,
+    );
   }
   // The catalog first: until it points at the new files, readers keep reading the old ones,
   // which garbage collection must not remove before that (a failure here keeps them).

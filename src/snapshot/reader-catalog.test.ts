@@ -13,7 +13,10 @@ import { catalogKey, catalogSql, publishCatalog, readerUri, writeCatalog } from 
 
 /** Rows a reader sees through the documented path: ATTACH the catalog, call the model's macro. */
 async function readThroughCatalog(objects: LocalObjectStore, model: string): Promise<Record<string, unknown>[]> {
-  const db = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+  const db = await DuckDBInstance.create(':memory:', {
+    autoinstall_known_extensions: 'false',
+    autoload_known_extensions: 'false',
+  });
   const conn = await db.connect();
   try {
     const [path] = await objects.localPaths([catalogKey(model)]);
@@ -42,55 +45,119 @@ async function writeParts(objects: LocalObjectStore, tag: string, snapshot: numb
   return files;
 }
 
-const columns = [{ name: 'x', type: 'INTEGER' }, { name: 'tag', type: 'VARCHAR' }, { name: 'day', type: 'DATE' }];
+const columns = [
+  { name: 'x', type: 'INTEGER' },
+  { name: 'tag', type: 'VARCHAR' },
+  { name: 'day', type: 'DATE' },
+];
 
 describe('reader catalog', () => {
   const withStore = (fn: (objects: LocalObjectStore) => Promise<void>) => withLocalStore(fn, { durable: false });
 
-  it('after a commit, readers of the catalog see exactly the manifest\'s files, typed, and not a stray file beside them', () => withStore(async (objects) => {
-    const files = await writeParts(objects, 'aaaa', 1, ['2024-01-01', '2024-01-02']);
-    // A fenced attempt's file at a final-looking key, after the commit: never listed.
-    const stray = await writeParts(objects, 'bbbb', 1, ['2024-01-01']);
-    await commitSnapshot(objects, { model: 'm', snapshot: 1, runId: 'r1', partitionBy: ['day'], columns, files });
-    await objects.put(stray[0]!.key.replace('bbbb', 'cccc'), 'late');
-    const rows = await readThroughCatalog(objects, 'm');
-    assert.deepEqual(rows, [{ x: 0, tag: 'aaaa', day: '2024-01-01' }, { x: 1, tag: 'aaaa', day: '2024-01-02' }]);
-  }));
+  it("after a commit, readers of the catalog see exactly the manifest's files, typed, and not a stray file beside them", () =>
+    withStore(async (objects) => {
+      const files = await writeParts(objects, 'aaaa', 1, ['2024-01-01', '2024-01-02']);
+      // A fenced attempt's file at a final-looking key, after the commit: never listed.
+      const stray = await writeParts(objects, 'bbbb', 1, ['2024-01-01']);
+      await commitSnapshot(objects, { model: 'm', snapshot: 1, runId: 'r1', partitionBy: ['day'], columns, files });
+      await objects.put(stray[0]!.key.replace('bbbb', 'cccc'), 'late');
+      const rows = await readThroughCatalog(objects, 'm');
+      assert.deepEqual(rows, [
+        { x: 0, tag: 'aaaa', day: '2024-01-01' },
+        { x: 1, tag: 'aaaa', day: '2024-01-02' },
+      ]);
+    }));
 
-  it('the next commit repoints it; a catalog written for an older snapshot is replaced by the current one', () => withStore(async (objects) => {
-    const one = await writeParts(objects, 'aaaa', 1, ['2024-01-01']);
-    const first = await commitSnapshot(objects, { model: 'm', snapshot: 1, runId: 'r1', partitionBy: ['day'], columns, files: one });
-    const two = await writeParts(objects, 'bbbb', 2, ['2024-01-03']);
-    await commitSnapshot(objects, { model: 'm', snapshot: 2, runId: 'r2', partitionBy: ['day'], columns, files: two });
-    assert.deepEqual(await readThroughCatalog(objects, 'm'), [{ x: 0, tag: 'bbbb', day: '2024-01-03' }]);
-    // A slow publisher of snapshot 1 writes its catalog last: a stale catalog for a moment ...
-    await writeCatalog(objects, first);
-    await assert.rejects(() => readThroughCatalog(objects, 'm'), /No files found|does not exist|IO Error/);
-    // ... until it checks the current manifest again, as publishCatalog does after every write.
-    assert.equal((await publishCatalog(objects, first)).snapshot, 2);
-    assert.deepEqual(await readThroughCatalog(objects, 'm'), [{ x: 0, tag: 'bbbb', day: '2024-01-03' }]);
-  }));
+  it('the next commit repoints it; a catalog written for an older snapshot is replaced by the current one', () =>
+    withStore(async (objects) => {
+      const one = await writeParts(objects, 'aaaa', 1, ['2024-01-01']);
+      const first = await commitSnapshot(objects, {
+        model: 'm',
+        snapshot: 1,
+        runId: 'r1',
+        partitionBy: ['day'],
+        columns,
+        files: one,
+      });
+      const two = await writeParts(objects, 'bbbb', 2, ['2024-01-03']);
+      await commitSnapshot(objects, {
+        model: 'm',
+        snapshot: 2,
+        runId: 'r2',
+        partitionBy: ['day'],
+        columns,
+        files: two,
+      });
+      assert.deepEqual(await readThroughCatalog(objects, 'm'), [{ x: 0, tag: 'bbbb', day: '2024-01-03' }]);
+      // A slow publisher of snapshot 1 writes its catalog last: a stale catalog for a moment ...
+      await writeCatalog(objects, first);
+      await assert.rejects(() => readThroughCatalog(objects, 'm'), /No files found|does not exist|IO Error/);
+      // ... until it checks the current manifest again, as publishCatalog does after every write.
+      assert.equal((await publishCatalog(objects, first)).snapshot, 2);
+      assert.deepEqual(await readThroughCatalog(objects, 'm'), [{ x: 0, tag: 'bbbb', day: '2024-01-03' }]);
+    }));
 
-  it('two publishers racing (one of an older snapshot) always leave the catalog at the current snapshot', () => withStore(async (objects) => {
-    const first = await commitSnapshot(objects, { model: 'm', snapshot: 1, runId: 'r1', partitionBy: ['day'], columns, files: await writeParts(objects, 'aaaa', 1, ['2024-01-01']) });
-    const second = await commitSnapshot(objects, { model: 'm', snapshot: 2, runId: 'r2', partitionBy: ['day'], columns, files: await writeParts(objects, 'bbbb', 2, ['2024-01-02']) });
-    for (let round = 0; round < 5; round++) {
-      await Promise.all([publishCatalog(objects, first), publishCatalog(objects, second), publishCatalog(objects, first)]);
-      assert.deepEqual(await readThroughCatalog(objects, 'm'), [{ x: 0, tag: 'bbbb', day: '2024-01-02' }], `round ${round}`);
-    }
-  }));
+  it('two publishers racing (one of an older snapshot) always leave the catalog at the current snapshot', () =>
+    withStore(async (objects) => {
+      const first = await commitSnapshot(objects, {
+        model: 'm',
+        snapshot: 1,
+        runId: 'r1',
+        partitionBy: ['day'],
+        columns,
+        files: await writeParts(objects, 'aaaa', 1, ['2024-01-01']),
+      });
+      const second = await commitSnapshot(objects, {
+        model: 'm',
+        snapshot: 2,
+        runId: 'r2',
+        partitionBy: ['day'],
+        columns,
+        files: await writeParts(objects, 'bbbb', 2, ['2024-01-02']),
+      });
+      for (let round = 0; round < 5; round++) {
+        await Promise.all([
+          publishCatalog(objects, first),
+          publishCatalog(objects, second),
+          publishCatalog(objects, first),
+        ]);
+        assert.deepEqual(
+          await readThroughCatalog(objects, 'm'),
+          [{ x: 0, tag: 'bbbb', day: '2024-01-02' }],
+          `round ${round}`,
+        );
+      }
+    }));
 
-  it('an empty snapshot reads as no rows with the published columns', () => withStore(async (objects) => {
-    await commitSnapshot(objects, { model: 'm', snapshot: 1, runId: 'r1', partitionBy: ['day'], columns, files: [] });
-    assert.deepEqual(await readThroughCatalog(objects, 'm'), []);
-  }));
+  it('an empty snapshot reads as no rows with the published columns', () =>
+    withStore(async (objects) => {
+      await commitSnapshot(objects, { model: 'm', snapshot: 1, runId: 'r1', partitionBy: ['day'], columns, files: [] });
+      assert.deepEqual(await readThroughCatalog(objects, 'm'), []);
+    }));
 
   it('names S3 objects by URL and quotes model, column and path names', () => {
     assert.equal(readerUri('s3://bucket/pre', 'm/a.parquet'), 's3://bucket/pre/m/a.parquet');
     assert.equal(readerUri('s3://bucket', 'm/a.parquet'), 's3://bucket/m/a.parquet');
     assert.equal(readerUri('file:///w/h', 'm/k=1/a.parquet'), '/w/h/m/k=1/a.parquet');
-    const sql = catalogSql({ schema: 'sluice.manifest/v1', model: 'm"x', snapshot: 3, runId: "r'1", createdAt: 't', partitionBy: [], columns: [{ name: 'a"b', type: 'INTEGER' }], rows: 1, bytes: 1, files: [{ key: "m/it's.parquet", rows: 1, bytes: 1, partition: {} }] }, 's3://b');
-    assert.match(sql[0]!, /^CREATE MACRO "m""x"\(files := \['s3:\/\/b\/m\/it''s\.parquet'\]\) AS TABLE SELECT "a""b" FROM read_parquet\(files, hive_partitioning = false\)$/);
+    const sql = catalogSql(
+      {
+        schema: 'sluice.manifest/v1',
+        model: 'm"x',
+        snapshot: 3,
+        runId: "r'1",
+        createdAt: 't',
+        partitionBy: [],
+        columns: [{ name: 'a"b', type: 'INTEGER' }],
+        rows: 1,
+        bytes: 1,
+        files: [{ key: "m/it's.parquet", rows: 1, bytes: 1, partition: {} }],
+      },
+      's3://b',
+    );
+    assert.match(
+      sql[0]!,
+      /^CREATE MACRO "m""x"\(files := \['s3:\/\/b\/m\/it''s\.parquet'\]\) AS TABLE SELECT "a""b" FROM read_parquet\(files, hive_partitioning = false\)$/,
+    );
     assert.match(sql[2]!, /'r''1'/);
   });
 });
@@ -102,7 +169,9 @@ describe('uploadOutput', () => {
     try {
       const staged = await objects.createStaging('s1');
       const output: ModelOutput = {
-        columns: [], rows: 3, bytes: 3,
+        columns: [],
+        rows: 3,
+        bytes: 3,
         files: [0, 1, 2].map((i) => {
           const path = join(staged, `part-${i}.parquet`);
           writeFileSync(path, `file ${i}`);
@@ -116,7 +185,11 @@ describe('uploadOutput', () => {
         await objects.putFile(key, path);
         if (++moved === 2) lease.abort(); // the heartbeat is refused while the second file moves
       };
-      await assert.rejects(() => uploadOutput(counting, 'm', 1, 'a1', output, lease.signal), (err: unknown) => err instanceof SluiceError && err.code === 'EXEC_INTERRUPTED' && /2 of 3 files/.test(err.message));
+      await assert.rejects(
+        () => uploadOutput(counting, 'm', 1, 'a1', output, lease.signal),
+        (err: unknown) =>
+          err instanceof SluiceError && err.code === 'EXEC_INTERRUPTED' && /2 of 3 files/.test(err.message),
+      );
       assert.equal(moved, 2, 'the third file was not moved');
       assert.deepEqual(await objects.list('m/'), [], 'the two moved files were deleted');
     } finally {

@@ -41,9 +41,10 @@ export function catalogSql(manifest: Manifest, storeUri: string): string[] {
   } else {
     const types = cols.filter((c) => manifest.partitionBy.includes(c.name));
     const typed = types.map((c) => `${quoteLiteral(c.name)}: ${quoteLiteral(c.type)}`).join(', ');
-    const hive = manifest.partitionBy.length === 0
-      ? 'hive_partitioning = false'
-      : `hive_partitioning = true${typed ? `, hive_types = {${typed}}` : ''}`;
+    const hive =
+      manifest.partitionBy.length === 0
+        ? 'hive_partitioning = false'
+        : `hive_partitioning = true${typed ? `, hive_types = {${typed}}` : ''}`;
     body = `SELECT ${cols.map((c) => quoteIdent(c.name)).join(', ')} FROM read_parquet(files, ${hive})`;
   }
   const list = files.length === 0 ? 'CAST([] AS VARCHAR[])' : quoteList(files);
@@ -51,10 +52,10 @@ export function catalogSql(manifest: Manifest, storeUri: string): string[] {
   const fileRows = m.files.map((f, i) => `(${quoteLiteral(files[i]!)}, ${f.rows}, ${f.bytes})`);
   return [
     `CREATE MACRO ${quoteIdent(m.model)}(files := ${list}) AS TABLE ${body}`,
-    'CREATE TABLE sluice_snapshot'
-      + ' (model VARCHAR, snapshot BIGINT, run_id VARCHAR, created_at VARCHAR, files BIGINT, "rows" BIGINT)',
-    `INSERT INTO sluice_snapshot VALUES (${quoteLiteral(m.model)}, ${m.snapshot}, ${quoteLiteral(m.runId)}, `
-      + `${quoteLiteral(m.createdAt)}, ${files.length}, ${m.rows})`,
+    'CREATE TABLE sluice_snapshot' +
+      ' (model VARCHAR, snapshot BIGINT, run_id VARCHAR, created_at VARCHAR, files BIGINT, "rows" BIGINT)',
+    `INSERT INTO sluice_snapshot VALUES (${quoteLiteral(m.model)}, ${m.snapshot}, ${quoteLiteral(m.runId)}, ` +
+      `${quoteLiteral(m.createdAt)}, ${files.length}, ${m.rows})`,
     'CREATE TABLE sluice_files (path VARCHAR, "rows" BIGINT, bytes BIGINT)',
     ...(fileRows.length === 0 ? [] : [`INSERT INTO sluice_files VALUES ${fileRows.join(', ')}`]),
   ];

@@ -13,23 +13,38 @@ const SCHEME = /^([a-z][a-z0-9+.-]*):\/\//i;
  * - `s3://bucket/prefix`: a bucket (AWS or S3-compatible); `s3` holds its settings (endpoint,
  *   region, cache and staging folders), unset ones come from the environment or defaults.
  */
-export function createObjectStore(uri: string, projectRoot: string, options: { durable?: boolean; s3?: S3ObjectStoreOptions } = {}): ObjectStore {
+export function createObjectStore(
+  uri: string,
+  projectRoot: string,
+  options: { durable?: boolean; s3?: S3ObjectStoreOptions } = {},
+): ObjectStore {
   if (typeof uri !== 'string' || uri.trim() === '') {
-    throw new SluiceError('CONFIG_INVALID', 'storage.objects: the object store location is empty; give a folder (e.g. ".sluice/objects") or a file:// URI');
+    throw new SluiceError(
+      'CONFIG_INVALID',
+      'storage.objects: the object store location is empty; give a folder (e.g. ".sluice/objects") or a file:// URI',
+    );
   }
   const scheme = SCHEME.exec(uri)?.[1]?.toLowerCase();
-  if (scheme === undefined) return new LocalObjectStore(isAbsolute(uri) ? resolve(uri) : resolve(projectRoot, uri), options);
+  if (scheme === undefined)
+    return new LocalObjectStore(isAbsolute(uri) ? resolve(uri) : resolve(projectRoot, uri), options);
   if (scheme === 'file') {
     let path: string;
     try {
       path = fileURLToPath(uri);
     } catch (err) {
-      throw new SluiceError('CONFIG_INVALID', `storage.objects: "${uri}" is not a valid file URI (use file:///absolute/path): ${errorMessage(err)}`, { cause: err });
+      throw new SluiceError(
+        'CONFIG_INVALID',
+        `storage.objects: "${uri}" is not a valid file URI (use file:///absolute/path): ${errorMessage(err)}`,
+        { cause: err },
+      );
     }
     return new LocalObjectStore(path, options);
   }
   if (scheme === 's3') return new S3ObjectStore(uri, options.s3);
-  throw new SluiceError('CONFIG_INVALID', `storage.objects: "${redact(uri)}": unsupported object store scheme "${scheme}://" (use a local folder, a file:// URI or s3://bucket/prefix)`);
+  throw new SluiceError(
+    'CONFIG_INVALID',
+    `storage.objects: "${redact(uri)}": unsupported object store scheme "${scheme}://" (use a local folder, a file:// URI or s3://bucket/prefix)`,
+  );
 }
 
 /** Drop `user:password@` from a URI so credentials never reach a message. */

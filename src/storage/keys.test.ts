@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SluiceError } from '../core/errors.js';
-import { assertListPrefix, assertObjectKey, assertSafeKey, assertStagingId, compareKeys, isReservedKey, prefixFolder } from './keys.js';
+import {
+  assertListPrefix,
+  assertObjectKey,
+  assertSafeKey,
+  assertStagingId,
+  compareKeys,
+  isReservedKey,
+  prefixFolder,
+} from './keys.js';
 
 function rejects(fn: () => unknown, value: string, reason: RegExp): void {
   assert.throws(fn, (err: unknown) => {
@@ -15,7 +23,14 @@ function rejects(fn: () => unknown, value: string, reason: RegExp): void {
 
 describe('assertSafeKey', () => {
   it('accepts relative keys and returns them unchanged', () => {
-    for (const key of ['a', 'fct_orders/order_date=2024-01-01/part-000003-ab12cd-0.parquet', '.hidden', 'a/..b/c..', 'ünï côdé/x y', '_staging']) {
+    for (const key of [
+      'a',
+      'fct_orders/order_date=2024-01-01/part-000003-ab12cd-0.parquet',
+      '.hidden',
+      'a/..b/c..',
+      'ünï côdé/x y',
+      '_staging',
+    ]) {
       assert.equal(assertSafeKey(key), key);
     }
   });
@@ -40,7 +55,10 @@ describe('assertSafeKey', () => {
   });
 
   it('rejects values that are not strings', () => {
-    assert.throws(() => assertSafeKey(42 as unknown as string), (err: unknown) => err instanceof SluiceError && err.code === 'STORAGE_KEY');
+    assert.throws(
+      () => assertSafeKey(42 as unknown as string),
+      (err: unknown) => err instanceof SluiceError && err.code === 'STORAGE_KEY',
+    );
   });
 });
 
@@ -65,7 +83,8 @@ describe('assertObjectKey', () => {
 
 describe('assertListPrefix', () => {
   it('accepts empty, folder and partial prefixes', () => {
-    for (const prefix of ['', 'a/', 'a/b/', 'a/b', 'a/order_date=2024-', '_stag', 'a/.']) assert.equal(assertListPrefix(prefix), prefix);
+    for (const prefix of ['', 'a/', 'a/b/', 'a/b', 'a/order_date=2024-', '_stag', 'a/.'])
+      assert.equal(assertListPrefix(prefix), prefix);
   });
 
   it('rejects prefixes that escape or enter the staging area', () => {

@@ -61,8 +61,10 @@ export function assertSafeKey(key: string): string {
 export function assertObjectKey(key: string): string {
   assertSafeKey(key);
   const first = key.split('/', 1)[0];
-  if (first === STAGING_SEGMENT) fail('object key', key, `keys under "${STAGING_SEGMENT}/" are reserved for staging folders`);
-  if (first === BOOKKEEPING_SEGMENT) fail('object key', key, `keys under "${BOOKKEEPING_SEGMENT}/" are reserved for the store's bookkeeping`);
+  if (first === STAGING_SEGMENT)
+    fail('object key', key, `keys under "${STAGING_SEGMENT}/" are reserved for staging folders`);
+  if (first === BOOKKEEPING_SEGMENT)
+    fail('object key', key, `keys under "${BOOKKEEPING_SEGMENT}/" are reserved for the store's bookkeeping`);
   return key;
 }
 

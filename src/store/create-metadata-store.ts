@@ -14,16 +14,23 @@ import { SqliteMetadataStore } from './sqlite/sqlite-metadata-store.js';
  */
 export function createMetadataStore(url: string, projectRoot: string): MetadataStore {
   if (typeof url !== 'string' || url.trim() === '') {
-    throw new SluiceError('CONFIG_INVALID', 'storage.metadata: the metadata store URL is empty; use sqlite:<path>, e.g. "sqlite:.sluice/metadata.db", or postgres://user@host:5432/database');
+    throw new SluiceError(
+      'CONFIG_INVALID',
+      'storage.metadata: the metadata store URL is empty; use sqlite:<path>, e.g. "sqlite:.sluice/metadata.db", or postgres://user@host:5432/database',
+    );
   }
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, ''); // also accept sqlite:///abs/path
-    if (path === '') throw new SluiceError('CONFIG_INVALID', `storage.metadata: "${url}" names no file; use sqlite:<path>`);
+    if (path === '')
+      throw new SluiceError('CONFIG_INVALID', `storage.metadata: "${url}" names no file; use sqlite:<path>`);
     if (path === ':memory:') return new SqliteMetadataStore(path);
     return new SqliteMetadataStore(isAbsolute(path) ? path : resolve(projectRoot, path));
   }
   if (/^postgres(ql)?:\/\//i.test(url)) {
     return new PostgresMetadataStore(url);
   }
-  throw new SluiceError('CONFIG_INVALID', `storage.metadata: "${redactUrl(url)}" is not a supported metadata store URL; use sqlite:<path>, e.g. "sqlite:.sluice/metadata.db", or postgres://user@host:5432/database`);
+  throw new SluiceError(
+    'CONFIG_INVALID',
+    `storage.metadata: "${redactUrl(url)}" is not a supported metadata store URL; use sqlite:<path>, e.g. "sqlite:.sluice/metadata.db", or postgres://user@host:5432/database`,
+  );
 }

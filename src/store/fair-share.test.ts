@@ -2,22 +2,42 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { belowMaxShare, rankQueues, UNLISTED_QUEUE, type QueueLoad } from './fair-share.js';
 
-const load = (name: string, share: number, usage: number, leased = 0, maxShare = 100): QueueLoad => ({ name, share, maxShare, usage, leased });
+const load = (name: string, share: number, usage: number, leased = 0, maxShare = 100): QueueLoad => ({
+  name,
+  share,
+  maxShare,
+  usage,
+  leased,
+});
 
 describe('rankQueues', () => {
   it('serves the lowest usage ÷ share first, ties by name', () => {
-    const ranked = rankQueues([load('report', 30, 300), load('fact', 30, 300), load('default', 10, 50), load('dimension', 30, 600)]);
-    assert.deepEqual(ranked.map((l) => l.name), ['default', 'fact', 'report', 'dimension']);
+    const ranked = rankQueues([
+      load('report', 30, 300),
+      load('fact', 30, 300),
+      load('default', 10, 50),
+      load('dimension', 30, 600),
+    ]);
+    assert.deepEqual(
+      ranked.map((l) => l.name),
+      ['default', 'fact', 'report', 'dimension'],
+    );
   });
 
   it('puts a queue without a share after every queue with one, even when idle', () => {
-    assert.deepEqual(rankQueues([load('borrower', 0, 0), load('fact', 30, 9_000)]).map((l) => l.name), ['fact', 'borrower']);
+    assert.deepEqual(
+      rankQueues([load('borrower', 0, 0), load('fact', 30, 9_000)]).map((l) => l.name),
+      ['fact', 'borrower'],
+    );
   });
 
   it('does not reorder its input', () => {
     const input = [load('b', 10, 10), load('a', 10, 0)];
     rankQueues(input);
-    assert.deepEqual(input.map((l) => l.name), ['b', 'a']);
+    assert.deepEqual(
+      input.map((l) => l.name),
+      ['b', 'a'],
+    );
   });
 });
 

@@ -10,7 +10,10 @@ export function checkNewTasks(run: NewRun, tasks: readonly NewTask[]): void {
     if (seen.has(t.model)) throw new SluiceError('STORE_CONFLICT', `run ${run.id}: model ${t.model} is listed twice`);
     seen.add(t.model);
     if (!Number.isSafeInteger(t.concurrency) || t.concurrency < 1) {
-      throw new SluiceError('STORE_CONFLICT', `run ${run.id}: task ${t.model} (group ${t.group}): concurrency must be an integer >= 1, got ${String(t.concurrency)}`);
+      throw new SluiceError(
+        'STORE_CONFLICT',
+        `run ${run.id}: task ${t.model} (group ${t.group}): concurrency must be an integer >= 1, got ${String(t.concurrency)}`,
+      );
     }
   }
 }
@@ -18,7 +21,10 @@ export function checkNewTasks(run: NewRun, tasks: readonly NewTask[]): void {
 /** finishTask's result: a final status. Returns the status the task must be in now. */
 export function checkTaskResult(runId: string, model: string, result: TaskResult): 'pending' | 'running' {
   if (!TASK_RESULT_STATUSES.has(result.status)) {
-    throw new SluiceError('STORE_CONFLICT', `task ${model} of run ${runId}: "${String(result.status)}" is not a final status (succeeded, failed, not_run)`);
+    throw new SluiceError(
+      'STORE_CONFLICT',
+      `task ${model} of run ${runId}: "${String(result.status)}" is not a final status (succeeded, failed, not_run)`,
+    );
   }
   return result.status === 'not_run' ? 'pending' : 'running';
 }

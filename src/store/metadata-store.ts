@@ -77,6 +77,12 @@ export interface MetadataStore extends WorkQueue, MetricsStore, TaskSkips {
 
 /** The error every store gives when createRun meets another live run of the project. */
 export function liveRunConflict(live: RunRecord): SluiceError {
-  const facts = [live.coordinator && `driven by ${live.coordinator}`, live.heartbeatAt !== null && `last heartbeat ${new Date(live.heartbeatAt).toISOString()}`].filter(Boolean);
-  return new SluiceError('STORE_CONFLICT', `run ${live.id} of project ${live.project} is in progress${facts.length > 0 ? ` (${facts.join(', ')})` : ''}; wait for it, or stop it, before starting another`);
+  const facts = [
+    live.coordinator && `driven by ${live.coordinator}`,
+    live.heartbeatAt !== null && `last heartbeat ${new Date(live.heartbeatAt).toISOString()}`,
+  ].filter(Boolean);
+  return new SluiceError(
+    'STORE_CONFLICT',
+    `run ${live.id} of project ${live.project} is in progress${facts.length > 0 ? ` (${facts.join(', ')})` : ''}; wait for it, or stop it, before starting another`,
+  );
 }

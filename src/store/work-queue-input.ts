@@ -15,10 +15,12 @@ function fail(where: string, message: string): never {
 
 export function checkRetryPolicy(where: string, retry: RetryPolicy): void {
   for (const key of ['maxCodeAttempts', 'maxInfraAttempts'] as const) {
-    if (!isCount(retry[key]) || retry[key] < 1) fail(where, `retry.${key} must be an integer >= 1, got ${String(retry[key])}`);
+    if (!isCount(retry[key]) || retry[key] < 1)
+      fail(where, `retry.${key} must be an integer >= 1, got ${String(retry[key])}`);
   }
   for (const key of ['backoffMs', 'maxBackoffMs'] as const) {
-    if (!isCount(retry[key])) fail(where, `retry.${key} must be a non-negative integer (ms), got ${String(retry[key])}`);
+    if (!isCount(retry[key]))
+      fail(where, `retry.${key} must be a non-negative integer (ms), got ${String(retry[key])}`);
   }
 }
 
@@ -30,9 +32,11 @@ export function checkItems(where: string, items: readonly NewItem[]): void {
     if (seen.has(item.itemNo)) fail(at, 'itemNo is listed twice');
     seen.add(item.itemNo);
     if (typeof item.queue !== 'string' || item.queue === '') fail(at, 'queue must be a non-empty string');
-    if (typeof item.priority !== 'number' || !Number.isFinite(item.priority)) fail(at, `priority must be a finite number, got ${String(item.priority)}`);
+    if (typeof item.priority !== 'number' || !Number.isFinite(item.priority))
+      fail(at, `priority must be a finite number, got ${String(item.priority)}`);
     if (!isAmount(item.cpus)) fail(at, `cpus must be a non-negative number, got ${String(item.cpus)}`);
-    if (!isCount(item.memoryBytes)) fail(at, `memoryBytes must be a non-negative integer, got ${String(item.memoryBytes)}`);
+    if (!isCount(item.memoryBytes))
+      fail(at, `memoryBytes must be a non-negative integer, got ${String(item.memoryBytes)}`);
     if (typeof item.spec !== 'string') fail(at, 'spec must be a string (JSON)');
   }
 }
@@ -46,7 +50,8 @@ export function checkQueues(queues: readonly QueueConfig[]): void {
     if (typeof queue.name !== 'string' || queue.name === '') fail('setQueues', 'every queue needs a non-empty name');
     if (seen.has(queue.name)) fail(at, 'is listed twice');
     seen.add(queue.name);
-    if (!isAmount(queue.share) || queue.share > 100) fail(at, `share must be a percentage (0..100), got ${String(queue.share)}`);
+    if (!isAmount(queue.share) || queue.share > 100)
+      fail(at, `share must be a percentage (0..100), got ${String(queue.share)}`);
     if (!isAmount(queue.maxShare) || queue.maxShare > 100 || queue.maxShare < queue.share) {
       fail(at, `maxShare must be between share (${queue.share}) and 100, got ${String(queue.maxShare)}`);
     }
@@ -60,8 +65,10 @@ export function checkClaim(req: ClaimRequest): void {
   if (typeof req.workerId !== 'string' || req.workerId === '') fail('claimItem', 'workerId must be a non-empty string');
   if (!isAmount(req.cpus)) fail(at, `cpus must be a non-negative number, got ${String(req.cpus)}`);
   if (!isAmount(req.memoryBytes)) fail(at, `memoryBytes must be a non-negative number, got ${String(req.memoryBytes)}`);
-  if (!isCount(req.leaseMs) || req.leaseMs < 1) fail(at, `leaseMs must be a positive integer, got ${String(req.leaseMs)}`);
-  if (!Number.isFinite(req.now) || !Number.isFinite(req.liveSince)) fail(at, 'now and liveSince must be epoch milliseconds');
+  if (!isCount(req.leaseMs) || req.leaseMs < 1)
+    fail(at, `leaseMs must be a positive integer, got ${String(req.leaseMs)}`);
+  if (!Number.isFinite(req.now) || !Number.isFinite(req.liveSince))
+    fail(at, 'now and liveSince must be epoch milliseconds');
 }
 
 export function checkLeaseMs(where: string, leaseMs: number): void {
@@ -74,7 +81,8 @@ export function checkWorker(worker: WorkerInfo): void {
   if (typeof worker.host !== 'string') fail(at, 'host must be a string');
   if (!isCount(worker.pid)) fail(at, `pid must be a non-negative integer, got ${String(worker.pid)}`);
   if (!isAmount(worker.cpus)) fail(at, `cpus must be a non-negative number, got ${String(worker.cpus)}`);
-  if (!isCount(worker.memoryBytes)) fail(at, `memoryBytes must be a non-negative integer, got ${String(worker.memoryBytes)}`);
+  if (!isCount(worker.memoryBytes))
+    fail(at, `memoryBytes must be a non-negative integer, got ${String(worker.memoryBytes)}`);
   if (!Number.isFinite(worker.startedAt)) fail(at, 'startedAt must be epoch milliseconds');
 }
 

@@ -215,7 +215,11 @@ export interface WorkQueue {
 
   registerWorker(worker: WorkerInfo): Promise<void>;
   /** Record liveness; returns the worker's state (a coordinator may have marked it lost). */
-  workerHeartbeat(workerId: string, now: number, state?: Extract<WorkerState, 'active' | 'draining'>): Promise<WorkerState>;
+  workerHeartbeat(
+    workerId: string,
+    now: number,
+    state?: Extract<WorkerState, 'active' | 'draining'>,
+  ): Promise<WorkerState>;
   /** stopped (clean exit) or lost (died); lost also releases its leases. */
   stopWorker(workerId: string, now: number, state: Extract<WorkerState, 'stopped' | 'lost'>): Promise<void>;
   listWorkers(options?: { includeStopped?: boolean }): Promise<WorkerRecord[]>;

@@ -31,7 +31,10 @@ describe('bench verification (checksums of contender outputs)', () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'sluice-bench-verify-'));
-    instance = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+    instance = await DuckDBInstance.create(':memory:', {
+      autoinstall_known_extensions: 'false',
+      autoload_known_extensions: 'false',
+    });
     conn = await instance.connect();
   });
   after(() => {
@@ -60,7 +63,15 @@ describe('bench verification (checksums of contender outputs)', () => {
 
   it('flags a contender with one changed value as wrong, naming the model', async () => {
     const reference = await checksumFolders(conn, await write('reference2', fct, rpt), models);
-    const changed = await checksumFolders(conn, await write('changed', `SELECT id, day, CASE WHEN id = 17 THEN amount + 0.01 ELSE amount END AS amount, city FROM (${fct})`, rpt), models);
+    const changed = await checksumFolders(
+      conn,
+      await write(
+        'changed',
+        `SELECT id, day, CASE WHEN id = 17 THEN amount + 0.01 ELSE amount END AS amount, city FROM (${fct})`,
+        rpt,
+      ),
+      models,
+    );
     const verdict = compareChecksums(reference, changed, ['fct', 'rpt']);
     assert.equal(verdict.ok, false);
     assert.equal(verdict.problems.length, 1);
@@ -69,16 +80,35 @@ describe('bench verification (checksums of contender outputs)', () => {
 
   it('flags a wrong partition value, a missing row, a renamed column and a missing model', async () => {
     const reference = await checksumFolders(conn, await write('reference3', fct, rpt), models);
-    const movedDay = await checksumFolders(conn, await write('moved', `SELECT id, CASE WHEN id = 5 THEN day + 1 ELSE day END AS day, amount, city FROM (${fct})`, rpt), models);
+    const movedDay = await checksumFolders(
+      conn,
+      await write(
+        'moved',
+        `SELECT id, CASE WHEN id = 5 THEN day + 1 ELSE day END AS day, amount, city FROM (${fct})`,
+        rpt,
+      ),
+      models,
+    );
     assert.match(compareChecksums(reference, movedDay, ['fct']).problems[0]!, /^fct: same 200 rows, different data/);
 
-    const fewer = await checksumFolders(conn, await write('fewer', fct, `SELECT * FROM (${rpt}) WHERE city <> 'c3'`), models);
+    const fewer = await checksumFolders(
+      conn,
+      await write('fewer', fct, `SELECT * FROM (${rpt}) WHERE city <> 'c3'`),
+      models,
+    );
     assert.deepEqual(compareChecksums(reference, fewer, ['rpt']).problems, ['rpt: 4 rows instead of 5']);
 
-    const renamed = await checksumFolders(conn, await write('renamed', fct, `SELECT city, n AS cnt, revenue FROM (${rpt})`), models);
+    const renamed = await checksumFolders(
+      conn,
+      await write('renamed', fct, `SELECT city, n AS cnt, revenue FROM (${rpt})`),
+      models,
+    );
     assert.match(compareChecksums(reference, renamed, ['rpt']).problems[0]!, /^rpt: columns differ/);
 
     const missing = await checksumFolders(conn, join(dir, 'nothing-here'), models);
-    assert.deepEqual(compareChecksums(reference, missing, ['fct', 'rpt']).problems, ['fct: no output', 'rpt: no output']);
+    assert.deepEqual(compareChecksums(reference, missing, ['fct', 'rpt']).problems, [
+      'fct: no output',
+      'rpt: no output',
+    ]);
   });
 });

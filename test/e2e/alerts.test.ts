@@ -31,14 +31,23 @@ describe('alerts from a real run', () => {
   });
   after(() => new Promise<void>((r) => server.close(() => r())));
 
-  const config = (hooks: string) => `execution:\n  retries: {code: 1}\nbudgets:\n  run: 0.0000001\nalerts:\n  retries: 2\n  backoff_seconds: 0.01\n  timeout_seconds: 2\n  webhooks:\n${hooks}`;
+  const config = (hooks: string) =>
+    `execution:\n  retries: {code: 1}\nbudgets:\n  run: 0.0000001\nalerts:\n  retries: 2\n  backoff_seconds: 0.01\n  timeout_seconds: 2\n  webhooks:\n${hooks}`;
 
   it('a forced failure and a budget breach reach the receiver (JSON and Slack); a dead receiver does not fail the run', async () => {
     const p = await shopProject({
-      config: config(`    - {url: "${base}/json"}\n    - {url: "${base}/slack", format: slack, events: [run_failed]}\n    - {url: "${dead}"}\n`),
+      config: config(
+        `    - {url: "${base}/json"}\n    - {url: "${base}/slack", format: slack, events: [run_failed]}\n    - {url: "${dead}"}\n`,
+      ),
     });
     try {
-      p.write('models/rpt_city.sql', model({ type: 'report', business_unit: 'sales' }, "select city, error('forced failure') as revenue from rpt_daily group by city"));
+      p.write(
+        'models/rpt_city.sql',
+        model(
+          { type: 'report', business_unit: 'sales' },
+          "select city, error('forced failure') as revenue from rpt_daily group by city",
+        ),
+      );
       const deliveries: Delivery[] = [];
       const result = await runProject(p.root, { workers: 1, onAlert: (d) => deliveries.push(d) });
       assert.equal(result.status, 'failed', 'the run reports its own outcome, not the alerts');
@@ -51,7 +60,10 @@ describe('alerts from a real run', () => {
       assert.equal(task.runId, result.runId);
       assert.equal(task.project, 'shop');
       assert.match(task.summary, /forced failure/);
-      assert.match(json.find((a) => a.kind === 'over_budget')!.summary, /the run cost \$\S+, over its budget of \$0\.00000010/);
+      assert.match(
+        json.find((a) => a.kind === 'over_budget')!.summary,
+        /the run cost \$\S+, over its budget of \$0\.00000010/,
+      );
       const slack = received.filter((r) => r.path === '/slack');
       assert.equal(slack.length, 1);
       assert.match(String(slack[0]!.body.text), /run failed .*\n.*1 task\(s\) failed \(rpt_city\)/);
@@ -69,7 +81,10 @@ describe('alerts from a real run', () => {
       const deliveries: Delivery[] = [];
       const result = await runProject(p.root, { workers: 1, onAlert: (d) => deliveries.push(d) });
       assert.equal(result.status, 'succeeded');
-      assert.deepEqual(deliveries.map((d) => [d.kind, d.ok]), [['over_budget', false]]);
+      assert.deepEqual(
+        deliveries.map((d) => [d.kind, d.ok]),
+        [['over_budget', false]],
+      );
     } finally {
       p.cleanup();
     }

@@ -24,7 +24,10 @@ describe('sluice stats and cost', () => {
   before(async () => {
     p = await shopProject({ config: CONFIG });
     // fct_orders split by day: 5 items of 200 rows (no skew)
-    p.write('models/fct_orders.sql', `/*---\ntype: fact\nbusiness_unit: sales\npartition_by: [order_date]\nsplit_by: order_date\n---*/\nselect o.order_id, o.order_date, o.customer_id, c.city, o.amount\nfrom orders o\njoin dim_customers c using (customer_id)\n`);
+    p.write(
+      'models/fct_orders.sql',
+      `/*---\ntype: fact\nbusiness_unit: sales\npartition_by: [order_date]\nsplit_by: order_date\n---*/\nselect o.order_id, o.order_date, o.customer_id, c.city, o.amount\nfrom orders o\njoin dim_customers c using (customer_id)\n`,
+    );
     const r = await runCli(['run', '--json', '-p', p.root]);
     assert.equal(r.code, 0, r.stderr);
     runId = JSON.parse(r.stdout).runId;
@@ -47,8 +50,14 @@ describe('sluice stats and cost', () => {
     assert.equal(fct.rowsOut, 1000);
     assert.equal(fct.skew.byRows, 1, 'every day has 200 orders (+50 customers each)');
     assert.equal(fct.businessUnit, 'sales');
-    assert.equal(doc.totals.rowsOut, doc.tasks.reduce((s: number, t: { rowsOut: number }) => s + t.rowsOut, 0));
-    assert.deepEqual(doc.groups.map((g: { key: string }) => g.key), ['dimension_sales', 'fact_sales', 'report_sales']);
+    assert.equal(
+      doc.totals.rowsOut,
+      doc.tasks.reduce((s: number, t: { rowsOut: number }) => s + t.rowsOut, 0),
+    );
+    assert.deepEqual(
+      doc.groups.map((g: { key: string }) => g.key),
+      ['dimension_sales', 'fact_sales', 'report_sales'],
+    );
     const bad = await runCli(['stats', 'nope', '-p', p.root]);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /no run 'nope'/);
@@ -64,15 +73,29 @@ describe('sluice stats and cost', () => {
     assert.deepEqual(doc.runs, [runId]);
     assert.equal(doc.lines.length, 4);
     const sum = (k: string) => doc.lines.reduce((s: number, l: Record<string, number>) => s + l[k]!, 0);
-    for (const k of ['total', 'compute', 'requests', 'onDemand', 'managed', 'attempts', 'rowsOut']) assert.ok(Math.abs(sum(k) - doc.total[k]) < 1e-12, `${k}: lines sum to the total`);
+    for (const k of ['total', 'compute', 'requests', 'onDemand', 'managed', 'attempts', 'rowsOut'])
+      assert.ok(Math.abs(sum(k) - doc.total[k]) < 1e-12, `${k}: lines sum to the total`);
     assert.ok(doc.total.total > 0 && Math.abs(doc.total.spot - doc.total.total) < 1e-12, 'priced at spot');
-    assert.ok(doc.total.onDemand > doc.total.spot && doc.total.managed > doc.total.onDemand, 'spot < on demand < managed');
+    assert.ok(
+      doc.total.onDemand > doc.total.spot && doc.total.managed > doc.total.onDemand,
+      'spot < on demand < managed',
+    );
     assert.ok(Math.abs(doc.total.perMillionRows - (doc.total.total / doc.total.rowsOut) * 1e6) < 1e-12);
-    assert.deepEqual(doc.budgets.map((b: { scope: string; key: string; over: boolean }) => [b.scope, b.key, b.over]), [['run', runId, true], ['group', 'fact_sales', false]]);
+    assert.deepEqual(
+      doc.budgets.map((b: { scope: string; key: string; over: boolean }) => [b.scope, b.key, b.over]),
+      [
+        ['run', runId, true],
+        ['group', 'fact_sales', false],
+      ],
+    );
     for (const by of ['group', 'business_unit', 'day']) {
       const r = JSON.parse((await runCli(['cost', runId, '--by', by, '--json', '-p', p.root])).stdout);
       assert.ok(Math.abs(r.total.total - doc.total.total) < 1e-12, `--by ${by}: same total`);
-      if (by === 'business_unit') assert.deepEqual(r.lines.map((l: { key: string }) => l.key), ['sales']);
+      if (by === 'business_unit')
+        assert.deepEqual(
+          r.lines.map((l: { key: string }) => l.key),
+          ['sales'],
+        );
     }
     const text = await runCli(['cost', '--by', 'group', '-p', p.root]);
     assert.equal(text.code, 0, text.stderr);
@@ -103,15 +126,22 @@ describe('sluice stats and cost', () => {
     }
   });
 
-  it('logs shows a run\'s coordinator and worker lines with their ids, for one model on request', async () => {
+  it("logs shows a run's coordinator and worker lines with their ids, for one model on request", async () => {
     const json = await runCli(['logs', runId, '--json', '-p', p.root]);
     assert.equal(json.code, 0, json.stderr);
-    const records = json.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const records = json.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.ok(records.every((r: { runId: string }) => r.runId === runId));
     const workerLines = records.filter((r: { component: string }) => r.component === 'worker');
     assert.ok(workerLines.length >= 2 * 8, 'a start and an outcome line per attempt (8 items)');
     for (const r of workerLines) assert.ok(r.model && r.itemId && r.attempt >= 1 && r.workerId, JSON.stringify(r));
-    assert.ok(records.some((r: { component: string; msg: string }) => r.component === 'coordinator' && r.msg === 'run succeeded'));
+    assert.ok(
+      records.some(
+        (r: { component: string; msg: string }) => r.component === 'coordinator' && r.msg === 'run succeeded',
+      ),
+    );
     const fct = await runCli(['logs', runId.slice(0, 18), 'fct_orders', '-p', p.root]);
     assert.equal(fct.code, 0, fct.stderr);
     assert.equal(fct.stdout.match(/attempt succeeded/g)?.length, 5);

@@ -22,7 +22,10 @@ describe('the sluice CLI', () => {
     assert.equal(plan.code, 0, plan.stderr);
     const doc = JSON.parse(plan.stdout);
     assert.equal(doc.schema, 'sluice.plan/v1');
-    assert.deepEqual(doc.groups.map((g: { name: string }) => g.name), ['dimension_sales', 'fact_sales', 'report_sales']);
+    assert.deepEqual(
+      doc.groups.map((g: { name: string }) => g.name),
+      ['dimension_sales', 'fact_sales', 'report_sales'],
+    );
     const fct = doc.groups[1].models[0];
     assert.deepEqual(fct.reads, [
       { kind: 'model', name: 'dim_customers', in_run: true },
@@ -63,18 +66,36 @@ describe('the sluice CLI', () => {
 
   it('reports a model that does not bind with file and line, exits 2 and runs nothing', async () => {
     const before = await modelDigest(p.warehouse, 'rpt_city');
-    p.write('models/rpt_city.sql', model({ type: 'report', business_unit: 'sales' }, 'select city,\n  sum(revenu) as revenue\nfrom rpt_daily group by city'));
+    p.write(
+      'models/rpt_city.sql',
+      model(
+        { type: 'report', business_unit: 'sales' },
+        'select city,\n  sum(revenu) as revenue\nfrom rpt_daily group by city',
+      ),
+    );
     const r = await runCli(['run', '-p', p.root]);
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /models\/rpt_city\.sql:6: \[model rpt_city\] Binder Error: Referenced column "revenu" not found/);
+    assert.match(
+      r.stderr,
+      /models\/rpt_city\.sql:6: \[model rpt_city\] Binder Error: Referenced column "revenu" not found/,
+    );
     assert.deepEqual(await modelDigest(p.warehouse, 'rpt_city'), before);
     const v = await runCli(['validate', '-p', p.root]);
     assert.equal(v.code, 2);
-    p.write('models/rpt_city.sql', model({ type: 'report', business_unit: 'sales' }, 'select city, sum(revenue) as revenue from rpt_daily group by city'));
+    p.write(
+      'models/rpt_city.sql',
+      model(
+        { type: 'report', business_unit: 'sales' },
+        'select city, sum(revenue) as revenue from rpt_daily group by city',
+      ),
+    );
   });
 
   it('exits 1 when a model fails at run time and names it', async () => {
-    p.write('models/rpt_fail.sql', model({ type: 'report', business_unit: 'sales' }, "select error('kaboom') as x from rpt_city"));
+    p.write(
+      'models/rpt_fail.sql',
+      model({ type: 'report', business_unit: 'sales' }, "select error('kaboom') as x from rpt_city"),
+    );
     const r = await runCli(['run', '-p', p.root]);
     assert.equal(r.code, 1);
     assert.match(r.stdout, /✗ rpt_fail .*FAILED: models\/rpt_fail\.sql:\d+: \[model rpt_fail\] .*kaboom/);
@@ -86,14 +107,19 @@ describe('the sluice CLI', () => {
   it('handles hostile partition values: they stay inside the model folder and read back unchanged', async () => {
     p.write(
       'models/rpt_hostile.sql',
-      model({ type: 'report', business_unit: 'sales', partition_by: ['k'] }, "select * from (values (1, '../../escape'), (2, 'it''s'), (3, null), (4, 'a/b'), (5, '\"; drop table x; --')) t(id, k)"),
+      model(
+        { type: 'report', business_unit: 'sales', partition_by: ['k'] },
+        "select * from (values (1, '../../escape'), (2, 'it''s'), (3, null), (4, 'a/b'), (5, '\"; drop table x; --')) t(id, k)",
+      ),
     );
     const r = await runCli(['run', '--select', 'rpt_hostile', '-p', p.root]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.ok(!existsSync(join(p.root, 'escape')) && !existsSync(join(p.warehouse, 'escape')));
     const folders = readdirSync(join(p.warehouse, 'rpt_hostile')).filter((f) => f.startsWith('k='));
     assert.equal(folders.length, 5);
-    const rows = await query(`SELECT id, k FROM read_parquet('${p.warehouse}/rpt_hostile/**/*.parquet', hive_partitioning = true, hive_types = {'k': 'VARCHAR'}) ORDER BY id`);
+    const rows = await query(
+      `SELECT id, k FROM read_parquet('${p.warehouse}/rpt_hostile/**/*.parquet', hive_partitioning = true, hive_types = {'k': 'VARCHAR'}) ORDER BY id`,
+    );
     assert.deepEqual(rows, [
       { id: 1, k: '../../escape' },
       { id: 2, k: "it's" },
@@ -106,7 +132,10 @@ describe('the sluice CLI', () => {
   it('refuses a second run while one holds the project lock', async () => {
     const { writeFileSync } = await import('node:fs');
     // A live process (this test runner) holding the lock.
-    writeFileSync(join(p.root, '.sluice/run.lock'), JSON.stringify({ pid: process.pid, host: (await import('node:os')).hostname(), since: 'now' }));
+    writeFileSync(
+      join(p.root, '.sluice/run.lock'),
+      JSON.stringify({ pid: process.pid, host: (await import('node:os')).hostname(), since: 'now' }),
+    );
     const r = await runCli(['run', '-p', p.root]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, new RegExp(`another sluice run \\(pid ${process.pid}`));

@@ -9,7 +9,10 @@ describe('sluice run --detach', () => {
   before(() => {
     p = writeProject({
       'sluice.yaml': 'name: detached\nexecution:\n  heartbeat_seconds: 0.2\n',
-      'models/slow.sql': model({ type: 'dimension', business_unit: 'ops' }, 'select count(*) as n from range(20000000)'),
+      'models/slow.sql': model(
+        { type: 'dimension', business_unit: 'ops' },
+        'select count(*) as n from range(20000000)',
+      ),
       'models/after_slow.sql': model({ type: 'report', business_unit: 'ops' }, 'select n + 1 as m from slow'),
     });
   });
@@ -32,7 +35,7 @@ describe('sluice run --detach', () => {
     assert.equal(status, 'succeeded');
   });
 
-  it('fails with the background process\'s reason when the run cannot start', { timeout: 60_000 }, async () => {
+  it("fails with the background process's reason when the run cannot start", { timeout: 60_000 }, async () => {
     p.write('models/broken.sql', model({ type: 'report', business_unit: 'ops' }, 'select * from no_such_table'));
     const out = await runCli(['run', '--detach', '-p', p.root]);
     assert.notEqual(out.code, 0);

@@ -33,7 +33,13 @@ describe('a process killed mid-write', () => {
   let p: Awaited<ReturnType<typeof shopProject>>;
   before(async () => {
     p = await shopProject({ config: 'execution:\n  lease_seconds: 1\n  heartbeat_seconds: 0.3\n' });
-    p.write('models/fct_big.sql', model({ type: 'fact', business_unit: 'sales', partition_by: ['bucket'] }, 'select i, i % 90 as bucket, md5(i::varchar) as h, md5((i * 7)::varchar) as h2 from range(1000) t(i)'));
+    p.write(
+      'models/fct_big.sql',
+      model(
+        { type: 'fact', business_unit: 'sales', partition_by: ['bucket'] },
+        'select i, i % 90 as bucket, md5(i::varchar) as h, md5((i * 7)::varchar) as h2 from range(1000) t(i)',
+      ),
+    );
   });
   after(() => p.cleanup());
 
@@ -75,7 +81,13 @@ describe('a process killed mid-write', () => {
     assert.ok(stagingFiles(p.warehouse) > 0, 'the killed attempt left its staging files');
 
     // The next run takes over the lock, marks the abandoned run failed and removes its staging.
-    p.write('models/fct_big.sql', model({ type: 'fact', business_unit: 'sales', partition_by: ['bucket'] }, 'select i, i % 90 as bucket, md5(i::varchar) as h, md5((i * 7)::varchar) as h2 from range(2000) t(i)'));
+    p.write(
+      'models/fct_big.sql',
+      model(
+        { type: 'fact', business_unit: 'sales', partition_by: ['bucket'] },
+        'select i, i % 90 as bucket, md5(i::varchar) as h, md5((i * 7)::varchar) as h2 from range(2000) t(i)',
+      ),
+    );
     // The dead run's workers are still registered as active: the next run must not trust them.
     await new Promise((r) => setTimeout(r, 1200));
     const next = await runProject(p.root, { workers: 2, select: ['fct_big'] });
@@ -90,7 +102,10 @@ describe('a process killed mid-write', () => {
       assert.equal(killed.status, 'failed');
       assert.match(killed.error ?? '', /abandoned/);
       const tasks = await store.listTasks(killed.id);
-      assert.deepEqual(tasks.map((t) => [t.model, t.status]), [['fct_big', 'failed']]);
+      assert.deepEqual(
+        tasks.map((t) => [t.model, t.status]),
+        [['fct_big', 'failed']],
+      );
       assert.match(tasks[0]!.error ?? '', /abandoned/);
     } finally {
       await store.close();

@@ -9,7 +9,10 @@ describe('sluice logs for a failed model', () => {
     p = writeProject({
       'sluice.yaml': 'name: failing\nexecution:\n  retries: {code: 2}\n  backoff_seconds: 0.05\n',
       'models/fine.sql': model({ type: 'dimension', business_unit: 'ops' }, 'select 1 as x'),
-      'models/broken.sql': model({ type: 'fact', business_unit: 'ops' }, "select x, cast('not a number' as integer) as y from fine"),
+      'models/broken.sql': model(
+        { type: 'fact', business_unit: 'ops' },
+        "select x, cast('not a number' as integer) as y from fine",
+      ),
     });
   });
   after(() => p.cleanup());
@@ -20,7 +23,11 @@ describe('sluice logs for a failed model', () => {
     const { runId } = JSON.parse(run.stdout) as { runId: string };
     const logs = await runCli(['logs', runId, 'broken', '-p', p.root]);
     assert.equal(logs.code, 0, logs.stderr);
-    assert.equal(logs.stdout.match(/Conversion Error: Could not convert string 'not a number' to INT32/g)?.length ?? 0, 3, logs.stdout);
+    assert.equal(
+      logs.stdout.match(/Conversion Error: Could not convert string 'not a number' to INT32/g)?.length ?? 0,
+      3,
+      logs.stdout,
+    );
     assert.match(logs.stdout, /item is dead/);
     assert.doesNotMatch(logs.stdout, /\bfine\b.*attempt succeeded/);
   });

@@ -19,12 +19,16 @@ describe('incremental: merge (upsert by unique_key)', () => {
     const dir = join(p.root, 'data/events', `day=2024-01-0${n}`);
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
-    await copyTo(`SELECT ${n * 100} + i AS id, '${kind}' AS kind FROM range(${rows}) t(i)`, join(dir, 'data_0.parquet'));
+    await copyTo(
+      `SELECT ${n * 100} + i AS id, '${kind}' AS kind FROM range(${rows}) t(i)`,
+      join(dir, 'data_0.parquet'),
+    );
   };
   before(async () => {
     p = writeProject({
       'sluice.yaml': 'name: merge\nexecution:\n  target_item_size: 0\n',
-      'sources/events.yml': 'sources:\n  events:\n    format: parquet\n    path: data/events\n    hive_partitioning: true\n',
+      'sources/events.yml':
+        'sources:\n  events:\n    format: parquet\n    path: data/events\n    hive_partitioning: true\n',
       'models/dim_events.sql': model(HEADER, SQL),
     });
     for (let n = 1; n <= 5; n++) await writeDay(n, 30, 'a');
@@ -58,7 +62,10 @@ describe('incremental: merge (upsert by unique_key)', () => {
     await writeDay(2, 40, 'b'); // ids 200..229 updated (kind b), 230..239 new
     const r = await runProject(p.root, { workers: 2 });
     assert.equal(r.status, 'succeeded', JSON.stringify(r.tasks));
-    assert.deepEqual((await itemSpecs(p.root, r.runId, 'dim_events')).map((s) => s.slice?.values), [['2024-01-02']]);
+    assert.deepEqual(
+      (await itemSpecs(p.root, r.runId, 'dim_events')).map((s) => s.slice?.values),
+      [['2024-01-02']],
+    );
     const merged = await modelDigest(warehouse(), 'dim_events');
     assert.equal(merged.rows, 190);
     assert.deepEqual(await fullRefreshDigest(), merged);

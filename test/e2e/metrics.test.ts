@@ -7,11 +7,26 @@ import type { AttemptMetricsRecord, MetricsRollup } from '../../src/store/metric
 import { catalogQuery } from '../helpers/catalog-query.js';
 import { model, shopProject } from '../helpers/shop-project.js';
 
-async function metricsOf(root: string, runId: string): Promise<{ attempts: AttemptMetricsRecord[]; run: MetricsRollup[]; tasks: MetricsRollup[]; units: MetricsRollup[]; items: Awaited<ReturnType<import('../../src/store/metadata-store.js').MetadataStore['listItems']>> }> {
+async function metricsOf(
+  root: string,
+  runId: string,
+): Promise<{
+  attempts: AttemptMetricsRecord[];
+  run: MetricsRollup[];
+  tasks: MetricsRollup[];
+  units: MetricsRollup[];
+  items: Awaited<ReturnType<import('../../src/store/metadata-store.js').MetadataStore['listItems']>>;
+}> {
   const stores = await openStores(await loadProject(root));
   try {
     const s = stores.store;
-    return { attempts: await s.listAttempts(runId), run: await s.rollup(runId, 'run'), tasks: await s.rollup(runId, 'task'), units: await s.rollup(runId, 'business_unit'), items: await s.listItems(runId) };
+    return {
+      attempts: await s.listAttempts(runId),
+      run: await s.rollup(runId, 'run'),
+      tasks: await s.rollup(runId, 'task'),
+      units: await s.rollup(runId, 'business_unit'),
+      items: await s.listItems(runId),
+    };
   } finally {
     await stores.close();
   }
@@ -34,8 +49,14 @@ describe('item metrics of a real run', () => {
       const mine = m.attempts.filter((a) => a.model === t.model && a.outcome === 'succeeded');
       const rowsOut = mine.reduce((s, a) => s + a.rowsOut, 0);
       assert.equal(rowsOut, t.rowsOut, `${t.model}: rows out of the items = rows published`);
-      assert.equal(mine.reduce((s, a) => s + a.filesOut, 0), t.files);
-      assert.equal(mine.reduce((s, a) => s + a.bytesOut, 0), t.bytesOut);
+      assert.equal(
+        mine.reduce((s, a) => s + a.filesOut, 0),
+        t.files,
+      );
+      assert.equal(
+        mine.reduce((s, a) => s + a.bytesOut, 0),
+        t.bytesOut,
+      );
       const [back] = await catalogQuery(p.warehouse, t.model, 'SELECT count(*) AS n FROM {model}');
       assert.equal(Number(back!.n), rowsOut, `${t.model}: rows DuckDB reads back`);
       for (const a of mine) {
@@ -56,24 +77,59 @@ describe('item metrics of a real run', () => {
     assert.equal(dim.filesIn, 1);
     // Rollups: the run's sums equal the sums over items; business units from the task labels.
     const run = m.run[0]!;
-    for (const k of ['wallMs', 'cpuMs', 'rowsOut', 'bytesOut', 'filesOut', 'bytesIn', 'readRequests', 'writeRequests'] as const) {
-      assert.equal(run[k], m.attempts.reduce((s, a) => s + (k.endsWith('Out') && a.outcome !== 'succeeded' ? 0 : a[k]), 0), k);
-      assert.equal(m.tasks.reduce((s, t) => s + t[k], 0), run[k], `${k}: tasks sum to the run`);
+    for (const k of [
+      'wallMs',
+      'cpuMs',
+      'rowsOut',
+      'bytesOut',
+      'filesOut',
+      'bytesIn',
+      'readRequests',
+      'writeRequests',
+    ] as const) {
+      assert.equal(
+        run[k],
+        m.attempts.reduce((s, a) => s + (k.endsWith('Out') && a.outcome !== 'succeeded' ? 0 : a[k]), 0),
+        k,
+      );
+      assert.equal(
+        m.tasks.reduce((s, t) => s + t[k], 0),
+        run[k],
+        `${k}: tasks sum to the run`,
+      );
     }
     assert.equal(run.items, m.items.length);
-    assert.deepEqual(m.units.map((u) => u.key), ['sales']);
+    assert.deepEqual(
+      m.units.map((u) => u.key),
+      ['sales'],
+    );
   });
 
   it('records failed attempts too, so cost counts retries', async () => {
-    p.write('models/rpt_city.sql', model({ type: 'report', business_unit: 'sales' }, "select city, sum(case when revenue > 0 then error('no') else revenue end) as revenue from rpt_daily group by city"));
+    p.write(
+      'models/rpt_city.sql',
+      model(
+        { type: 'report', business_unit: 'sales' },
+        "select city, sum(case when revenue > 0 then error('no') else revenue end) as revenue from rpt_daily group by city",
+      ),
+    );
     const result = await runProject(p.root, { workers: 1 });
     assert.equal(result.status, 'failed');
     const m = await metricsOf(p.root, result.runId);
     const failed = m.attempts.filter((a) => a.model === 'rpt_city');
-    assert.deepEqual(failed.map((a) => [a.attempt, a.outcome]), [[1, 'failed'], [2, 'failed']]);
+    assert.deepEqual(
+      failed.map((a) => [a.attempt, a.outcome]),
+      [
+        [1, 'failed'],
+        [2, 'failed'],
+      ],
+    );
     assert.match(failed[0]!.error!, /no/);
     assert.equal(failed[0]!.rowsOut, 0);
-    assert.ok(failed.every((a) => a.filesIn === 1 && a.rowsIn !== null && a.rowsIn > 0), 'inputs measured before the failure');
+    assert.ok(
+      failed.every((a) => a.filesIn === 1 && a.rowsIn !== null && a.rowsIn > 0),
+      'inputs measured before the failure',
+    );
     const task = m.tasks.find((t) => t.key === 'rpt_city')!;
     assert.equal(task.attempts, 2);
     assert.equal(task.failedAttempts, 2);

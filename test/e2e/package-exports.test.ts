@@ -44,13 +44,20 @@ const doc = { schema: m.RUN_RESULT_SCHEMA, runId: 'r', project: 'p', selector: '
 console.log(JSON.stringify({ kinds, code: err.code, isError: err instanceof Error, parses: m.runResultSchema.safeParse(doc).success }));
 `;
 
-test('npm run build gives dist/index.js with the public API, importable as package.json declares', { timeout: 180_000 }, () => {
-  execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'pipe' });
-  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { main: string; types: string };
-  assert.ok(existsSync(join(ROOT, pkg.main)), `${pkg.main} is built`);
-  assert.ok(existsSync(join(ROOT, pkg.types)), `${pkg.types} is built`);
-  const out = execFileSync(process.execPath, ['--input-type=module', '-e', PROBE, join(ROOT, pkg.main)], { cwd: ROOT, encoding: 'utf8' });
-  const probe = JSON.parse(out) as { kinds: Record<string, string>; code: string; isError: boolean; parses: boolean };
-  assert.deepEqual(probe.kinds, EXPECTED, 'exactly the listed exports, each of its kind');
-  assert.deepEqual([probe.code, probe.isError, probe.parses], ['CLI_USAGE', true, true]);
-});
+test(
+  'npm run build gives dist/index.js with the public API, importable as package.json declares',
+  { timeout: 180_000 },
+  () => {
+    execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'pipe' });
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { main: string; types: string };
+    assert.ok(existsSync(join(ROOT, pkg.main)), `${pkg.main} is built`);
+    assert.ok(existsSync(join(ROOT, pkg.types)), `${pkg.types} is built`);
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', PROBE, join(ROOT, pkg.main)], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    const probe = JSON.parse(out) as { kinds: Record<string, string>; code: string; isError: boolean; parses: boolean };
+    assert.deepEqual(probe.kinds, EXPECTED, 'exactly the listed exports, each of its kind');
+    assert.deepEqual([probe.code, probe.isError, probe.parses], ['CLI_USAGE', true, true]);
+  },
+);

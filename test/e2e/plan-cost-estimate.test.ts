@@ -20,14 +20,22 @@ describe('plan --explain estimates cost from history', () => {
     const run = await runCli(['run', '--json', '-p', p.root]);
     assert.equal(run.code, 0, run.stderr);
 
-    const doc = JSON.parse((await runCli(['plan', '--explain', '--full-refresh', '--json', '-p', p.root])).stdout) as { cost: { total: number; unknown: string[]; models: { model: string; samples: number; cost: number }[] } };
+    const doc = JSON.parse((await runCli(['plan', '--explain', '--full-refresh', '--json', '-p', p.root])).stdout) as {
+      cost: { total: number; unknown: string[]; models: { model: string; samples: number; cost: number }[] };
+    };
     assert.deepEqual(doc.cost.unknown, []);
-    assert.ok(doc.cost.models.every((m) => m.samples === 1 && m.cost > 0), JSON.stringify(doc.cost.models));
+    assert.ok(
+      doc.cost.models.every((m) => m.samples === 1 && m.cost > 0),
+      JSON.stringify(doc.cost.models),
+    );
     const sum = doc.cost.models.reduce((s, m) => s + m.cost, 0);
     assert.ok(Math.abs(doc.cost.total - sum) < 1e-12);
 
     const cost = JSON.parse((await runCli(['cost', '--json', '-p', p.root])).stdout) as { total: { total: number } };
-    assert.ok(Math.abs(doc.cost.total - cost.total.total) < 1e-9, `the estimate (${doc.cost.total}) is what the one past run cost (${cost.total.total})`);
+    assert.ok(
+      Math.abs(doc.cost.total - cost.total.total) < 1e-9,
+      `the estimate (${doc.cost.total}) is what the one past run cost (${cost.total.total})`,
+    );
 
     const text = await runCli(['plan', '--explain', '--full-refresh', '-p', p.root]);
     assert.match(text.stdout, /^estimated cost \$[0-9.]+: what the 4 model\(s\) to build with history cost/m);

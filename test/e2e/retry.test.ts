@@ -12,7 +12,10 @@ describe('sluice retry', () => {
       'sluice.yaml': 'name: gated\nexecution:\n  retries: {code: 1}\n  backoff_seconds: 0.05\n',
       'sources/flag.yml': 'sources:\n  flag:\n    format: csv\n    path: data/flag.csv\n',
       'data/flag.csv': 'ok\n',
-      'models/gate.sql': model({ type: 'fact', business_unit: 'ops' }, "select n from (select count(*) as n from flag) where n > 0 or error('flag not set') is not null"),
+      'models/gate.sql': model(
+        { type: 'fact', business_unit: 'ops' },
+        "select n from (select count(*) as n from flag) where n > 0 or error('flag not set') is not null",
+      ),
       'models/after_gate.sql': model({ type: 'report', business_unit: 'ops' }, 'select n * 2 as doubled from gate'),
       'models/other.sql': model({ type: 'dimension', business_unit: 'ops' }, 'select 42 as answer'),
     });
@@ -25,7 +28,10 @@ describe('sluice retry', () => {
     const failed = JSON.parse(first.stdout);
     const status = Object.fromEntries(failed.tasks.map((t: { model: string; status: string }) => [t.model, t.status]));
     assert.deepEqual(status, { other: 'succeeded', gate: 'failed', after_gate: 'not_run' });
-    assert.match(failed.tasks.find((t: { model: string }) => t.model === 'gate').error, /flag not set.*dead after 1 attempt/s);
+    assert.match(
+      failed.tasks.find((t: { model: string }) => t.model === 'gate').error,
+      /flag not set.*dead after 1 attempt/s,
+    );
 
     p.write('data/flag.csv', 'ok\n1\n');
     const retry = await runCli(['retry', failed.runId.slice(0, 20), '--json', '-p', p.root]);
@@ -41,7 +47,10 @@ describe('sluice retry', () => {
     const store = new SqliteMetadataStore(join(p.root, '.sluice/sluice.db'));
     try {
       const gate = await store.listItems(failed.runId, 'gate');
-      assert.deepEqual(gate.map((i) => [i.state, i.attempt]), [['succeeded', 2]]);
+      assert.deepEqual(
+        gate.map((i) => [i.state, i.attempt]),
+        [['succeeded', 2]],
+      );
       assert.equal((await store.listRuns()).length, 1);
     } finally {
       await store.close();

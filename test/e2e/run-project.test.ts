@@ -18,26 +18,44 @@ describe('running a project end to end (embedded)', () => {
   it('publishes hive-partitioned Parquet that matches the same SQL run directly', async () => {
     const result = await runProject(p.root, { workers: 2 });
     assert.equal(result.status, 'succeeded', JSON.stringify(result.tasks, null, 1));
-    assert.deepEqual(result.tasks.map((t) => t.status), ['succeeded', 'succeeded', 'succeeded', 'succeeded']);
+    assert.deepEqual(
+      result.tasks.map((t) => t.status),
+      ['succeeded', 'succeeded', 'succeeded', 'succeeded'],
+    );
     const partitions = readdirSync(join(p.warehouse, 'fct_orders')).filter((d) => d.startsWith('order_date='));
     assert.equal(partitions.length, 5);
     const fct = result.tasks.find((t) => t.model === 'fct_orders')!;
     assert.equal(fct.rowsOut, 1000);
     assert.equal(fct.files, 5);
     // The report equals the same SQL computed straight from the raw files.
-    const [expected] = await query(`SELECT count(*) AS n, sum(amount)::DOUBLE AS revenue FROM read_parquet('${p.root}/data/orders/**/*.parquet', hive_partitioning = true)`);
-    const [actual] = await catalogQuery(p.warehouse, 'rpt_daily', 'SELECT sum(orders) AS n, sum(revenue)::DOUBLE AS revenue FROM {model}');
+    const [expected] = await query(
+      `SELECT count(*) AS n, sum(amount)::DOUBLE AS revenue FROM read_parquet('${p.root}/data/orders/**/*.parquet', hive_partitioning = true)`,
+    );
+    const [actual] = await catalogQuery(
+      p.warehouse,
+      'rpt_daily',
+      'SELECT sum(orders) AS n, sum(revenue)::DOUBLE AS revenue FROM {model}',
+    );
     assert.equal(Number(actual!.n), Number(expected!.n));
     assert.equal(Number(actual!.revenue), Number(expected!.revenue));
-    const [read] = await catalogQuery(p.warehouse, 'fct_orders', 'SELECT count(*) AS n, count(DISTINCT order_date) AS days FROM {model}');
+    const [read] = await catalogQuery(
+      p.warehouse,
+      'fct_orders',
+      'SELECT count(*) AS n, count(DISTINCT order_date) AS days FROM {model}',
+    );
     assert.deepEqual([Number(read!.n), Number(read!.days)], [1000, 5]);
     // The leak check: a plain glob (not a documented read path) sees the manifest's rows too.
-    const [globbed] = await query(`SELECT count(*) AS n FROM read_parquet('${p.warehouse}/fct_orders/**/*.parquet', hive_partitioning = true)`);
+    const [globbed] = await query(
+      `SELECT count(*) AS n FROM read_parquet('${p.warehouse}/fct_orders/**/*.parquet', hive_partitioning = true)`,
+    );
     assert.equal(Number(globbed!.n), 1000);
   });
 
   it('re-running with --full-refresh produces identical data as a new snapshot and removes the old files', async () => {
-    const before = { fct: await modelDigest(p.warehouse, 'fct_orders'), rpt: await modelDigest(p.warehouse, 'rpt_city') };
+    const before = {
+      fct: await modelDigest(p.warehouse, 'fct_orders'),
+      rpt: await modelDigest(p.warehouse, 'rpt_city'),
+    };
     const result = await runProject(p.root, { workers: 2, fullRefresh: true });
     assert.equal(result.status, 'succeeded');
     assert.deepEqual(await modelDigest(p.warehouse, 'fct_orders'), before.fct);
@@ -54,7 +72,10 @@ describe('running a project end to end (embedded)', () => {
     // Binds fine, fails while running: error() on a data value.
     p.write(
       'models/rpt_daily.sql',
-      model({ type: 'report', business_unit: 'sales', tags: ['daily'] }, 'select order_date, city, count(*) as orders,\n  sum(case when amount > 100 then error(\'amount too large: \' || amount) else amount end) as revenue\nfrom fct_orders\ngroup by all'),
+      model(
+        { type: 'report', business_unit: 'sales', tags: ['daily'] },
+        "select order_date, city, count(*) as orders,\n  sum(case when amount > 100 then error('amount too large: ' || amount) else amount end) as revenue\nfrom fct_orders\ngroup by all",
+      ),
     );
     const result = await runProject(p.root, { workers: 2 });
     assert.equal(result.status, 'failed');
@@ -66,7 +87,8 @@ describe('running a project end to end (embedded)', () => {
     // Models that succeeded republished; the failed one and its downstream kept their bytes.
     const now = fileDigests(p.warehouse);
     for (const m of ['rpt_daily', 'rpt_city']) {
-      const pick = (d: Record<string, string>) => Object.fromEntries(Object.entries(d).filter(([k]) => k.startsWith(`${m}/`)));
+      const pick = (d: Record<string, string>) =>
+        Object.fromEntries(Object.entries(d).filter(([k]) => k.startsWith(`${m}/`)));
       assert.deepEqual(pick(now), pick(published), `${m} changed`);
     }
   });
@@ -78,7 +100,10 @@ describe('step concurrency on the real engine', () => {
     const { SqliteMetadataStore } = await import('../../src/store/sqlite/sqlite-metadata-store.js');
     const files: Record<string, string> = { 'sluice.yaml': 'name: conc\ndefaults:\n  step_concurrency: 2\n' };
     for (let i = 0; i < 6; i++) {
-      files[`models/r${i}.sql`] = model({ type: 'report', business_unit: 'ops' }, `select i % 1000 as k, count(*) as n, sum(i * ${i + 1}) as s from range(3000000) t(i) group by all`);
+      files[`models/r${i}.sql`] = model(
+        { type: 'report', business_unit: 'ops' },
+        `select i % 1000 as k, count(*) as n, sum(i * ${i + 1}) as s from range(3000000) t(i) group by all`,
+      );
     }
     const p = writeProject(files);
     try {
@@ -87,7 +112,15 @@ describe('step concurrency on the real engine', () => {
       const store = new SqliteMetadataStore(join(p.root, '.sluice/sluice.db'));
       const tasks = await store.listTasks(result.runId);
       await store.close();
-      const points = tasks.flatMap((t) => [[t.startedAt!, 1], [t.endedAt!, -1]] as [number, number][]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+      const points = tasks
+        .flatMap(
+          (t) =>
+            [
+              [t.startedAt!, 1],
+              [t.endedAt!, -1],
+            ] as [number, number][],
+        )
+        .sort((a, b) => a[0] - b[0] || a[1] - b[1]);
       // A claim's timestamp is taken before its transaction: a claim that waited for SQLite's
       // write lock while the coordinator finished the task that freed the slot is stamped a
       // little before that task's end. So an overlap above the cap counts only if it lasts:
@@ -106,7 +139,10 @@ describe('step concurrency on the real engine', () => {
           overSince = null;
         }
       }
-      assert.ok(over.every((ms) => ms < SKEW_MS), `more than 2 models of one group ran at once for ${over.join(', ')} ms`);
+      assert.ok(
+        over.every((ms) => ms < SKEW_MS),
+        `more than 2 models of one group ran at once for ${over.join(', ')} ms`,
+      );
       assert.ok(max >= 2, 'the cap was reached, so the measure could see it passed');
     } finally {
       p.cleanup();

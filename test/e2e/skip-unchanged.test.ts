@@ -36,8 +36,13 @@ describe('skip unchanged: a task whose SQL and input files are unchanged is not 
     assert.deepEqual(fileDigests(p.warehouse), before, 'not one byte written, moved or deleted');
 
     const status = await runCli(['status', r.runId, '--json', '-p', p.root]);
-    const doc = JSON.parse(status.stdout) as { runs: { tasks: { model: string; status: string; reason?: string; snapshot: number }[] }[] };
-    assert.deepEqual(doc.runs[0]!.tasks.map((t) => [t.model, t.status, t.snapshot]), MODELS.map((m) => [m, 'skipped', 1]));
+    const doc = JSON.parse(status.stdout) as {
+      runs: { tasks: { model: string; status: string; reason?: string; snapshot: number }[] }[];
+    };
+    assert.deepEqual(
+      doc.runs[0]!.tasks.map((t) => [t.model, t.status, t.snapshot]),
+      MODELS.map((m) => [m, 'skipped', 1]),
+    );
     const text = await runCli(['status', '-p', p.root]);
     assert.match(text.stdout, /4\/4 ok, 4 skipped/);
     const progress = await runCli(['run', '-p', p.root, '--workers', '1']);
@@ -49,19 +54,43 @@ describe('skip unchanged: a task whose SQL and input files are unchanged is not 
     const dim = modelFiles(p.warehouse, 'dim_customers');
     const fct = modelFiles(p.warehouse, 'fct_orders');
     const city = await modelDigest(p.warehouse, 'rpt_city');
-    p.write('models/rpt_daily.sql', model({ type: 'report', business_unit: 'sales', tags: ['daily'], on_schema_change: 'append_new_columns' }, 'select order_date, city, count(*) as orders, sum(amount) as revenue, max(amount) as top\nfrom fct_orders\ngroup by all'));
+    p.write(
+      'models/rpt_daily.sql',
+      model(
+        { type: 'report', business_unit: 'sales', tags: ['daily'], on_schema_change: 'append_new_columns' },
+        'select order_date, city, count(*) as orders, sum(amount) as revenue, max(amount) as top\nfrom fct_orders\ngroup by all',
+      ),
+    );
     const r = await runProject(p.root, { workers: 2 });
-    assert.deepEqual(statuses(r), { dim_customers: 'skipped', fct_orders: 'skipped', rpt_daily: 'succeeded', rpt_city: 'succeeded' });
+    assert.deepEqual(statuses(r), {
+      dim_customers: 'skipped',
+      fct_orders: 'skipped',
+      rpt_daily: 'succeeded',
+      rpt_city: 'succeeded',
+    });
     assert.deepEqual(modelFiles(p.warehouse, 'dim_customers'), dim);
     assert.deepEqual(modelFiles(p.warehouse, 'fct_orders'), fct);
-    assert.equal(r.tasks.find((t) => t.model === 'rpt_city')!.snapshot, 2, 'downstream rebuilt: its input snapshot changed');
+    assert.equal(
+      r.tasks.find((t) => t.model === 'rpt_city')!.snapshot,
+      2,
+      'downstream rebuilt: its input snapshot changed',
+    );
     assert.deepEqual(await modelDigest(p.warehouse, 'rpt_city'), city, 'same data');
   });
 
   it('a new source file rebuilds what reads it; --full-refresh rebuilds everything', async () => {
-    await copyTo(`SELECT 9000 + i AS order_id, DATE '2024-02-01' AS order_date, i % 50 AS customer_id, 1.5::DECIMAL(10,2) AS amount FROM range(10) t(i)`, join(p.root, 'data/orders'), 'FORMAT parquet, PARTITION_BY (order_date), APPEND true');
+    await copyTo(
+      `SELECT 9000 + i AS order_id, DATE '2024-02-01' AS order_date, i % 50 AS customer_id, 1.5::DECIMAL(10,2) AS amount FROM range(10) t(i)`,
+      join(p.root, 'data/orders'),
+      'FORMAT parquet, PARTITION_BY (order_date), APPEND true',
+    );
     const r = await runProject(p.root, { workers: 2 });
-    assert.deepEqual(statuses(r), { dim_customers: 'skipped', fct_orders: 'succeeded', rpt_daily: 'succeeded', rpt_city: 'succeeded' });
+    assert.deepEqual(statuses(r), {
+      dim_customers: 'skipped',
+      fct_orders: 'succeeded',
+      rpt_daily: 'succeeded',
+      rpt_city: 'succeeded',
+    });
     assert.equal(r.tasks.find((t) => t.model === 'fct_orders')!.rowsOut, 410);
     const full = await runProject(p.root, { workers: 2, fullRefresh: true });
     assert.deepEqual(statuses(full), Object.fromEntries(MODELS.map((m) => [m, 'succeeded'])));

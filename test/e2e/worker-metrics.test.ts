@@ -12,7 +12,17 @@ describe('sluice worker --metrics-port', () => {
   after(() => p.cleanup());
 
   it('serves Prometheus text while it works, counting the attempts it ran', async () => {
-    const worker = spawnCli(['worker', '--metrics-port', '0', '--id', 'standalone-1', '--log-format', 'json', '-p', p.root]);
+    const worker = spawnCli([
+      'worker',
+      '--metrics-port',
+      '0',
+      '--id',
+      'standalone-1',
+      '--log-format',
+      'json',
+      '-p',
+      p.root,
+    ]);
     let stderr = '';
     const port = await new Promise<number>((resolve, reject) => {
       worker.stderr!.on('data', (d) => {
@@ -29,9 +39,14 @@ describe('sluice worker --metrics-port', () => {
       const res = await fetch(`http://127.0.0.1:${port}/metrics`);
       assert.equal(res.status, 200);
       const { samples } = parsePrometheusText(await res.text());
-      const attempts = samples.filter((s) => s.name === 'sluice_worker_attempts_total' && s.labels.worker_id === 'standalone-1').reduce((n, s) => n + s.value, 0);
+      const attempts = samples
+        .filter((s) => s.name === 'sluice_worker_attempts_total' && s.labels.worker_id === 'standalone-1')
+        .reduce((n, s) => n + s.value, 0);
       // The worker logs one JSON line per attempt outcome on stderr.
-      const logged = stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { outcome?: string; workerId?: string; itemId?: string });
+      const logged = stderr
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as { outcome?: string; workerId?: string; itemId?: string });
       const ran = logged.filter((l) => l.outcome !== undefined);
       assert.ok(ran.every((l) => l.workerId === 'standalone-1' && typeof l.itemId === 'string'));
       assert.equal(attempts, ran.length, `the counter matches the attempts the worker logged:\n${stderr}`);

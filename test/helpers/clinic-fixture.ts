@@ -40,7 +40,13 @@ export async function clinicProject(opts: ClinicOptions = {}): Promise<ClinicFix
     const config = { name: 'clinic', ...(opts.execution && { execution: opts.execution }) };
     writeFileSync(join(root, 'sluice.yaml'), stringify(config));
     const project = await loadProject(root);
-    return { root, warehouse: join(root, 'warehouse'), db: join(root, '.sluice/sluice.db'), models: [...project.models.keys()].sort(), cleanup };
+    return {
+      root,
+      warehouse: join(root, 'warehouse'),
+      db: join(root, '.sluice/sluice.db'),
+      models: [...project.models.keys()].sort(),
+      cleanup,
+    };
   } catch (err) {
     cleanup();
     throw err;

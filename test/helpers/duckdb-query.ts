@@ -2,7 +2,10 @@ import { DuckDBInstance } from '@duckdb/node-api';
 
 /** Run one query on a fresh in-memory DuckDB and return its rows as JSON-safe objects. */
 export async function query(sql: string): Promise<Record<string, unknown>[]> {
-  const db = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+  const db = await DuckDBInstance.create(':memory:', {
+    autoinstall_known_extensions: 'false',
+    autoload_known_extensions: 'false',
+  });
   const conn = await db.connect();
   try {
     const reader = await conn.runAndReadAll(sql);

@@ -9,7 +9,10 @@ export function memoryConnection(): () => DuckDBConnection {
   let instance: DuckDBInstance | undefined;
   let conn: DuckDBConnection | undefined;
   before(async () => {
-    instance = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+    instance = await DuckDBInstance.create(':memory:', {
+      autoinstall_known_extensions: 'false',
+      autoload_known_extensions: 'false',
+    });
     conn = await instance.connect();
   });
   after(() => {

@@ -8,7 +8,10 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, it } from 'node:test';
 import pg from 'pg';
-import { PostgresMetadataStore, type PostgresMetadataStoreOptions } from '../../src/store/postgres/postgres-metadata-store.js';
+import {
+  PostgresMetadataStore,
+  type PostgresMetadataStoreOptions,
+} from '../../src/store/postgres/postgres-metadata-store.js';
 
 export const TEST_POSTGRES_URL = process.env.SLUICE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const START_POSTGRES = 'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start';
@@ -31,8 +34,10 @@ export async function probePostgres(): Promise<string | undefined> {
     await pool().query('SELECT 1');
     return undefined;
   } catch (err) {
-    return `PostgreSQL is not reachable at ${TEST_POSTGRES_URL.replace(/:[^:@/]*@/, ':***@')} (${(err as Error).message}). ` +
-      `Start it with: ${START_POSTGRES} (or point SLUICE_TEST_POSTGRES_URL at another server)`;
+    return (
+      `PostgreSQL is not reachable at ${TEST_POSTGRES_URL.replace(/:[^:@/]*@/, ':***@')} (${(err as Error).message}). ` +
+      `Start it with: ${START_POSTGRES} (or point SLUICE_TEST_POSTGRES_URL at another server)`
+    );
   }
 }
 
@@ -68,7 +73,9 @@ export async function dropSchemasOfThisProcess(): Promise<void> {
 
 /** Schemas left by test processes that no longer run (killed mid-test). */
 export async function dropSchemasOfDeadProcesses(): Promise<void> {
-  const rows = await adminQuery<{ nspname: string }>(`SELECT nspname FROM pg_namespace WHERE nspname LIKE '${PREFIX}%'`);
+  const rows = await adminQuery<{ nspname: string }>(
+    `SELECT nspname FROM pg_namespace WHERE nspname LIKE '${PREFIX}%'`,
+  );
   for (const { nspname } of rows) {
     const pid = Number(/^sluice_t_(\d+)_/.exec(nspname)?.[1]);
     if (Number.isInteger(pid) && !alive(pid)) await pool().query(`DROP SCHEMA IF EXISTS "${nspname}" CASCADE`);
@@ -100,7 +107,9 @@ export async function ifPostgresIsUp(register: () => void): Promise<void> {
 }
 
 /** Stores on one fresh schema, all closed and the schema dropped after `fn`. */
-export async function withSchema(fn: (open: (options?: PostgresMetadataStoreOptions) => PostgresMetadataStore, schema: string) => Promise<void>): Promise<void> {
+export async function withSchema(
+  fn: (open: (options?: PostgresMetadataStoreOptions) => PostgresMetadataStore, schema: string) => Promise<void>,
+): Promise<void> {
   const { url, schema } = freshSchemaUrl();
   const opened: PostgresMetadataStore[] = [];
   try {

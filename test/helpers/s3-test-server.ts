@@ -21,9 +21,13 @@ const CHILD = fileURLToPath(new URL('./s3rver-child.mjs', import.meta.url));
 /** Start an s3rver with these buckets, in a child process, on 127.0.0.1 and an ephemeral port. */
 export async function startS3rver(buckets: readonly string[] = ['sluice-test']): Promise<S3TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-s3rver-'));
-  const child = spawn(process.execPath, ['--openssl-legacy-provider', '--no-warnings', CHILD, dir, ...buckets], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--openssl-legacy-provider', '--no-warnings', CHILD, dir, ...buckets], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let stderr = '';
-  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
   const port = await new Promise<number>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout });
     lines.once('line', (line) => resolve((JSON.parse(line) as { port: number }).port));

@@ -34,7 +34,13 @@ FilesystemStore.prototype.putObject = async function putObject(object) {
       size = object.content.length;
       await writeFile(temp, object.content);
     } else {
-      const count = new Transform({ transform(chunk, _enc, done) { md5.update(chunk); size += chunk.length; done(null, chunk); } });
+      const count = new Transform({
+        transform(chunk, _enc, done) {
+          md5.update(chunk);
+          size += chunk.length;
+          done(null, chunk);
+        },
+      });
       await pipeline(object.content, count, createWriteStream(temp));
     }
     const digest = md5.digest('hex');
@@ -48,12 +54,23 @@ FilesystemStore.prototype.putObject = async function putObject(object) {
 };
 
 FilesystemStore.prototype.deleteObject = async function deleteObject(bucket, key) {
-  await Promise.all(['object', 'object.md5', 'metadata.json'].map((resource) =>
-    unlink(this.getResourcePath(bucket, key, resource)).catch((err) => { if (err.code !== 'ENOENT') throw err; })));
+  await Promise.all(
+    ['object', 'object.md5', 'metadata.json'].map((resource) =>
+      unlink(this.getResourcePath(bucket, key, resource)).catch((err) => {
+        if (err.code !== 'ENOENT') throw err;
+      }),
+    ),
+  );
 };
 
 const [directory, ...buckets] = process.argv.slice(2);
-const server = new S3rver({ port: Number(process.env.S3RVER_PORT ?? 0), address: '127.0.0.1', silent: true, directory, configureBuckets: buckets.map((name) => ({ name })) });
+const server = new S3rver({
+  port: Number(process.env.S3RVER_PORT ?? 0),
+  address: '127.0.0.1',
+  silent: true,
+  directory,
+  configureBuckets: buckets.map((name) => ({ name })),
+});
 const { port } = await server.run();
 process.stdout.write(`${JSON.stringify({ port })}\n`);
 const stop = () => server.close().finally(() => process.exit(0));

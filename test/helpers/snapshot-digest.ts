@@ -31,7 +31,10 @@ export function fileDigests(dir: string): Record<string, string> {
  * Row count and an order-independent content checksum of a model's current snapshot, computed
  * by DuckDB over the published files (partition columns included, from the folder names).
  */
-export async function modelDigest(warehouse: string | ObjectStore, model: string): Promise<{ rows: number; checksum: string }> {
+export async function modelDigest(
+  warehouse: string | ObjectStore,
+  model: string,
+): Promise<{ rows: number; checksum: string }> {
   const objects = typeof warehouse === 'string' ? new LocalObjectStore(warehouse) : warehouse;
   const manifest = await readCurrentSnapshot(objects, model);
   if (!manifest) throw new Error(`model ${model} has no snapshot in ${warehouse}`);
@@ -39,6 +42,8 @@ export async function modelDigest(warehouse: string | ObjectStore, model: string
   const paths = await objects.localPaths(manifest.files.map((f) => f.key));
   const cols = manifest.columns.map((c) => `"${c.name.replaceAll('"', '""')}"`).join(', ');
   const relation = snapshotRelationSql(paths, manifest.columns, manifest.partitionBy);
-  const [row] = await query(`SELECT count(*) AS n, coalesce(md5(string_agg(r, '|' ORDER BY r)), 'empty') AS h FROM (SELECT CAST(ROW(${cols}) AS VARCHAR) AS r FROM (${relation}))`);
+  const [row] = await query(
+    `SELECT count(*) AS n, coalesce(md5(string_agg(r, '|' ORDER BY r)), 'empty') AS h FROM (SELECT CAST(ROW(${cols}) AS VARCHAR) AS r FROM (${relation}))`,
+  );
   return { rows: Number(row!.n), checksum: String(row!.h) };
 }

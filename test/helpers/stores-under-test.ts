@@ -68,10 +68,18 @@ export async function postgresS3Stores(): Promise<StoresUnderTest> {
   const url = withPassword.toString();
   const started = await startS3rver(['lake']);
   const proxy = await startS3Proxy(started.endpoint, { conditionalPuts: true });
-  const server = { ...started, env: { ...started.env, AWS_ENDPOINT_URL_S3: proxy.endpoint, AWS_SECRET_ACCESS_KEY: s3Secret } };
+  const server = {
+    ...started,
+    env: { ...started.env, AWS_ENDPOINT_URL_S3: proxy.endpoint, AWS_SECRET_ACCESS_KEY: s3Secret },
+  };
   const dir = mkdtempSync(join(tmpdir(), 'sluice-stores-'));
   const objects = 's3://lake/warehouse';
-  const s3 = { cacheDir: join(dir, 'cache'), cacheMaxBytes: 1 << 30, stagingDir: join(dir, 'staging'), env: server.env };
+  const s3 = {
+    cacheDir: join(dir, 'cache'),
+    cacheMaxBytes: 1 << 30,
+    stagingDir: join(dir, 'staging'),
+    env: server.env,
+  };
   return {
     label: 'PostgreSQL + S3 (s3rver)',
     store: url,

@@ -25,10 +25,17 @@ export function registerDemo(program: Command): void {
     .action(async (dir: string | undefined, opts: { days: number; scale: number; workers?: number }) => {
       const target = dir ? resolve(dir) : mkdtempSync(join(tmpdir(), 'sluice-demo-'));
       const t0 = Date.now();
-      const init = await initExample(target, { days: opts.days, scale: opts.scale, seed: 42, force: dir === undefined });
+      const init = await initExample(target, {
+        days: opts.days,
+        scale: opts.scale,
+        seed: 42,
+        force: dir === undefined,
+      });
       const events = init.data.tables.reduce((s, t) => s + t.rows, 0);
       process.stdout.write(`sluice demo: example project "clinic" in ${target}\n`);
-      process.stdout.write(`  generated ${formatCount(events)} raw rows (${formatBytes(init.data.bytes)}) for ${opts.days} day(s) in ${formatDuration(Date.now() - t0)}\n\n`);
+      process.stdout.write(
+        `  generated ${formatCount(events)} raw rows (${formatBytes(init.data.bytes)}) for ${opts.days} day(s) in ${formatDuration(Date.now() - t0)}\n\n`,
+      );
 
       const printer = progressPrinter(process.stdout);
       const result = await runProject(target, {
@@ -47,10 +54,26 @@ export function registerDemo(program: Command): void {
         await stores.close();
       }
       const bad = checks.filter((c) => c.readRows !== c.manifestRows);
-      process.stdout.write(`\nread back with a fresh DuckDB from ${displayPath(resolve(target, project.config.storage.objects))}:\n`);
-      process.stdout.write(`${table(['model', 'snapshot', 'files', 'rows published', 'rows read back', 'check'], checks.map((c) => [c.model, String(c.snapshot), String(c.files), formatCount(c.manifestRows), formatCount(c.readRows), c.readRows === c.manifestRows ? 'ok' : 'MISMATCH']))}\n`);
+      process.stdout.write(
+        `\nread back with a fresh DuckDB from ${displayPath(resolve(target, project.config.storage.objects))}:\n`,
+      );
+      process.stdout.write(
+        `${table(
+          ['model', 'snapshot', 'files', 'rows published', 'rows read back', 'check'],
+          checks.map((c) => [
+            c.model,
+            String(c.snapshot),
+            String(c.files),
+            formatCount(c.manifestRows),
+            formatCount(c.readRows),
+            c.readRows === c.manifestRows ? 'ok' : 'MISMATCH',
+          ]),
+        )}\n`,
+      );
       const bin = `node ${displayPath(fileURLToPath(new URL('../../../bin/sluice.js', import.meta.url)))}`;
-      process.stdout.write(`\nexplore it: ${bin} status -p ${displayPath(target)}    (also: stats, cost, logs <run>)\n`);
+      process.stdout.write(
+        `\nexplore it: ${bin} status -p ${displayPath(target)}    (also: stats, cost, logs <run>)\n`,
+      );
       process.exitCode = result.status === 'succeeded' && bad.length === 0 ? EXIT.ok : EXIT.failed;
     });
 }

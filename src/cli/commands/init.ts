@@ -15,9 +15,15 @@ export function registerInit(program: Command): void {
     .option('--force', 'write into a non-empty folder')
     .action(async (dir: string, opts: { days: number; scale: number; seed: number; force?: boolean }) => {
       const target = resolve(dir);
-      const summary = await initExample(target, { days: opts.days, scale: opts.scale, seed: opts.seed, force: opts.force ?? false });
+      const summary = await initExample(target, {
+        days: opts.days,
+        scale: opts.scale,
+        seed: opts.seed,
+        force: opts.force ?? false,
+      });
       process.stdout.write(`created project in ${target}\n`);
-      for (const t of summary.data.tables) process.stdout.write(`  ${t.name.padEnd(16)} ${formatCount(t.rows).padStart(11)} rows in ${t.files} file(s)\n`);
+      for (const t of summary.data.tables)
+        process.stdout.write(`  ${t.name.padEnd(16)} ${formatCount(t.rows).padStart(11)} rows in ${t.files} file(s)\n`);
       process.stdout.write(`  raw data: ${formatBytes(summary.data.bytes)}\nnext: cd ${dir} && sluice run\n`);
     });
 }

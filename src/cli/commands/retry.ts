@@ -11,7 +11,9 @@ import { projectRoot, withProject, withStores } from '../project-option.js';
 export function registerRetry(program: Command): void {
   withStores(withProject(program.command('retry')))
     .argument('<run>', 'the run to finish (id or unique prefix; see sluice status)')
-    .description('redrive a failed, interrupted or abandoned run: dead work items get fresh retries, succeeded work is kept')
+    .description(
+      'redrive a failed, interrupted or abandoned run: dead work items get fresh retries, succeeded work is kept',
+    )
     .option('-w, --workers <n>', 'worker processes to start', intOption(0, 1024))
     .option('--json', 'print the run result as JSON')
     .action(async (runArg: string, opts: { project?: string; workers?: number; json?: boolean }) => {
@@ -27,7 +29,10 @@ export function registerRetry(program: Command): void {
         onProject: (p) => (project = p),
       });
       if (opts.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-      else process.stdout.write(renderRunSummary(result, project && (await runCost(project, result.runId).catch(() => undefined))));
+      else
+        process.stdout.write(
+          renderRunSummary(result, project && (await runCost(project, result.runId).catch(() => undefined))),
+        );
       process.exitCode = result.status === 'succeeded' ? EXIT.ok : EXIT.failed;
     });
 }

@@ -38,11 +38,44 @@ export function renderStats(doc: StatsDocument): string {
       `${formatCount(totals.writeRequests + totals.readRequests)} object-store requests`,
   ];
   const taskRows = doc.tasks.map((t) => [
-    t.model, t.status, String(t.items), String(t.attempts), formatDuration(t.durationMs), formatDuration(t.wallMs), formatDuration(t.cpuMs),
-    formatBytes(t.maxPeakRssBytes || null), t.rowsInKnown === 'none' ? '-' : `${formatCount(t.rowsIn)}${t.rowsInKnown === 'some' ? '+' : ''}`, formatBytes(t.bytesIn), `${t.filesIn}/${t.partitionsIn}`,
-    formatCount(t.rowsOut), formatBytes(t.bytesOut), formatDuration(t.queueWaitMs), ratio(t.skew.byRows), ratio(t.skew.byTime),
+    t.model,
+    t.status,
+    String(t.items),
+    String(t.attempts),
+    formatDuration(t.durationMs),
+    formatDuration(t.wallMs),
+    formatDuration(t.cpuMs),
+    formatBytes(t.maxPeakRssBytes || null),
+    t.rowsInKnown === 'none' ? '-' : `${formatCount(t.rowsIn)}${t.rowsInKnown === 'some' ? '+' : ''}`,
+    formatBytes(t.bytesIn),
+    `${t.filesIn}/${t.partitionsIn}`,
+    formatCount(t.rowsOut),
+    formatBytes(t.bytesOut),
+    formatDuration(t.queueWaitMs),
+    ratio(t.skew.byRows),
+    ratio(t.skew.byTime),
   ]);
-  const tasks = table(['model', 'status', 'items', 'attempts', 'took', 'worker time', 'cpu', 'peak mem', 'rows in', 'bytes in', 'files/parts in', 'rows out', 'bytes out', 'queue wait', 'skew rows', 'skew time'], taskRows);
+  const tasks = table(
+    [
+      'model',
+      'status',
+      'items',
+      'attempts',
+      'took',
+      'worker time',
+      'cpu',
+      'peak mem',
+      'rows in',
+      'bytes in',
+      'files/parts in',
+      'rows out',
+      'bytes out',
+      'queue wait',
+      'skew rows',
+      'skew time',
+    ],
+    taskRows,
+  );
   return [
     ...head,
     '',
@@ -61,6 +94,16 @@ export function renderStats(doc: StatsDocument): string {
 function rollupTable(title: string, rows: readonly MetricsRollup[]): string {
   return table(
     [title, 'items', 'attempts', 'worker time', 'cpu', 'rows in', 'bytes in', 'rows out', 'bytes out'],
-    rows.map((r) => [r.key || '-', String(r.items), String(r.attempts), formatDuration(r.wallMs), formatDuration(r.cpuMs), formatCount(r.rowsIn), formatBytes(r.bytesIn), formatCount(r.rowsOut), formatBytes(r.bytesOut)]),
+    rows.map((r) => [
+      r.key || '-',
+      String(r.items),
+      String(r.attempts),
+      formatDuration(r.wallMs),
+      formatDuration(r.cpuMs),
+      formatCount(r.rowsIn),
+      formatBytes(r.bytesIn),
+      formatCount(r.rowsOut),
+      formatBytes(r.bytesOut),
+    ]),
   );
 }

@@ -22,14 +22,27 @@ export function registerStatus(program: Command): void {
         const store = stores.store;
         if (runArg === undefined) {
           const runs = await store.listRuns({ limit: opts.limit });
-          const withTasks = await Promise.all(runs.map(async (r) => ({ run: r, tasks: withSkips(await store.listTasks(r.id), await store.listSkippedTasks(r.id)) })));
-          process.stdout.write(opts.json ? `${JSON.stringify({ schema: 'sluice.status/v1', runs: withTasks.map(runDoc) }, null, 2)}\n` : renderRuns(withTasks));
+          const withTasks = await Promise.all(
+            runs.map(async (r) => ({
+              run: r,
+              tasks: withSkips(await store.listTasks(r.id), await store.listSkippedTasks(r.id)),
+            })),
+          );
+          process.stdout.write(
+            opts.json
+              ? `${JSON.stringify({ schema: 'sluice.status/v1', runs: withTasks.map(runDoc) }, null, 2)}\n`
+              : renderRuns(withTasks),
+          );
           return;
         }
         const run = await findRun(store, runArg);
         const tasks = withSkips(await store.listTasks(run.id), await store.listSkippedTasks(run.id));
         const items = itemSummaries(await store.listItems(run.id));
-        process.stdout.write(opts.json ? `${JSON.stringify({ schema: 'sluice.status/v1', runs: [{ ...runDoc({ run, tasks }), items: Object.fromEntries(items) }] }, null, 2)}\n` : renderRun(run, tasks, items));
+        process.stdout.write(
+          opts.json
+            ? `${JSON.stringify({ schema: 'sluice.status/v1', runs: [{ ...runDoc({ run, tasks }), items: Object.fromEntries(items) }] }, null, 2)}\n`
+            : renderRun(run, tasks, items),
+        );
       } finally {
         await stores.close();
       }
@@ -37,7 +50,10 @@ export function registerStatus(program: Command): void {
 }
 
 /** A task as shown: a stored task, `skipped` (with why) when it was skipped as unchanged. */
-type ShownTask = Omit<TaskRecord, 'status'> & { readonly status: TaskRecord['status'] | 'skipped'; readonly reason?: string };
+type ShownTask = Omit<TaskRecord, 'status'> & {
+  readonly status: TaskRecord['status'] | 'skipped';
+  readonly reason?: string;
+};
 
 function withSkips(tasks: readonly TaskRecord[], skips: readonly SkippedTask[]): ShownTask[] {
   const byModel = new Map(skips.map((k) => [k.model, k] as const));
@@ -63,7 +79,9 @@ function counts(tasks: readonly ShownTask[]): string {
 
 function itemsCell(s: ItemSummary | undefined): string {
   if (!s) return '-';
-  const extra = [s.dead ? `${s.dead} dead` : '', s.lateWrites ? `${s.lateWrites} late writes rejected` : ''].filter(Boolean).join(', ');
+  const extra = [s.dead ? `${s.dead} dead` : '', s.lateWrites ? `${s.lateWrites} late writes rejected` : '']
+    .filter(Boolean)
+    .join(', ');
   return `${s.succeeded}/${s.total}, ${s.attempts}${extra ? `; ${extra}` : ''}`;
 }
 
@@ -115,6 +133,8 @@ function renderRun(run: RunRecord, tasks: ShownTask[], items: ReadonlyMap<string
     t.snapshot === null ? '-' : String(t.snapshot),
     itemsCell(items.get(t.model)),
   ]);
-  const errors = tasks.filter((t) => t.error || t.reason).map((t) => `\n${t.model}: ${t.error ?? `skipped: ${t.reason}`}`);
+  const errors = tasks
+    .filter((t) => t.error || t.reason)
+    .map((t) => `\n${t.model}: ${t.error ?? `skipped: ${t.reason}`}`);
   return `${head}\n\n${table(['model', 'group', 'status', 'took', 'rows', 'bytes', 'snapshot', 'items (ok/all, attempts)'], rows)}\n${errors.join('')}\n`;
 }

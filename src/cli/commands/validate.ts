@@ -20,9 +20,13 @@ export function registerValidate(program: Command): void {
       }
       if (problems.length > 0) throw new ValidationError(problems);
       if (opts.json) {
-        process.stdout.write(`${JSON.stringify({ schema: 'sluice.validate/v1', project: project.config.name, ok: true, models: project.models.size, sources: project.sources.size, problems: [] }, null, 2)}\n`);
+        process.stdout.write(
+          `${JSON.stringify({ schema: 'sluice.validate/v1', project: project.config.name, ok: true, models: project.models.size, sources: project.sources.size, problems: [] }, null, 2)}\n`,
+        );
       } else {
-        process.stdout.write(`ok: project ${project.config.name}: ${project.models.size} models and ${project.sources.size} sources are valid\n`);
+        process.stdout.write(
+          `ok: project ${project.config.name}: ${project.models.size} models and ${project.sources.size} sources are valid\n`,
+        );
       }
     });
 }

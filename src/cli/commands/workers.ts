@@ -19,11 +19,23 @@ export function registerWorkers(program: Command): void {
           return;
         }
         if (workers.length === 0) {
-          process.stdout.write(`no ${opts.all ? '' : 'active '}workers${opts.all ? '' : ' (--all shows stopped ones)'}\n`);
+          process.stdout.write(
+            `no ${opts.all ? '' : 'active '}workers${opts.all ? '' : ' (--all shows stopped ones)'}\n`,
+          );
           return;
         }
-        const rows = workers.map((w) => [w.id, w.state, `${w.host}:${w.pid}`, String(w.cpus), formatBytes(w.memoryBytes), formatTime(w.heartbeatAt), String(w.leased)]);
-        process.stdout.write(`${table(['worker', 'state', 'host:pid', 'cpus', 'memory', 'last heartbeat', 'items held'], rows)}\n`);
+        const rows = workers.map((w) => [
+          w.id,
+          w.state,
+          `${w.host}:${w.pid}`,
+          String(w.cpus),
+          formatBytes(w.memoryBytes),
+          formatTime(w.heartbeatAt),
+          String(w.leased),
+        ]);
+        process.stdout.write(
+          `${table(['worker', 'state', 'host:pid', 'cpus', 'memory', 'last heartbeat', 'items held'], rows)}\n`,
+        );
       } finally {
         await stores.close();
       }

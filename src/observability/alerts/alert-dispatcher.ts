@@ -18,7 +18,12 @@ export class AlertDispatcher {
   send(alert: Alert): void {
     for (const hook of this.config.webhooks) {
       if (!hook.events.includes(alert.kind)) continue;
-      const opts: DeliveryOptions = { retries: this.config.retries, backoffMs: this.config.backoffMs, timeoutMs: this.config.timeoutMs, ...this.overrides };
+      const opts: DeliveryOptions = {
+        retries: this.config.retries,
+        backoffMs: this.config.backoffMs,
+        timeoutMs: this.config.timeoutMs,
+        ...this.overrides,
+      };
       this.pending.push(
         deliverWebhook(alert, hook, opts).then((d) => {
           try {

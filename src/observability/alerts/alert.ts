@@ -27,5 +27,7 @@ export function makeAlert(fields: Omit<Alert, 'schema' | 'at'>, at = new Date())
 export function slackMessage(alert: Alert): { text: string } {
   const icon = alert.severity === 'error' ? ':red_circle:' : ':warning:';
   const where = alert.model ? ` model \`${alert.model}\`` : '';
-  return { text: `${icon} *sluice* ${alert.project}: ${alert.kind.replace('_', ' ')}${where} (run \`${alert.runId}\`)\n${alert.summary}` };
+  return {
+    text: `${icon} *sluice* ${alert.project}: ${alert.kind.replace('_', ' ')}${where} (run \`${alert.runId}\`)\n${alert.summary}`,
+  };
 }

@@ -34,7 +34,12 @@ export async function deliverWebhook(alert: Alert, hook: WebhookConfig, opts: De
   for (let attempt = 1; attempt <= opts.retries + 1; attempt++) {
     if (attempt > 1) await sleep(opts.backoffMs * 2 ** (attempt - 2));
     try {
-      const res = await doFetch(hook.url, { method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': 'sluice' }, body, signal: AbortSignal.timeout(opts.timeoutMs) });
+      const res = await doFetch(hook.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'user-agent': 'sluice' },
+        body,
+        signal: AbortSignal.timeout(opts.timeoutMs),
+      });
       await res.arrayBuffer().catch(() => undefined);
       if (res.ok) return { url, kind: alert.kind, ok: true, attempts: attempt };
       error = `HTTP ${res.status}`;

@@ -57,14 +57,31 @@ export interface TaskEventInput {
 
 export function taskRunEvent(e: TaskEventInput): RunEvent {
   const runFacets: Record<string, unknown> = {
-    parent: { ...facet('1-0-1/ParentRunFacet.json#/$defs/ParentRunFacet'), run: { runId: lineageRunId(e.runId) }, job: { namespace: e.namespace, name: e.namespace } },
+    parent: {
+      ...facet('1-0-1/ParentRunFacet.json#/$defs/ParentRunFacet'),
+      run: { runId: lineageRunId(e.runId) },
+      job: { namespace: e.namespace, name: e.namespace },
+    },
   };
   if (e.eventType === 'FAIL') {
-    runFacets.errorMessage = { ...facet('1-0-1/ErrorMessageRunFacet.json#/$defs/ErrorMessageRunFacet'), message: e.error ?? 'failed', programmingLanguage: 'SQL' };
+    runFacets.errorMessage = {
+      ...facet('1-0-1/ErrorMessageRunFacet.json#/$defs/ErrorMessageRunFacet'),
+      message: e.error ?? 'failed',
+      programmingLanguage: 'SQL',
+    };
   }
   const output: Dataset =
     e.eventType === 'COMPLETE' && e.rowsOut != null
-      ? { ...e.output, outputFacets: { outputStatistics: { ...facet('1-0-2/OutputStatisticsOutputDatasetFacet.json#/$defs/OutputStatisticsOutputDatasetFacet'), rowCount: e.rowsOut, ...(e.bytesOut != null && { size: e.bytesOut }) } } }
+      ? {
+          ...e.output,
+          outputFacets: {
+            outputStatistics: {
+              ...facet('1-0-2/OutputStatisticsOutputDatasetFacet.json#/$defs/OutputStatisticsOutputDatasetFacet'),
+              rowCount: e.rowsOut,
+              ...(e.bytesOut != null && { size: e.bytesOut }),
+            },
+          },
+        }
       : e.output;
   return {
     eventType: e.eventType,
@@ -74,7 +91,12 @@ export function taskRunEvent(e: TaskEventInput): RunEvent {
       namespace: e.namespace,
       name: e.model,
       facets: {
-        jobType: { ...facet('2-0-3/JobTypeJobFacet.json#/$defs/JobTypeJobFacet'), processingType: 'BATCH', integration: 'SLUICE', jobType: 'MODEL' },
+        jobType: {
+          ...facet('2-0-3/JobTypeJobFacet.json#/$defs/JobTypeJobFacet'),
+          processingType: 'BATCH',
+          integration: 'SLUICE',
+          jobType: 'MODEL',
+        },
         sql: { ...facet('1-0-1/SQLJobFacet.json#/$defs/SQLJobFacet'), query: e.sql },
       },
     },

@@ -46,7 +46,12 @@ export class LineageTransport {
       for (let attempt = 0; attempt <= this.opts.retries; attempt++) {
         if (attempt > 0) await new Promise((r) => setTimeout(r, 200 * 2 ** (attempt - 1)));
         try {
-          const res = await fetch(this.opts.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: line, signal: AbortSignal.timeout(this.opts.timeoutMs) });
+          const res = await fetch(this.opts.url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: line,
+            signal: AbortSignal.timeout(this.opts.timeoutMs),
+          });
           await res.arrayBuffer().catch(() => undefined);
           if (res.ok) return;
           last = `HTTP ${res.status}`;

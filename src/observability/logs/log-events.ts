@@ -13,7 +13,17 @@ export function logRunEvent(log: Logger, runId: string, e: RunEvent): void {
       break;
     case 'task_finished': {
       const t = e.task;
-      const fields = { runId, model: t.model, group: t.group, status: t.status, durationMs: t.durationMs, rowsOut: t.rowsOut, bytesOut: t.bytesOut, snapshot: t.snapshot, error: t.error };
+      const fields = {
+        runId,
+        model: t.model,
+        group: t.group,
+        status: t.status,
+        durationMs: t.durationMs,
+        rowsOut: t.rowsOut,
+        bytesOut: t.bytesOut,
+        snapshot: t.snapshot,
+        error: t.error,
+      };
       if (t.status === 'failed') log.error(fields, 'task failed');
       else if (t.status === 'not_run') log.warn(fields, 'task not run');
       else log.info(fields, 'task published');
@@ -21,7 +31,10 @@ export function logRunEvent(log: Logger, runId: string, e: RunEvent): void {
     }
     case 'run_finished': {
       const r = e.result;
-      (r.status === 'succeeded' ? log.info.bind(log) : log.error.bind(log))({ runId: r.runId, status: r.status, durationMs: r.durationMs, counts: r.counts }, `run ${r.status}`);
+      (r.status === 'succeeded' ? log.info.bind(log) : log.error.bind(log))(
+        { runId: r.runId, status: r.status, durationMs: r.durationMs, counts: r.counts },
+        `run ${r.status}`,
+      );
       break;
     }
   }
@@ -45,7 +58,10 @@ export function workerEventLogger(log: Logger): (e: WorkerEvent) => void {
         log.info(where, 'attempt started');
         break;
       case 'item_measured':
-        measured = { key: `${e.itemId}#${e.attempt}`, fields: { wallMs: e.wallMs, cpuMs: e.cpuMs, rowsOut: e.rowsOut } };
+        measured = {
+          key: `${e.itemId}#${e.attempt}`,
+          fields: { wallMs: e.wallMs, cpuMs: e.cpuMs, rowsOut: e.rowsOut },
+        };
         if (!e.recorded) log.warn(where, 'attempt metrics could not be recorded in the metadata store');
         break;
       case 'item_finished': {

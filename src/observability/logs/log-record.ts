@@ -15,16 +15,41 @@ export interface LogRecord {
   readonly [key: string]: unknown;
 }
 
-export const LEVEL_NAMES: Readonly<Record<number, string>> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
+export const LEVEL_NAMES: Readonly<Record<number, string>> = {
+  10: 'TRACE',
+  20: 'DEBUG',
+  30: 'INFO',
+  40: 'WARN',
+  50: 'ERROR',
+  60: 'FATAL',
+};
 
-const SHOWN_ELSEWHERE = new Set(['level', 'time', 'msg', 'component', 'runId', 'model', 'itemId', 'attempt', 'workerId', 'pid', 'hostname']);
+const SHOWN_ELSEWHERE = new Set([
+  'level',
+  'time',
+  'msg',
+  'component',
+  'runId',
+  'model',
+  'itemId',
+  'attempt',
+  'workerId',
+  'pid',
+  'hostname',
+]);
 
 /** One line for people: time, level, component, where (model, item, attempt), message, other fields. */
 export function formatLogRecord(r: LogRecord): string {
   const time = new Date(r.time).toISOString().replace('T', ' ');
   const level = (LEVEL_NAMES[r.level] ?? String(r.level)).padEnd(5);
   const item = r.itemId ? ` #${Number(r.itemId.split('/').pop())}` : '';
-  const where = [r.model ? `${r.model}${item}` : '', r.attempt !== undefined ? `a${r.attempt}` : '', r.workerId ? `@${r.workerId}` : ''].filter(Boolean).join(' ');
+  const where = [
+    r.model ? `${r.model}${item}` : '',
+    r.attempt !== undefined ? `a${r.attempt}` : '',
+    r.workerId ? `@${r.workerId}` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
   const extra = Object.entries(r)
     .filter(([k, v]) => !SHOWN_ELSEWHERE.has(k) && v !== undefined && v !== null)
     .map(([k, v]) => `${k}=${typeof v === 'string' ? quoteFirstLine(v) : JSON.stringify(v)}`)

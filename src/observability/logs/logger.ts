@@ -45,12 +45,21 @@ export function createLogger(opts: LoggerOptions): Logger {
       }
       if (opts.console) {
         try {
-          opts.console.stream.write(opts.console.human && record ? `${formatLogRecord(record)}\n` : line.endsWith('\n') ? line : `${line}\n`);
+          opts.console.stream.write(
+            opts.console.human && record ? `${formatLogRecord(record)}\n` : line.endsWith('\n') ? line : `${line}\n`,
+          );
         } catch {
           // ditto
         }
       }
     },
   };
-  return pino({ level: opts.level ?? 'info', base: { component: opts.component, ...opts.bindings }, timestamp: pino.stdTimeFunctions.epochTime }, destination);
+  return pino(
+    {
+      level: opts.level ?? 'info',
+      base: { component: opts.component, ...opts.bindings },
+      timestamp: pino.stdTimeFunctions.epochTime,
+    },
+    destination,
+  );
 }

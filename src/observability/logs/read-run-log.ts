@@ -16,5 +16,8 @@ export function readRunLog(logDir: string, runId: string, model?: string): LogRe
       // a torn last line (a process killed mid-write) is skipped
     }
   }
-  return out.map((r, i) => ({ r, i })).sort((a, b) => a.r.time - b.r.time || a.i - b.i).map((x) => x.r);
+  return out
+    .map((r, i) => ({ r, i }))
+    .sort((a, b) => a.r.time - b.r.time || a.i - b.i)
+    .map((x) => x.r);
 }

@@ -36,7 +36,14 @@ async function walk(root: string, folder: string, prefix: string, out: ObjectInf
       files.push(key);
     }
   }
-  const sizes = await Promise.all(files.map((key) => stat(join(dir, key.slice(folder.length))).then((s) => s.size, () => undefined)));
+  const sizes = await Promise.all(
+    files.map((key) =>
+      stat(join(dir, key.slice(folder.length))).then(
+        (s) => s.size,
+        () => undefined,
+      ),
+    ),
+  );
   files.forEach((key, i) => {
     const size = sizes[i];
     if (size !== undefined) out.push({ key, size });

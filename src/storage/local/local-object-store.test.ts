@@ -21,7 +21,10 @@ objectStoreContract('LocalObjectStore (durable: false)', async () => {
   return { store, sandbox, cleanup: async () => rmSync(sandbox, { recursive: true, force: true }) };
 });
 
-const isCode = (code: string) => (err: unknown): boolean => err instanceof SluiceError && err.code === code;
+const isCode =
+  (code: string) =>
+  (err: unknown): boolean =>
+    err instanceof SluiceError && err.code === code;
 
 describe('LocalObjectStore (local only)', () => {
   let dir: string;
@@ -53,7 +56,10 @@ describe('LocalObjectStore (local only)', () => {
     mkdirSync(join(root, '_staging', 'dead-attempt'), { recursive: true });
     writeFileSync(join(root, '_staging', 'dead-attempt', 'part-0.parquet'), 'orphan');
     await store.put('crash/real', 'whole');
-    assert.deepEqual((await store.list('crash/')).map((o) => o.key), ['crash/real']);
+    assert.deepEqual(
+      (await store.list('crash/')).map((o) => o.key),
+      ['crash/real'],
+    );
     assert.ok(!(await store.list('')).some((o) => o.key.includes('sluice-tmp') || o.key.startsWith('_staging')));
     await assert.rejects(() => store.get('crash/.sluice-tmp-0123456789abcdef'), isCode('STORAGE_KEY'));
     assert.deepEqual(await store.listStaging(), ['dead-attempt']);
@@ -107,24 +113,31 @@ describe('LocalObjectStore (local only)', () => {
 
   const shm = '/dev/shm';
   const crossDevice = existsSync(shm) && statSync(shm).dev !== statSync(tmpdir()).dev;
-  it('putFile copies across file systems and consumes the source', { skip: !crossDevice && 'no second file system at /dev/shm' }, async () => {
-    const other = mkdtempSync(join(shm, 'sluice-xdev-'));
-    try {
-      const src = join(other, 'data.bin');
-      writeFileSync(src, 'across devices');
-      await store.putFile('xdev/data.bin', src);
-      assert.equal(Buffer.from((await store.get('xdev/data.bin'))!).toString(), 'across devices');
-      assert.ok(!existsSync(src));
-      assert.deepEqual(readdirSync(join(root, 'xdev')), ['data.bin']);
-    } finally {
-      rmSync(other, { recursive: true, force: true });
-    }
-  });
+  it(
+    'putFile copies across file systems and consumes the source',
+    { skip: !crossDevice && 'no second file system at /dev/shm' },
+    async () => {
+      const other = mkdtempSync(join(shm, 'sluice-xdev-'));
+      try {
+        const src = join(other, 'data.bin');
+        writeFileSync(src, 'across devices');
+        await store.putFile('xdev/data.bin', src);
+        assert.equal(Buffer.from((await store.get('xdev/data.bin'))!).toString(), 'across devices');
+        assert.ok(!existsSync(src));
+        assert.deepEqual(readdirSync(join(root, 'xdev')), ['data.bin']);
+      } finally {
+        rmSync(other, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('reports a key that clashes with a folder or an object as STORAGE_IO naming the key', async () => {
     await store.put('clash/file', '1');
     await store.put('clash/dir/inner', '1');
-    await assert.rejects(() => store.put('clash/file/below', '2'), (err: unknown) => isCode('STORAGE_IO')(err) && /"clash\/file\/below"/.test((err as Error).message));
+    await assert.rejects(
+      () => store.put('clash/file/below', '2'),
+      (err: unknown) => isCode('STORAGE_IO')(err) && /"clash\/file\/below"/.test((err as Error).message),
+    );
     await assert.rejects(() => store.putIfAbsent('clash/dir', '2'), isCode('STORAGE_IO'));
     await assert.rejects(() => store.put('clash/dir', '2'), isCode('STORAGE_IO'));
     await store.delete(['clash/dir']); // a folder is not an object: ignored
@@ -134,7 +147,9 @@ describe('LocalObjectStore (local only)', () => {
 
 describe('createObjectStore', () => {
   let project: string;
-  before(() => { project = mkdtempSync(join(tmpdir(), 'sluice-create-store-')); });
+  before(() => {
+    project = mkdtempSync(join(tmpdir(), 'sluice-create-store-'));
+  });
   after(() => rmSync(project, { recursive: true, force: true }));
 
   it('opens local folders relative to the project, absolute, or as file:// URIs', async () => {
@@ -148,12 +163,15 @@ describe('createObjectStore', () => {
   });
 
   it('explains unsupported and invalid locations', () => {
-    assert.throws(() => createObjectStore('s3://user:secret@bucket/prefix', project), (err: unknown) => {
-      assert.ok(isCode('CONFIG_INVALID')(err));
-      assert.match((err as Error).message, /credentials do not belong in the URI/);
-      assert.doesNotMatch((err as Error).message, /secret/);
-      return true;
-    });
+    assert.throws(
+      () => createObjectStore('s3://user:secret@bucket/prefix', project),
+      (err: unknown) => {
+        assert.ok(isCode('CONFIG_INVALID')(err));
+        assert.match((err as Error).message, /credentials do not belong in the URI/);
+        assert.doesNotMatch((err as Error).message, /secret/);
+        return true;
+      },
+    );
     assert.throws(() => createObjectStore('gs://bucket', project), /unsupported object store scheme "gs:\/\/"/);
     assert.throws(() => createObjectStore('  ', project), /empty/);
     assert.throws(() => createObjectStore('file://relative/path', project), isCode('CONFIG_INVALID'));

@@ -6,7 +6,13 @@ import { SluiceError, errorMessage } from '../../core/errors.js';
 import type { ObjectInfo, ObjectStore } from '../object-store.js';
 import { STAGING_SEGMENT, assertListPrefix, assertObjectKey, assertStagingId, compareKeys } from '../keys.js';
 import {
-  copyToTempFile, errorCode, fsyncPath, isTempName, removeEmptyFolders, withParentFolder, writeTempFile,
+  copyToTempFile,
+  errorCode,
+  fsyncPath,
+  isTempName,
+  removeEmptyFolders,
+  withParentFolder,
+  writeTempFile,
 } from './atomic-file.js';
 import { listFiles } from './list-files.js';
 
@@ -42,7 +48,9 @@ export class LocalObjectStore implements ObjectStore {
     try {
       mkdirSync(this.root, { recursive: true });
     } catch (err) {
-      throw new SluiceError('STORAGE_IO', `cannot create object store folder ${this.root}: ${errorMessage(err)}`, { cause: err });
+      throw new SluiceError('STORAGE_IO', `cannot create object store folder ${this.root}: ${errorMessage(err)}`, {
+        cause: err,
+      });
     }
   }
 
@@ -78,7 +86,8 @@ export class LocalObjectStore implements ObjectStore {
           return true;
         } catch (err) {
           if (errorCode(err) !== 'EEXIST') throw err;
-          if ((await lstat(file)).isDirectory()) throw new SluiceError('STORAGE_IO', `${file}: a folder of objects has this name`);
+          if ((await lstat(file)).isDirectory())
+            throw new SluiceError('STORAGE_IO', `${file}: a folder of objects has this name`);
           return false;
         } finally {
           await unlink(temp).catch(() => undefined);
@@ -174,7 +183,9 @@ export class LocalObjectStore implements ObjectStore {
       await mkdir(dir);
     } catch (err) {
       const reason = errorCode(err) === 'EEXIST' ? 'it already exists' : errorMessage(err);
-      throw new SluiceError('STORAGE_IO', `cannot create staging folder "${id}" in ${this.uri}: ${reason}`, { cause: err });
+      throw new SluiceError('STORAGE_IO', `cannot create staging folder "${id}" in ${this.uri}: ${reason}`, {
+        cause: err,
+      });
     }
     return dir;
   }
@@ -188,7 +199,10 @@ export class LocalObjectStore implements ObjectStore {
     return this.io('list staging folders', STAGING_SEGMENT, async () => {
       try {
         const entries = await readdir(this.stagingRoot, { withFileTypes: true });
-        return entries.filter((e) => e.isDirectory()).map((e) => e.name).sort(compareKeys);
+        return entries
+          .filter((e) => e.isDirectory())
+          .map((e) => e.name)
+          .sort(compareKeys);
       } catch (err) {
         if (isMissing(err)) return [];
         throw err;
@@ -205,11 +219,17 @@ export class LocalObjectStore implements ObjectStore {
     assertObjectKey(key);
     const segments = key.split('/');
     if (segments.some(isTempName)) {
-      throw new SluiceError('STORAGE_KEY', `invalid object key ${JSON.stringify(key)}: names starting with ".sluice-tmp-" are reserved for temp files`);
+      throw new SluiceError(
+        'STORAGE_KEY',
+        `invalid object key ${JSON.stringify(key)}: names starting with ".sluice-tmp-" are reserved for temp files`,
+      );
     }
     const file = join(this.root, ...segments);
     if (!file.startsWith(this.root + sep)) {
-      throw new SluiceError('STORAGE_KEY', `invalid object key ${JSON.stringify(key)}: it resolves outside ${this.uri}`);
+      throw new SluiceError(
+        'STORAGE_KEY',
+        `invalid object key ${JSON.stringify(key)}: it resolves outside ${this.uri}`,
+      );
     }
     return file;
   }
@@ -219,7 +239,11 @@ export class LocalObjectStore implements ObjectStore {
       return await op();
     } catch (err) {
       if (err instanceof SluiceError) throw err;
-      throw new SluiceError('STORAGE_IO', `object store ${this.uri}: cannot ${action} ${JSON.stringify(key)}: ${errorMessage(err)}`, { cause: err });
+      throw new SluiceError(
+        'STORAGE_IO',
+        `object store ${this.uri}: cannot ${action} ${JSON.stringify(key)}: ${errorMessage(err)}`,
+        { cause: err },
+      );
     }
   }
 }

@@ -39,7 +39,14 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * and its decision leaves a claim that makes everyone else withdraw until it is deleted by
  * hand; after `maxRounds` callers fail with an error naming the claims folder.
  */
-export async function claimPut(api: S3Api, bucket: string, key: string, body: Uint8Array, claims: string, opts: ClaimPutOptions = DEFAULT_CLAIM_OPTIONS): Promise<boolean> {
+export async function claimPut(
+  api: S3Api,
+  bucket: string,
+  key: string,
+  body: Uint8Array,
+  claims: string,
+  opts: ClaimPutOptions = DEFAULT_CLAIM_OPTIONS,
+): Promise<boolean> {
   let others: string[] = [];
   for (let round = 0; round < opts.maxRounds; round++) {
     if (round > 0) await sleep(Math.random() * Math.min(opts.maxDelayMs, opts.baseDelayMs * 2 ** round));
@@ -63,16 +70,21 @@ export async function claimPut(api: S3Api, bucket: string, key: string, body: Ui
       // Not when the write failed: it may still land, so the claim stays and keeps others out.
       const remove = async (): Promise<void> => {
         const failed = await api.deleteObjects({ bucket, keys: [mine] });
-        if (failed.length > 0) throw new SluiceError('STORAGE_IO', `cannot withdraw claim "${mine}": ${failed[0]?.reason ?? ''}`);
+        if (failed.length > 0)
+          throw new SluiceError('STORAGE_IO', `cannot withdraw claim "${mine}": ${failed[0]?.reason ?? ''}`);
       };
       if (wrote) await remove().catch(() => undefined);
       else if (!writing) await remove();
     }
   }
-  const oldest = others.map((k) => Number(k.slice(claims.length, claims.length + 15))).filter(Number.isFinite).sort((a, b) => a - b)[0];
-  throw new SluiceError('STORAGE_IO', 
+  const oldest = others
+    .map((k) => Number(k.slice(claims.length, claims.length + 15)))
+    .filter(Number.isFinite)
+    .sort((a, b) => a - b)[0];
+  throw new SluiceError(
+    'STORAGE_IO',
     `gave up after ${opts.maxRounds} rounds: ${others.length} other claim(s) under "${claims}"` +
-    `${oldest === undefined ? '' : ` (oldest from ${new Date(oldest).toISOString()})`} but the key was not written; ` +
-    'a writer that died between claiming and writing leaves such a claim: if no writer is running, delete that folder',
+      `${oldest === undefined ? '' : ` (oldest from ${new Date(oldest).toISOString()})`} but the key was not written; ` +
+      'a writer that died between claiming and writing leaves such a claim: if no writer is running, delete that folder',
   );
 }

@@ -24,7 +24,11 @@ export async function createS3Api(settings: S3ClientSettings): Promise<S3Api> {
   try {
     sdk = await import('@aws-sdk/client-s3');
   } catch (err) {
-    throw new SluiceError('CONFIG_INVALID', `an s3:// object store needs the @aws-sdk/client-s3 package (npm install @aws-sdk/client-s3): ${errorMessage(err)}`, { cause: err });
+    throw new SluiceError(
+      'CONFIG_INVALID',
+      `an s3:// object store needs the @aws-sdk/client-s3 package (npm install @aws-sdk/client-s3): ${errorMessage(err)}`,
+      { cause: err },
+    );
   }
   const client = new sdk.S3Client({
     region: settings.region,
@@ -48,30 +52,53 @@ export async function createS3Api(settings: S3ClientSettings): Promise<S3Api> {
 
   return {
     async putObject({ bucket, key, body, ifNoneMatch }) {
-      await client.send(new sdk.PutObjectCommand({
-        Bucket: bucket, Key: key, Body: body, ContentLength: body.byteLength,
-        ...(ifNoneMatch === undefined ? {} : { IfNoneMatch: ifNoneMatch }),
-      }));
+      await client.send(
+        new sdk.PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: body,
+          ContentLength: body.byteLength,
+          ...(ifNoneMatch === undefined ? {} : { IfNoneMatch: ifNoneMatch }),
+        }),
+      );
     },
-    getObject: ({ bucket, key, ifMatch }) => orUndefined(async () => {
-      const out = await client.send(new sdk.GetObjectCommand({ Bucket: bucket, Key: key, ...(ifMatch === undefined ? {} : { IfMatch: ifMatch }) }));
-      return { body: out.Body as Readable, size: out.ContentLength ?? 0, etag: out.ETag ?? '' };
-    }),
-    headObject: ({ bucket, key }) => orUndefined(async () => {
-      const out = await client.send(new sdk.HeadObjectCommand({ Bucket: bucket, Key: key }));
-      return { key, size: out.ContentLength ?? 0, etag: out.ETag ?? '' };
-    }),
+    getObject: ({ bucket, key, ifMatch }) =>
+      orUndefined(async () => {
+        const out = await client.send(
+          new sdk.GetObjectCommand({
+            Bucket: bucket,
+            Key: key,
+            ...(ifMatch === undefined ? {} : { IfMatch: ifMatch }),
+          }),
+        );
+        return { body: out.Body as Readable, size: out.ContentLength ?? 0, etag: out.ETag ?? '' };
+      }),
+    headObject: ({ bucket, key }) =>
+      orUndefined(async () => {
+        const out = await client.send(new sdk.HeadObjectCommand({ Bucket: bucket, Key: key }));
+        return { key, size: out.ContentLength ?? 0, etag: out.ETag ?? '' };
+      }),
     async listObjects({ bucket, prefix, continuation, maxKeys }) {
-      const out = await client.send(new sdk.ListObjectsV2Command({
-        Bucket: bucket, Prefix: prefix,
-        ...(continuation === undefined ? {} : { ContinuationToken: continuation }),
-        ...(maxKeys === undefined ? {} : { MaxKeys: maxKeys }),
-      }));
+      const out = await client.send(
+        new sdk.ListObjectsV2Command({
+          Bucket: bucket,
+          Prefix: prefix,
+          ...(continuation === undefined ? {} : { ContinuationToken: continuation }),
+          ...(maxKeys === undefined ? {} : { MaxKeys: maxKeys }),
+        }),
+      );
       const objects = (out.Contents ?? []).map((o) => ({ key: o.Key ?? '', size: o.Size ?? 0, etag: o.ETag ?? '' }));
-      return out.IsTruncated === true && out.NextContinuationToken !== undefined ? { objects, next: out.NextContinuationToken } : { objects };
+      return out.IsTruncated === true && out.NextContinuationToken !== undefined
+        ? { objects, next: out.NextContinuationToken }
+        : { objects };
     },
     async deleteObjects({ bucket, keys }) {
-      const out = await client.send(new sdk.DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true } }));
+      const out = await client.send(
+        new sdk.DeleteObjectsCommand({
+          Bucket: bucket,
+          Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true },
+        }),
+      );
       return (out.Errors ?? []).map((e) => ({ key: e.Key ?? '', reason: `${e.Code ?? 'Error'}: ${e.Message ?? ''}` }));
     },
     async createMultipartUpload({ bucket, key }) {
@@ -80,15 +107,29 @@ export async function createS3Api(settings: S3ClientSettings): Promise<S3Api> {
       return { uploadId: out.UploadId };
     },
     async uploadPart({ bucket, key, uploadId, partNumber, body }) {
-      const out = await client.send(new sdk.UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: body, ContentLength: body.byteLength }));
-      if (out.ETag === undefined) throw new SluiceError('STORAGE_IO', `the server returned no ETag for part ${partNumber}`);
+      const out = await client.send(
+        new sdk.UploadPartCommand({
+          Bucket: bucket,
+          Key: key,
+          UploadId: uploadId,
+          PartNumber: partNumber,
+          Body: body,
+          ContentLength: body.byteLength,
+        }),
+      );
+      if (out.ETag === undefined)
+        throw new SluiceError('STORAGE_IO', `the server returned no ETag for part ${partNumber}`);
       return { etag: out.ETag };
     },
     async completeMultipartUpload({ bucket, key, uploadId, parts }) {
-      await client.send(new sdk.CompleteMultipartUploadCommand({
-        Bucket: bucket, Key: key, UploadId: uploadId,
-        MultipartUpload: { Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })) },
-      }));
+      await client.send(
+        new sdk.CompleteMultipartUploadCommand({
+          Bucket: bucket,
+          Key: key,
+          UploadId: uploadId,
+          MultipartUpload: { Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })) },
+        }),
+      );
     },
     async abortMultipartUpload({ bucket, key, uploadId }) {
       await client.send(new sdk.AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }));
@@ -98,5 +139,8 @@ export async function createS3Api(settings: S3ClientSettings): Promise<S3Api> {
 }
 
 function isNoSuchBucket(err: unknown): boolean {
-  return (err as { name?: unknown } | undefined)?.name === 'NoSuchBucket' || (err as { Code?: unknown } | undefined)?.Code === 'NoSuchBucket';
+  return (
+    (err as { name?: unknown } | undefined)?.name === 'NoSuchBucket' ||
+    (err as { Code?: unknown } | undefined)?.Code === 'NoSuchBucket'
+  );
 }

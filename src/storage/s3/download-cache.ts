@@ -132,7 +132,10 @@ function versionId(v: ObjectVersion): string {
 }
 
 async function exists(path: string): Promise<boolean> {
-  return stat(path).then(() => true, () => false);
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** Delete `<pid>-<hex>` folders beside `root` whose process no longer runs (best effort). */

@@ -21,7 +21,13 @@ export interface UploadOptions {
  * appears only when the upload completes; a failed upload is aborted (best effort; a bucket
  * lifecycle rule for incomplete uploads catches the rest).
  */
-export async function uploadFile(api: S3Api, bucket: string, key: string, path: string, opts: UploadOptions): Promise<void> {
+export async function uploadFile(
+  api: S3Api,
+  bucket: string,
+  key: string,
+  path: string,
+  opts: UploadOptions,
+): Promise<void> {
   const { size } = await stat(path);
   if (size < opts.thresholdBytes) {
     await api.putObject({ bucket, key, body: await readFile(path) });
@@ -42,18 +48,31 @@ export async function uploadFile(api: S3Api, bucket: string, key: string, path: 
         const length = Math.min(partBytes, size - start);
         const body = Buffer.alloc(length);
         const { bytesRead } = await handle.read(body, 0, length, start);
-        if (bytesRead !== length) throw new SluiceError('STORAGE_IO', `${path} changed while it was uploaded (short read of part ${index + 1})`);
+        if (bytesRead !== length)
+          throw new SluiceError(
+            'STORAGE_IO',
+            `${path} changed while it was uploaded (short read of part ${index + 1})`,
+          );
         etags[index] = (await api.uploadPart({ bucket, key, uploadId, partNumber: index + 1, body })).etag;
       }
     };
     // Wait for every worker (so none reads the file after it is closed), then report the first error.
-    const results = await Promise.allSettled(Array.from({ length: Math.min(opts.concurrency, count) }, () => worker().catch((err: unknown) => {
-      failed = true;
-      throw err;
-    })));
+    const results = await Promise.allSettled(
+      Array.from({ length: Math.min(opts.concurrency, count) }, () =>
+        worker().catch((err: unknown) => {
+          failed = true;
+          throw err;
+        }),
+      ),
+    );
     const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (rejected !== undefined) throw rejected.reason;
-    await api.completeMultipartUpload({ bucket, key, uploadId, parts: etags.map((etag, i) => ({ partNumber: i + 1, etag })) });
+    await api.completeMultipartUpload({
+      bucket,
+      key,
+      uploadId,
+      parts: etags.map((etag, i) => ({ partNumber: i + 1, etag })),
+    });
   } catch (err) {
     await api.abortMultipartUpload({ bucket, key, uploadId }).catch(() => undefined);
     throw err;

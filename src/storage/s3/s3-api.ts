@@ -24,15 +24,30 @@ export interface S3Api {
   /** Bodies are in memory so the SDK can retry them (files above the multipart threshold go in parts). */
   putObject(input: { bucket: string; key: string; body: Uint8Array; ifNoneMatch?: '*' }): Promise<void>;
   /** Undefined when the key does not exist (404). */
-  getObject(input: { bucket: string; key: string; ifMatch?: string }): Promise<{ body: Readable; size: number; etag: string } | undefined>;
+  getObject(input: {
+    bucket: string;
+    key: string;
+    ifMatch?: string;
+  }): Promise<{ body: Readable; size: number; etag: string } | undefined>;
   /** Undefined when the key does not exist (404). */
   headObject(input: { bucket: string; key: string }): Promise<S3Object | undefined>;
   listObjects(input: { bucket: string; prefix: string; continuation?: string; maxKeys?: number }): Promise<S3ListPage>;
   /** Deletes up to 1000 keys; returns the keys that could not be deleted with the reason. */
   deleteObjects(input: { bucket: string; keys: readonly string[] }): Promise<Array<{ key: string; reason: string }>>;
   createMultipartUpload(input: { bucket: string; key: string }): Promise<{ uploadId: string }>;
-  uploadPart(input: { bucket: string; key: string; uploadId: string; partNumber: number; body: Uint8Array }): Promise<{ etag: string }>;
-  completeMultipartUpload(input: { bucket: string; key: string; uploadId: string; parts: ReadonlyArray<{ partNumber: number; etag: string }> }): Promise<void>;
+  uploadPart(input: {
+    bucket: string;
+    key: string;
+    uploadId: string;
+    partNumber: number;
+    body: Uint8Array;
+  }): Promise<{ etag: string }>;
+  completeMultipartUpload(input: {
+    bucket: string;
+    key: string;
+    uploadId: string;
+    parts: ReadonlyArray<{ partNumber: number; etag: string }>;
+  }): Promise<void>;
   abortMultipartUpload(input: { bucket: string; key: string; uploadId: string }): Promise<void>;
   /** Release sockets. */
   destroy(): void;

@@ -34,11 +34,30 @@ export function isPreconditionFailed(err: unknown): boolean {
 
 /** AWS answers 409 when two conditional writes to one key overlap: retry the write. */
 export function isConditionalConflict(err: unknown): boolean {
-  return errorCodeOf(err) === 'ConditionalRequestConflict' || (statusOf(err) === 409 && errorCodeOf(err) !== 'BucketAlreadyExists');
+  return (
+    errorCodeOf(err) === 'ConditionalRequestConflict' ||
+    (statusOf(err) === 409 && errorCodeOf(err) !== 'BucketAlreadyExists')
+  );
 }
 
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'TimeoutError']);
-const DENIED = new Set(['AccessDenied', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken', 'InvalidToken', 'CredentialsProviderError']);
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'TimeoutError',
+]);
+const DENIED = new Set([
+  'AccessDenied',
+  'InvalidAccessKeyId',
+  'SignatureDoesNotMatch',
+  'ExpiredToken',
+  'InvalidToken',
+  'CredentialsProviderError',
+]);
 
 /** Replace every known secret (secret key, session token) with `***`. */
 export function redact(text: string, secrets: readonly string[]): string {
@@ -61,13 +80,20 @@ export function s3Failure(ctx: ErrorContext, action: string, key: string, err: u
   if (err instanceof SluiceError) {
     // Already said by a nested call of this store; else one of ours, raised inside the operation.
     if (err.message.startsWith(`object store ${ctx.uri}:`)) return err;
-    return new SluiceError(err.code, redact(`object store ${ctx.uri}: cannot ${action}${what}: ${err.message}`, ctx.secrets), { cause: err });
+    return new SluiceError(
+      err.code,
+      redact(`object store ${ctx.uri}: cannot ${action}${what}: ${err.message}`, ctx.secrets),
+      { cause: err },
+    );
   }
   const code = errorCodeOf(err);
   const status = statusOf(err);
   let reason: string;
   if (code === 'NoSuchBucket') reason = `bucket "${ctx.bucket}" does not exist at ${ctx.endpoint}`;
-  else if (UNREACHABLE.has(code) || (status === undefined && /ECONNREFUSED|ENOTFOUND|socket hang up|timed? ?out/i.test(errorMessage(err)))) {
+  else if (
+    UNREACHABLE.has(code) ||
+    (status === undefined && /ECONNREFUSED|ENOTFOUND|socket hang up|timed? ?out/i.test(errorMessage(err)))
+  ) {
     reason = `cannot reach ${ctx.endpoint} (${code}); check storage.s3.endpoint / AWS_ENDPOINT_URL and the network`;
   } else if (DENIED.has(code) || status === 403) {
     reason = `access denied (${code}); check the credentials in AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY and the bucket policy`;
@@ -76,5 +102,9 @@ export function s3Failure(ctx: ErrorContext, action: string, key: string, err: u
   } else {
     reason = `${code}${status === undefined ? '' : ` (HTTP ${status})`}: ${errorMessage(err)}`;
   }
-  return new SluiceError('STORAGE_IO', redact(`object store ${ctx.uri}: cannot ${action}${what}: ${reason}`, ctx.secrets), { cause: err });
+  return new SluiceError(
+    'STORAGE_IO',
+    redact(`object store ${ctx.uri}: cannot ${action}${what}: ${reason}`, ctx.secrets),
+    { cause: err },
+  );
 }

@@ -22,7 +22,8 @@ const BUCKET = 'sluice-test';
 let server: Promise<S3TestServer> | undefined;
 let proxy: Promise<S3TestProxy> | undefined;
 const s3 = (): Promise<S3TestServer> => (server ??= startS3rver([BUCKET]));
-const conditionalProxy = async (): Promise<S3TestProxy> => (proxy ??= startS3Proxy((await s3()).endpoint, { conditionalPuts: true }));
+const conditionalProxy = async (): Promise<S3TestProxy> =>
+  (proxy ??= startS3Proxy((await s3()).endpoint, { conditionalPuts: true }));
 after(async () => {
   await (await proxy)?.stop();
   await (await server)?.stop();
@@ -34,17 +35,31 @@ async function fixture(opts: S3ObjectStoreOptions & { endpoint?: string } = {}) 
   const srv = await s3();
   const sandbox = mkdtempSync(join(tmpdir(), 'sluice-s3-store-'));
   const uri = `s3://${BUCKET}/t${++counter}-${randomBytes(3).toString('hex')}`;
-  const store = new S3ObjectStore(uri, { env: srv.env, cacheDir: join(sandbox, 'cache'), stagingDir: join(sandbox, 'staging'), ...opts });
+  const store = new S3ObjectStore(uri, {
+    env: srv.env,
+    cacheDir: join(sandbox, 'cache'),
+    stagingDir: join(sandbox, 'staging'),
+    ...opts,
+  });
   return { store, sandbox, cleanup: async () => rmSync(sandbox, { recursive: true, force: true }) };
 }
 
 objectStoreContract('S3ObjectStore on s3rver (If-None-Match ignored: probed, claims)', () => fixture());
-objectStoreContract('S3ObjectStore through a proxy honouring If-None-Match (probed, conditional PUT)', async () => fixture({ endpoint: (await conditionalProxy()).endpoint }));
+objectStoreContract('S3ObjectStore through a proxy honouring If-None-Match (probed, conditional PUT)', async () =>
+  fixture({ endpoint: (await conditionalProxy()).endpoint }),
+);
 
-const isCode = (code: string) => (err: unknown): boolean => err instanceof SluiceError && err.code === code;
-const text = (b: Uint8Array | undefined): string | undefined => (b === undefined ? undefined : Buffer.from(b).toString('utf8'));
+const isCode =
+  (code: string) =>
+  (err: unknown): boolean =>
+    err instanceof SluiceError && err.code === code;
+const text = (b: Uint8Array | undefined): string | undefined =>
+  b === undefined ? undefined : Buffer.from(b).toString('utf8');
 
-async function withStore(opts: S3ObjectStoreOptions & { endpoint?: string }, fn: (store: S3ObjectStore, sandbox: string) => Promise<void>): Promise<void> {
+async function withStore(
+  opts: S3ObjectStoreOptions & { endpoint?: string },
+  fn: (store: S3ObjectStore, sandbox: string) => Promise<void>,
+): Promise<void> {
   const f = await fixture(opts);
   try {
     await fn(f.store, f.sandbox);
@@ -80,12 +95,15 @@ describe('S3ObjectStore (S3 only)', () => {
     await withStore({ claims: { maxRounds: 3, baseDelayMs: 1, maxDelayMs: 5 } }, async (store) => {
       const claims = `${store.uri.slice(`s3://${BUCKET}/`.length)}/.sluice/claims/${createHash('sha256').update('m/7.json').digest('hex')}/`;
       const raw = await rawPut(srv, `${claims}000000000000001-dead`);
-      await assert.rejects(() => store.putIfAbsent('m/7.json', 'x'), (err: unknown) => {
-        assert.ok(isCode('STORAGE_IO')(err));
-        assert.match((err as Error).message, /"m\/7\.json".*gave up after 3 rounds.*1 other claim/s);
-        assert.ok((err as Error).message.includes(claims));
-        return true;
-      });
+      await assert.rejects(
+        () => store.putIfAbsent('m/7.json', 'x'),
+        (err: unknown) => {
+          assert.ok(isCode('STORAGE_IO')(err));
+          assert.match((err as Error).message, /"m\/7\.json".*gave up after 3 rounds.*1 other claim/s);
+          assert.ok((err as Error).message.includes(claims));
+          return true;
+        },
+      );
       assert.equal(await store.head('m/7.json'), undefined);
       await raw.remove();
       assert.equal(await store.putIfAbsent('m/7.json', 'x'), true);
@@ -96,7 +114,10 @@ describe('S3ObjectStore (S3 only)', () => {
     await withStore({ listPageSize: 2 }, async (store) => {
       const keys = ['p/e', 'p/a', 'p/d', 'p/c', 'p/b', 'q/x', 'p/f/1'];
       await Promise.all(keys.map((k) => store.put(k, k)));
-      assert.deepEqual((await store.list('p/')).map((o) => o.key), ['p/a', 'p/b', 'p/c', 'p/d', 'p/e', 'p/f/1']);
+      assert.deepEqual(
+        (await store.list('p/')).map((o) => o.key),
+        ['p/a', 'p/b', 'p/c', 'p/d', 'p/e', 'p/f/1'],
+      );
       assert.equal((await store.list('')).length, 7);
     });
   });
@@ -119,18 +140,21 @@ describe('S3ObjectStore (S3 only)', () => {
   it('uploads big files in parts and consumes the local file', async () => {
     const p = await startS3Proxy((await s3()).endpoint);
     try {
-      await withStore({ endpoint: p.endpoint, multipartThresholdBytes: 1024 * 1024, partBytes: 5 * 1024 * 1024 }, async (store) => {
-        const dir = await store.createStaging('big');
-        const file = join(dir, 'part-0.parquet');
-        const body = randomBytes(11 * 1024 * 1024 + 3);
-        writeFileSync(file, body);
-        await store.putFile('big/part-0.parquet', file);
-        assert.ok(!existsSync(file));
-        assert.ok(Buffer.from((await store.get('big/part-0.parquet'))!).equals(body));
-        assert.equal(p.requests.filter((r) => r.startsWith('PUT') && r.includes('partNumber=')).length, 3);
-        await store.put('small', 'x'); // below the threshold: one PUT
-        assert.equal(p.requests.filter((r) => r.includes('uploads')).length, 1);
-      });
+      await withStore(
+        { endpoint: p.endpoint, multipartThresholdBytes: 1024 * 1024, partBytes: 5 * 1024 * 1024 },
+        async (store) => {
+          const dir = await store.createStaging('big');
+          const file = join(dir, 'part-0.parquet');
+          const body = randomBytes(11 * 1024 * 1024 + 3);
+          writeFileSync(file, body);
+          await store.putFile('big/part-0.parquet', file);
+          assert.ok(!existsSync(file));
+          assert.ok(Buffer.from((await store.get('big/part-0.parquet'))!).equals(body));
+          assert.equal(p.requests.filter((r) => r.startsWith('PUT') && r.includes('partNumber=')).length, 3);
+          await store.put('small', 'x'); // below the threshold: one PUT
+          assert.equal(p.requests.filter((r) => r.includes('uploads')).length, 1);
+        },
+      );
     } finally {
       await p.stop();
     }
@@ -152,12 +176,20 @@ describe('S3ObjectStore (S3 only)', () => {
       const [b] = await store.localPaths(['m/day=2024-01-02/b.csv']); // 12 bytes > 10: a goes
       assert.ok(!existsSync(a!) && existsSync(b!));
       const both = await store.localPaths(['m/day=2024-01-02/b.csv', 'm/day=2024-01-01/a.csv']); // one call may exceed the bound
-      assert.deepEqual(both.map((x) => readFileSync(x, 'utf8')), ['b,2\nyy', 'a,1\nxx']);
+      assert.deepEqual(
+        both.map((x) => readFileSync(x, 'utf8')),
+        ['b,2\nyy', 'a,1\nxx'],
+      );
       await store.put('m/day=2024-01-02/b.csv', 'b,3\nzz'); // a new version gets a new file
       const [b2] = await store.localPaths(['m/day=2024-01-02/b.csv']);
       assert.notEqual(b2, b);
       assert.equal(readFileSync(b2!, 'utf8'), 'b,3\nzz');
-      await assert.rejects(() => store.localPaths(['m/none']), (err: unknown) => isCode('STORAGE_IO')(err) && /cannot download "m\/none": there is no object "m\/none"/.test((err as Error).message));
+      await assert.rejects(
+        () => store.localPaths(['m/none']),
+        (err: unknown) =>
+          isCode('STORAGE_IO')(err) &&
+          /cannot download "m\/none": there is no object "m\/none"/.test((err as Error).message),
+      );
       await store.close();
       assert.ok(!existsSync(store.cacheRoot));
       // A cache left by a process that is gone is deleted by the next store's first download.
@@ -186,7 +218,10 @@ describe('S3ObjectStore (S3 only)', () => {
     const q = await startS3Proxy((await s3()).endpoint, { failFirst: 2 });
     try {
       await withStore({ endpoint: q.endpoint, maxAttempts: 2 }, async (store) => {
-        await assert.rejects(() => store.put('r/1', 'x'), (err: unknown) => isCode('STORAGE_IO')(err) && /SlowDown \(HTTP 503\)/.test((err as Error).message));
+        await assert.rejects(
+          () => store.put('r/1', 'x'),
+          (err: unknown) => isCode('STORAGE_IO')(err) && /SlowDown \(HTTP 503\)/.test((err as Error).message),
+        );
       });
     } finally {
       await q.stop();
@@ -199,14 +234,23 @@ describe('S3ObjectStore errors name the store, never the secret', () => {
 
   it('bad credentials', async () => {
     const srv = await s3();
-    const store = new S3ObjectStore(`s3://${BUCKET}/errs`, { env: { ...srv.env, AWS_ACCESS_KEY_ID: 'NOT-A-KEY', AWS_SECRET_ACCESS_KEY: secret }, maxAttempts: 1 });
+    const store = new S3ObjectStore(`s3://${BUCKET}/errs`, {
+      env: { ...srv.env, AWS_ACCESS_KEY_ID: 'NOT-A-KEY', AWS_SECRET_ACCESS_KEY: secret },
+      maxAttempts: 1,
+    });
     try {
-      await assert.rejects(() => store.put('k', 'v'), (err: unknown) => {
-        assert.ok(isCode('STORAGE_IO')(err));
-        assert.match((err as Error).message, /^object store s3:\/\/sluice-test\/errs: cannot write "k": access denied \(InvalidAccessKeyId\)/);
-        assert.ok(!inspect(err, { depth: 20 }).includes(secret), 'the secret leaked into the error');
-        return true;
-      });
+      await assert.rejects(
+        () => store.put('k', 'v'),
+        (err: unknown) => {
+          assert.ok(isCode('STORAGE_IO')(err));
+          assert.match(
+            (err as Error).message,
+            /^object store s3:\/\/sluice-test\/errs: cannot write "k": access denied \(InvalidAccessKeyId\)/,
+          );
+          assert.ok(!inspect(err, { depth: 20 }).includes(secret), 'the secret leaked into the error');
+          return true;
+        },
+      );
     } finally {
       await store.close();
     }
@@ -215,15 +259,30 @@ describe('S3ObjectStore errors name the store, never the secret', () => {
   it('a missing bucket and an unreachable endpoint', async () => {
     const srv = await s3();
     const missing = new S3ObjectStore('s3://no-such-bucket/x', { env: { ...srv.env, AWS_SECRET_ACCESS_KEY: secret } });
-    await assert.rejects(() => missing.get('k'), /^SluiceError: object store s3:\/\/no-such-bucket\/x: cannot read "k": bucket "no-such-bucket" does not exist at http:\/\/127\.0\.0\.1:\d+$/);
+    await assert.rejects(
+      () => missing.get('k'),
+      /^SluiceError: object store s3:\/\/no-such-bucket\/x: cannot read "k": bucket "no-such-bucket" does not exist at http:\/\/127\.0\.0\.1:\d+$/,
+    );
     await missing.close();
     const port = await closedPort();
-    const unreachable = new S3ObjectStore(`s3://${BUCKET}/x`, { env: { ...srv.env, AWS_SECRET_ACCESS_KEY: secret }, endpoint: `http://127.0.0.1:${port}`, maxAttempts: 2 });
-    await assert.rejects(() => unreachable.head('k'), (err: unknown) => {
-      assert.match((err as Error).message, new RegExp(`^object store s3://${BUCKET}/x: cannot stat "k": cannot reach http://127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\)`));
-      assert.ok(!inspect(err, { depth: 20 }).includes(secret));
-      return true;
+    const unreachable = new S3ObjectStore(`s3://${BUCKET}/x`, {
+      env: { ...srv.env, AWS_SECRET_ACCESS_KEY: secret },
+      endpoint: `http://127.0.0.1:${port}`,
+      maxAttempts: 2,
     });
+    await assert.rejects(
+      () => unreachable.head('k'),
+      (err: unknown) => {
+        assert.match(
+          (err as Error).message,
+          new RegExp(
+            `^object store s3://${BUCKET}/x: cannot stat "k": cannot reach http://127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\)`,
+          ),
+        );
+        assert.ok(!inspect(err, { depth: 20 }).includes(secret));
+        return true;
+      },
+    );
     await unreachable.close();
   });
 });
@@ -233,7 +292,9 @@ describe('createObjectStore with s3://', () => {
     const srv = await s3();
     const sandbox = mkdtempSync(join(tmpdir(), 'sluice-s3-create-'));
     try {
-      const store = createObjectStore(`s3://${BUCKET}/created/`, '/unused', { s3: { env: srv.env, cacheDir: join(sandbox, 'c'), stagingDir: join(sandbox, 's') } });
+      const store = createObjectStore(`s3://${BUCKET}/created/`, '/unused', {
+        s3: { env: srv.env, cacheDir: join(sandbox, 'c'), stagingDir: join(sandbox, 's') },
+      });
       assert.ok(store instanceof S3ObjectStore);
       assert.equal(store.uri, `s3://${BUCKET}/created`);
       await store.put('a', 'b');
@@ -243,10 +304,23 @@ describe('createObjectStore with s3://', () => {
     } finally {
       rmSync(sandbox, { recursive: true, force: true });
     }
-    for (const bad of ['s3://', 's3://B/x', 's3://bucket/a/../b', 's3://k:hunter22@bucket/x', 's3://k:hunter22@bucket?x=1']) {
-      assert.throws(() => createObjectStore(bad, '/unused'), (err: unknown) => isCode('CONFIG_INVALID')(err) && !(err as Error).message.includes('hunter22'), bad);
+    for (const bad of [
+      's3://',
+      's3://B/x',
+      's3://bucket/a/../b',
+      's3://k:hunter22@bucket/x',
+      's3://k:hunter22@bucket?x=1',
+    ]) {
+      assert.throws(
+        () => createObjectStore(bad, '/unused'),
+        (err: unknown) => isCode('CONFIG_INVALID')(err) && !(err as Error).message.includes('hunter22'),
+        bad,
+      );
     }
-    assert.throws(() => createObjectStore(`s3://${BUCKET}/x`, '/unused', { s3: { endpoint: 'http://k:hunter22@127.0.0.1:1' } }), (err: unknown) => isCode('CONFIG_INVALID')(err) && !(err as Error).message.includes('hunter22'));
+    assert.throws(
+      () => createObjectStore(`s3://${BUCKET}/x`, '/unused', { s3: { endpoint: 'http://k:hunter22@127.0.0.1:1' } }),
+      (err: unknown) => isCode('CONFIG_INVALID')(err) && !(err as Error).message.includes('hunter22'),
+    );
   });
 });
 
@@ -261,7 +335,12 @@ async function closedPort(): Promise<number> {
 /** Write an object with the SDK directly (outside the store), e.g. a claim a dead writer left. */
 async function rawPut(srv: S3TestServer, key: string): Promise<{ remove(): Promise<void> }> {
   const { S3Client, PutObjectCommand, DeleteObjectCommand } = await import('@aws-sdk/client-s3');
-  const client = new S3Client({ endpoint: srv.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+  const client = new S3Client({
+    endpoint: srv.endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+  });
   await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: new Uint8Array(0), ContentLength: 0 }));
   return {
     async remove() {

@@ -3,7 +3,14 @@ import { rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ObjectInfo, ObjectStore } from '../object-store.js';
-import { BOOKKEEPING_SEGMENT, assertListPrefix, assertObjectKey, assertStagingId, compareKeys, isReservedKey } from '../keys.js';
+import {
+  BOOKKEEPING_SEGMENT,
+  assertListPrefix,
+  assertObjectKey,
+  assertStagingId,
+  compareKeys,
+  isReservedKey,
+} from '../keys.js';
 import { DEFAULT_CLAIM_OPTIONS, claimPut } from './claim-put.js';
 import { conditionalPut, probeConditionalPut } from './conditional-put.js';
 import { createS3Api } from './create-s3-api.js';
@@ -47,18 +54,35 @@ export class S3ObjectStore implements ObjectStore {
     this.uri = this.location.uri;
     this.opts = options;
     const settings = resolveClientSettings(options, options.env);
-    const secrets = [settings.credentials?.secretAccessKey, settings.credentials?.sessionToken].filter((s): s is string => s !== undefined);
-    this.ctx = { uri: this.uri, bucket: this.location.bucket, endpoint: endpointForMessages(settings.endpoint), secrets };
+    const secrets = [settings.credentials?.secretAccessKey, settings.credentials?.sessionToken].filter(
+      (s): s is string => s !== undefined,
+    );
+    this.ctx = {
+      uri: this.uri,
+      bucket: this.location.bucket,
+      endpoint: endpointForMessages(settings.endpoint),
+      secrets,
+    };
     const uriHash = createHash('sha256').update(this.uri).digest('hex').slice(0, 12);
     this.stagingRoot = resolve(options.stagingDir ?? join(tmpdir(), `sluice-s3-staging-${uriHash}`));
-    const cacheRoot = join(resolve(options.cacheDir ?? join(tmpdir(), 'sluice-s3-cache')), `${process.pid}-${randomBytes(4).toString('hex')}`);
-    this.cache = new DownloadCache(cacheRoot, options.cacheMaxBytes ?? S3_STORE_DEFAULTS.cacheMaxBytes, options.transferConcurrency ?? S3_STORE_DEFAULTS.transferConcurrency, async (v, dest) => downloadVersion(await this.client(), this.location.bucket, this.location.prefix, v, dest));
+    const cacheRoot = join(
+      resolve(options.cacheDir ?? join(tmpdir(), 'sluice-s3-cache')),
+      `${process.pid}-${randomBytes(4).toString('hex')}`,
+    );
+    this.cache = new DownloadCache(
+      cacheRoot,
+      options.cacheMaxBytes ?? S3_STORE_DEFAULTS.cacheMaxBytes,
+      options.transferConcurrency ?? S3_STORE_DEFAULTS.transferConcurrency,
+      async (v, dest) => downloadVersion(await this.client(), this.location.bucket, this.location.prefix, v, dest),
+    );
     this.connect = () => createS3Api(settings);
   }
 
   async put(key: string, body: Uint8Array | string): Promise<void> {
     const full = this.full(key);
-    await this.call('write', key, (api) => api.putObject({ bucket: this.location.bucket, key: full, body: toBytes(body) }));
+    await this.call('write', key, (api) =>
+      api.putObject({ bucket: this.location.bucket, key: full, body: toBytes(body) }),
+    );
   }
 
   async putIfAbsent(key: string, body: Uint8Array | string): Promise<boolean> {
@@ -108,7 +132,12 @@ export class S3ObjectStore implements ObjectStore {
   async list(prefix: string): Promise<ObjectInfo[]> {
     assertListPrefix(prefix);
     return this.call('list prefix', prefix, async (api) => {
-      const all = await listAllObjects(api, this.location.bucket, this.location.prefix + prefix, this.opts.listPageSize ?? S3_STORE_DEFAULTS.listPageSize);
+      const all = await listAllObjects(
+        api,
+        this.location.bucket,
+        this.location.prefix + prefix,
+        this.opts.listPageSize ?? S3_STORE_DEFAULTS.listPageSize,
+      );
       const strip = this.location.prefix.length;
       return all
         .map((o) => ({ key: o.key.slice(strip), size: o.size }))
@@ -123,20 +152,34 @@ export class S3ObjectStore implements ObjectStore {
     for (let i = 0; i < full.length; i += size) {
       const batch = full.slice(i, i + size);
       const first = batch[0]!.slice(this.location.prefix.length);
-      await this.call(batch.length === 1 ? 'delete' : `delete ${batch.length} objects, the first`, first, async (api) => {
-        const failed = await api.deleteObjects({ bucket: this.location.bucket, keys: batch });
-        if (failed.length > 0) throw new SluiceError('STORAGE_IO', `${failed.length} key(s) not deleted, first ${JSON.stringify(failed[0]!.key)}: ${failed[0]!.reason}`);
-      });
+      await this.call(
+        batch.length === 1 ? 'delete' : `delete ${batch.length} objects, the first`,
+        first,
+        async (api) => {
+          const failed = await api.deleteObjects({ bucket: this.location.bucket, keys: batch });
+          if (failed.length > 0)
+            throw new SluiceError(
+              'STORAGE_IO',
+              `${failed.length} key(s) not deleted, first ${JSON.stringify(failed[0]!.key)}: ${failed[0]!.reason}`,
+            );
+        },
+      );
     }
   }
 
   async localPaths(keys: readonly string[]): Promise<string[]> {
     keys.forEach((key) => this.full(key));
     if (keys.length === 0) return [];
-    return this.call(keys.length === 1 ? 'download' : `download ${keys.length} objects, the first`, keys[0]!, async (api) => {
-      const concurrency = this.opts.transferConcurrency ?? S3_STORE_DEFAULTS.transferConcurrency;
-      return this.cache.paths(await headVersions(api, this.location.bucket, this.location.prefix, keys, concurrency * 4));
-    });
+    return this.call(
+      keys.length === 1 ? 'download' : `download ${keys.length} objects, the first`,
+      keys[0]!,
+      async (api) => {
+        const concurrency = this.opts.transferConcurrency ?? S3_STORE_DEFAULTS.transferConcurrency;
+        return this.cache.paths(
+          await headVersions(api, this.location.bucket, this.location.prefix, keys, concurrency * 4),
+        );
+      },
+    );
   }
 
   async createStaging(id: string): Promise<string> {
@@ -181,7 +224,9 @@ export class S3ObjectStore implements ObjectStore {
         }
         return api;
       })();
-      this.api.catch(() => { this.api = undefined; });
+      this.api.catch(() => {
+        this.api = undefined;
+      });
     }
     return this.api;
   }
@@ -190,8 +235,14 @@ export class S3ObjectStore implements ObjectStore {
     const mode = this.opts.conditionalPut ?? S3_STORE_DEFAULTS.conditionalPut;
     if (mode !== 'probe') return Promise.resolve(mode === 'always');
     if (this.conditional === undefined) {
-      this.conditional = probeConditionalPut(api, this.location.bucket, `${this.location.prefix}${BOOKKEEPING_SEGMENT}/probe/`);
-      this.conditional.catch(() => { this.conditional = undefined; });
+      this.conditional = probeConditionalPut(
+        api,
+        this.location.bucket,
+        `${this.location.prefix}${BOOKKEEPING_SEGMENT}/probe/`,
+      );
+      this.conditional.catch(() => {
+        this.conditional = undefined;
+      });
     }
     return this.conditional;
   }
@@ -213,4 +264,3 @@ export class S3ObjectStore implements ObjectStore {
 function toBytes(body: Uint8Array | string): Uint8Array {
   return typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
 }
-

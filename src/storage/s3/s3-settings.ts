@@ -36,17 +36,27 @@ export function parseS3Uri(uri: string): S3Location {
   const match = /^s3:\/\/([^/?#]*)(\/[^?#]*)?$/i.exec(uri.trim());
   const authority = match?.[1] ?? '';
   if (authority.includes('@')) {
-    throw new SluiceError('CONFIG_INVALID', `storage.objects: "s3://***@${authority.slice(authority.lastIndexOf('@') + 1)}...": credentials do not belong in the URI; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment`);
+    throw new SluiceError(
+      'CONFIG_INVALID',
+      `storage.objects: "s3://***@${authority.slice(authority.lastIndexOf('@') + 1)}...": credentials do not belong in the URI; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment`,
+    );
   }
   if (match === null || !BUCKET.test(authority)) {
-    throw new SluiceError('CONFIG_INVALID', `storage.objects: "${uri.replace(/\/\/[^/]*@/, '//***@')}" is not a valid S3 location; expected s3://bucket/prefix with a bucket name of 3-63 lowercase letters, digits, "." and "-"`);
+    throw new SluiceError(
+      'CONFIG_INVALID',
+      `storage.objects: "${uri.replace(/\/\/[^/]*@/, '//***@')}" is not a valid S3 location; expected s3://bucket/prefix with a bucket name of 3-63 lowercase letters, digits, "." and "-"`,
+    );
   }
   const path = (match[2] ?? '').replace(/^\/+|\/+$/g, '');
   if (path !== '') {
     try {
       assertSafeKey(path);
     } catch (err) {
-      throw new SluiceError('CONFIG_INVALID', `storage.objects: "s3://${authority}/${path}": the prefix is not a safe key path: ${(err as Error).message}`, { cause: err });
+      throw new SluiceError(
+        'CONFIG_INVALID',
+        `storage.objects: "s3://${authority}/${path}": the prefix is not a safe key path: ${(err as Error).message}`,
+        { cause: err },
+      );
     }
   }
   const prefix = path === '' ? '' : `${path}/`;
@@ -67,15 +77,19 @@ export interface S3ConfigBlock {
  * path-style addressing defaults to true with a custom endpoint (MinIO and most S3-compatible
  * servers need it), false on AWS. Credentials come only from the environment.
  */
-export function resolveClientSettings(config: S3ConfigBlock = {}, env: NodeJS.ProcessEnv = process.env): S3ClientSettings {
+export function resolveClientSettings(
+  config: S3ConfigBlock = {},
+  env: NodeJS.ProcessEnv = process.env,
+): S3ClientSettings {
   const endpoint = nonEmpty(config.endpoint) ?? nonEmpty(env.AWS_ENDPOINT_URL_S3) ?? nonEmpty(env.AWS_ENDPOINT_URL);
   if (endpoint !== undefined) checkEndpoint(endpoint);
   const accessKeyId = nonEmpty(env.AWS_ACCESS_KEY_ID);
   const secretAccessKey = nonEmpty(env.AWS_SECRET_ACCESS_KEY);
   const sessionToken = nonEmpty(env.AWS_SESSION_TOKEN);
-  const credentials = accessKeyId !== undefined && secretAccessKey !== undefined
-    ? { accessKeyId, secretAccessKey, ...(sessionToken === undefined ? {} : { sessionToken }) }
-    : undefined;
+  const credentials =
+    accessKeyId !== undefined && secretAccessKey !== undefined
+      ? { accessKeyId, secretAccessKey, ...(sessionToken === undefined ? {} : { sessionToken }) }
+      : undefined;
   return {
     ...(endpoint === undefined ? {} : { endpoint }),
     region: nonEmpty(config.region) ?? nonEmpty(env.AWS_REGION) ?? nonEmpty(env.AWS_DEFAULT_REGION) ?? DEFAULT_REGION,
@@ -101,13 +115,23 @@ function checkEndpoint(endpoint: string): void {
   try {
     url = new URL(endpoint);
   } catch (err) {
-    throw new SluiceError('CONFIG_INVALID', 'storage.s3.endpoint: not a valid URL (expected e.g. http://127.0.0.1:9000)', { cause: err });
+    throw new SluiceError(
+      'CONFIG_INVALID',
+      'storage.s3.endpoint: not a valid URL (expected e.g. http://127.0.0.1:9000)',
+      { cause: err },
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new SluiceError('CONFIG_INVALID', `storage.s3.endpoint: ${endpointForMessages(endpoint)} must be an http:// or https:// URL`);
+    throw new SluiceError(
+      'CONFIG_INVALID',
+      `storage.s3.endpoint: ${endpointForMessages(endpoint)} must be an http:// or https:// URL`,
+    );
   }
   if (url.username !== '' || url.password !== '') {
-    throw new SluiceError('CONFIG_INVALID', `storage.s3.endpoint: ${endpointForMessages(endpoint)}: credentials do not belong in the endpoint; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`);
+    throw new SluiceError(
+      'CONFIG_INVALID',
+      `storage.s3.endpoint: ${endpointForMessages(endpoint)}: credentials do not belong in the endpoint; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`,
+    );
   }
 }
 

@@ -14,7 +14,11 @@ export async function createStagingFolder(root: string, id: string, storeUri: st
     await mkdir(dir);
   } catch (err) {
     const reason = (err as { code?: unknown }).code === 'EEXIST' ? 'it already exists' : errorMessage(err);
-    throw new SluiceError('STORAGE_IO', `cannot create staging folder "${id}" in ${root} (for ${storeUri}): ${reason}`, { cause: err });
+    throw new SluiceError(
+      'STORAGE_IO',
+      `cannot create staging folder "${id}" in ${root} (for ${storeUri}): ${reason}`,
+      { cause: err },
+    );
   }
   return dir;
 }
@@ -23,16 +27,27 @@ export async function removeStagingFolder(root: string, id: string, storeUri: st
   try {
     await rm(join(root, id), { recursive: true, force: true });
   } catch (err) {
-    throw new SluiceError('STORAGE_IO', `cannot remove staging folder "${id}" in ${root} (for ${storeUri}): ${errorMessage(err)}`, { cause: err });
+    throw new SluiceError(
+      'STORAGE_IO',
+      `cannot remove staging folder "${id}" in ${root} (for ${storeUri}): ${errorMessage(err)}`,
+      { cause: err },
+    );
   }
 }
 
 export async function listStagingFolders(root: string, storeUri: string): Promise<string[]> {
   try {
     const entries = await readdir(root, { withFileTypes: true });
-    return entries.filter((e) => e.isDirectory()).map((e) => e.name).sort(compareKeys);
+    return entries
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort(compareKeys);
   } catch (err) {
     if ((err as { code?: unknown }).code === 'ENOENT') return [];
-    throw new SluiceError('STORAGE_IO', `cannot list staging folders in ${root} (for ${storeUri}): ${errorMessage(err)}`, { cause: err });
+    throw new SluiceError(
+      'STORAGE_IO',
+      `cannot list staging folders in ${root} (for ${storeUri}): ${errorMessage(err)}`,
+      { cause: err },
+    );
   }
 }

@@ -18,13 +18,24 @@ const q = {
  * Fails with STORE_MIGRATION (naming the store and the migration) when a migration fails,
  * when the store was migrated by a newer sluice, or when a recorded migration does not match.
  */
-export async function applyMigrations(conn: PostgresConnection, migrations: readonly Migration[], schema: string | undefined, now: () => number): Promise<void> {
+export async function applyMigrations(
+  conn: PostgresConnection,
+  migrations: readonly Migration[],
+  schema: string | undefined,
+  now: () => number,
+): Promise<void> {
   const sorted = [...migrations].sort((a, b) => a.id - b.id);
-  const inLock = <T>(fn: (tx: Tx) => Promise<T>): Promise<T> => conn.transaction('BEGIN ISOLATION LEVEL READ COMMITTED', async (tx) => {
-    await tx.exec(q.lock.text, [schema ?? '']);
-    return fn(tx);
-  }, true);
-  const applied = async (tx: Tx): Promise<Applied[]> => (await tx.exec(MIGRATION_QUERIES.appliedMigrations)) as unknown as Applied[];
+  const inLock = <T>(fn: (tx: Tx) => Promise<T>): Promise<T> =>
+    conn.transaction(
+      'BEGIN ISOLATION LEVEL READ COMMITTED',
+      async (tx) => {
+        await tx.exec(q.lock.text, [schema ?? '']);
+        return fn(tx);
+      },
+      true,
+    );
+  const applied = async (tx: Tx): Promise<Applied[]> =>
+    (await tx.exec(MIGRATION_QUERIES.appliedMigrations)) as unknown as Applied[];
 
   let recorded: Applied[];
   try {
@@ -44,10 +55,17 @@ export async function applyMigrations(conn: PostgresConnection, migrations: read
       await inLock(async (tx) => {
         if ((await applied(tx)).some((a) => a.id === migration.id)) return; // another process was first
         await tx.exec(migration.sql);
-        await tx.exec(q.record.text, q.record.names.map((n) => ({ id: migration.id, name: migration.name, appliedAt: now() })[n]));
+        await tx.exec(
+          q.record.text,
+          q.record.names.map((n) => ({ id: migration.id, name: migration.name, appliedAt: now() })[n]),
+        );
       });
     } catch (err) {
-      throw conn.wrap(err, `migration ${migration.id} (${migration.name}) failed and was rolled back`, 'STORE_MIGRATION');
+      throw conn.wrap(
+        err,
+        `migration ${migration.id} (${migration.name}) failed and was rolled back`,
+        'STORE_MIGRATION',
+      );
     }
   }
 }

@@ -50,7 +50,12 @@ import type { Tx } from './postgres-connection.js';
 export async function claimNext(tx: Tx, req: ClaimRequest): Promise<Lease | undefined> {
   const expiresAt = req.now + req.leaseMs;
   const [item] = await tx.rows<ItemRecord>('claimItem', {
-    workerId: req.workerId, cpus: req.cpus, memoryBytes: req.memoryBytes, now: req.now, expiresAt, liveSince: req.liveSince,
+    workerId: req.workerId,
+    cpus: req.cpus,
+    memoryBytes: req.memoryBytes,
+    now: req.now,
+    expiresAt,
+    liveSince: req.liveSince,
   });
   return item === undefined ? undefined : { item, attempt: item.attempt, expiresAt };
 }

@@ -24,45 +24,57 @@ async function withConnection(fn: (conn: PostgresConnection) => Promise<void>): 
 
 function registerSuites(): void {
   describe('PostgresConnection when the server ends a session', () => {
-    it('a connection killed while checked out between statements neither crashes the process nor loses the transaction', () => withConnection(async (conn) => {
-      let tries = 0;
-      await conn.write(async (tx) => {
-        if (++tries === 1) {
-          await terminate(await backendPid(tx));
-          await delay(200); // the FATAL message arrives while no query runs: pg emits 'error' on the client
-        }
-        await tx.exec('INSERT INTO probe VALUES (1)');
-      });
-      assert.equal(tries, 2, 'ran again on a fresh connection');
-      assert.deepEqual(await conn.read((tx) => tx.exec('SELECT count(*)::int AS n FROM probe')), [{ n: 1 }]);
-    }));
+    it('a connection killed while checked out between statements neither crashes the process nor loses the transaction', () =>
+      withConnection(async (conn) => {
+        let tries = 0;
+        await conn.write(async (tx) => {
+          if (++tries === 1) {
+            await terminate(await backendPid(tx));
+            await delay(200); // the FATAL message arrives while no query runs: pg emits 'error' on the client
+          }
+          await tx.exec('INSERT INTO probe VALUES (1)');
+        });
+        assert.equal(tries, 2, 'ran again on a fresh connection');
+        assert.deepEqual(await conn.read((tx) => tx.exec('SELECT count(*)::int AS n FROM probe')), [{ n: 1 }]);
+      }));
 
-    it('an autocommit statement killed mid-flight is not run again (it may have applied): STORE_UNAVAILABLE', () => withConnection(async (conn) => {
-      let tries = 0;
-      const call = conn.autocommit(async (tx) => {
-        tries++;
-        const pid = await backendPid(tx);
-        setTimeout(() => void terminate(pid), 200);
-        await tx.exec('SELECT pg_sleep(5)');
-      });
-      await assert.rejects(call, (err: unknown) => err instanceof SluiceError && err.code === 'STORE_UNAVAILABLE' && /SQLSTATE 57P01|terminat/.test(err.message));
-      assert.equal(tries, 1);
-      assert.deepEqual(await conn.read((tx) => tx.exec('SELECT 1 AS ok')), [{ ok: 1 }], 'the pool works after it');
-    }));
-
-    it('a repeatable autocommit call killed mid-flight runs again on a fresh connection', () => withConnection(async (conn) => {
-      let tries = 0;
-      const pids: number[] = [];
-      await conn.autocommit(async (tx) => {
-        pids.push(await backendPid(tx));
-        if (++tries === 1) {
-          setTimeout(() => void terminate(pids[0]!), 200);
+    it('an autocommit statement killed mid-flight is not run again (it may have applied): STORE_UNAVAILABLE', () =>
+      withConnection(async (conn) => {
+        let tries = 0;
+        const call = conn.autocommit(async (tx) => {
+          tries++;
+          const pid = await backendPid(tx);
+          setTimeout(() => void terminate(pid), 200);
           await tx.exec('SELECT pg_sleep(5)');
-        }
-      }, { repeatable: true });
-      assert.equal(tries, 2);
-      assert.notEqual(pids[0], pids[1]);
-    }));
+        });
+        await assert.rejects(
+          call,
+          (err: unknown) =>
+            err instanceof SluiceError &&
+            err.code === 'STORE_UNAVAILABLE' &&
+            /SQLSTATE 57P01|terminat/.test(err.message),
+        );
+        assert.equal(tries, 1);
+        assert.deepEqual(await conn.read((tx) => tx.exec('SELECT 1 AS ok')), [{ ok: 1 }], 'the pool works after it');
+      }));
+
+    it('a repeatable autocommit call killed mid-flight runs again on a fresh connection', () =>
+      withConnection(async (conn) => {
+        let tries = 0;
+        const pids: number[] = [];
+        await conn.autocommit(
+          async (tx) => {
+            pids.push(await backendPid(tx));
+            if (++tries === 1) {
+              setTimeout(() => void terminate(pids[0]!), 200);
+              await tx.exec('SELECT pg_sleep(5)');
+            }
+          },
+          { repeatable: true },
+        );
+        assert.equal(tries, 2);
+        assert.notEqual(pids[0], pids[1]);
+      }));
   });
 }
 

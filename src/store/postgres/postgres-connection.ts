@@ -148,7 +148,11 @@ export class PostgresConnection {
     client.on('error', onError);
     try {
       if (begin !== undefined) await client.query(begin);
-      const value = await fn(this.tx(client, (s) => { step = s; }));
+      const value = await fn(
+        this.tx(client, (s) => {
+          step = s;
+        }),
+      );
       step = 'COMMIT';
       if (begin !== undefined) await client.query('COMMIT');
       return { ok: true, value };
@@ -193,8 +197,11 @@ export class PostgresConnection {
 
   private async ready(): Promise<void> {
     if (this.migrated) return;
-    const ok = await this.transaction('BEGIN ISOLATION LEVEL READ COMMITTED READ ONLY', (tx) => isMigrated(tx, this.migrations));
-    if (!ok) throw new SluiceError('STORE_MIGRATION', `metadata store ${this.label} is not migrated: call migrate() first`);
+    const ok = await this.transaction('BEGIN ISOLATION LEVEL READ COMMITTED READ ONLY', (tx) =>
+      isMigrated(tx, this.migrations),
+    );
+    if (!ok)
+      throw new SluiceError('STORE_MIGRATION', `metadata store ${this.label} is not migrated: call migrate() first`);
     this.migrated = true;
   }
 
@@ -210,9 +217,15 @@ export class PostgresConnection {
       ];
       if (schema !== undefined) settings.push(`-c search_path=${schema}`);
       const pool = new pg.Pool({
-        connectionString, max: this.maxConnections, options: settings.join(' '), application_name: 'sluice',
-        connectionTimeoutMillis: 10_000, idleTimeoutMillis: 10_000,
-        types: { getTypeParser: (oid, format) => (NUMERIC_OIDS.has(oid) ? Number : pg.types.getTypeParser(oid, format)) },
+        connectionString,
+        max: this.maxConnections,
+        options: settings.join(' '),
+        application_name: 'sluice',
+        connectionTimeoutMillis: 10_000,
+        idleTimeoutMillis: 10_000,
+        types: {
+          getTypeParser: (oid, format) => (NUMERIC_OIDS.has(oid) ? Number : pg.types.getTypeParser(oid, format)),
+        },
       });
       pool.on('error', () => undefined); // an idle connection broke: the next checkout reconnects or fails, wrapped
       return pool;
@@ -225,14 +238,20 @@ export class PostgresConnection {
     const run = async (name: QueryName, params: Readonly<Record<string, unknown>> = {}) => {
       at(`query ${name}`);
       const q = this.compile(name);
-      return client.query<never>({ name: `sluice_${name}`, text: q.text, values: q.names.map((n) => params[n] ?? null) });
+      return client.query<never>({
+        name: `sluice_${name}`,
+        text: q.text,
+        values: q.names.map((n) => params[n] ?? null),
+      });
     };
     return {
-      rows: async <R>(name: QueryName, params?: Readonly<Record<string, unknown>>) => (await run(name, params)).rows as R[],
+      rows: async <R>(name: QueryName, params?: Readonly<Record<string, unknown>>) =>
+        (await run(name, params)).rows as R[],
       count: async (name, params) => (await run(name, params)).rowCount ?? 0,
       exec: async (sql, params) => {
         at('migration');
-        return (await client.query<Record<string, unknown>>(params === undefined ? sql : { text: sql, values: params })).rows;
+        return (await client.query<Record<string, unknown>>(params === undefined ? sql : { text: sql, values: params }))
+          .rows;
       },
       savepoint: async <T>(fn: () => Promise<T | undefined>) => {
         const name = `sluice_sp${++savepoints}`;

@@ -9,13 +9,20 @@ import { scrub, type PostgresTarget } from './postgres-url.js';
  * names the store by its redacted URL and what failed; the URL's password and PGPASSWORD are
  * scrubbed from it, and from the cause, which is a scrubbed copy if the original shows either.
  */
-export function wrapPgError(err: unknown, target: PostgresTarget, what: string, otherwise: ErrorCode = 'STORE_CONFLICT'): SluiceError {
+export function wrapPgError(
+  err: unknown,
+  target: PostgresTarget,
+  what: string,
+  otherwise: ErrorCode = 'STORE_CONFLICT',
+): SluiceError {
   if (err instanceof SluiceError) return err;
   const code = sqlState(err);
   const unavailable = code === undefined || /^(08|28|3D|53|57P)/.test(code);
   const detail = scrub(errorMessage(err), target.secrets);
   const message = `metadata store ${target.label}: ${what}: ${detail}${code === undefined ? '' : ` (SQLSTATE ${code})`}`;
-  return new SluiceError(unavailable ? 'STORE_UNAVAILABLE' : otherwise, message, { cause: safeCause(err, target.secrets) });
+  return new SluiceError(unavailable ? 'STORE_UNAVAILABLE' : otherwise, message, {
+    cause: safeCause(err, target.secrets),
+  });
 }
 
 /** The SQLSTATE of a PostgreSQL error (5 characters), if `err` is one. */

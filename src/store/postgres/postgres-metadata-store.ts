@@ -56,19 +56,39 @@ export class PostgresMetadataStore extends PostgresWorkQueue implements Metadata
   async createRun(run: NewRun, tasks: readonly NewTask[]): Promise<void> {
     checkNewTasks(run, tasks);
     await this.conn.write(async (tx) => {
-      if ((await tx.rows('getRun', { runId: run.id })).length > 0) throw new SluiceError('STORE_CONFLICT', `run ${run.id} already exists in ${this.conn.label}`);
+      if ((await tx.rows('getRun', { runId: run.id })).length > 0)
+        throw new SluiceError('STORE_CONFLICT', `run ${run.id} already exists in ${this.conn.label}`);
       if (run.exclusiveSince !== undefined) {
         await tx.rows('lockProjectRuns', { project: run.project });
-        const [live] = await tx.rows<RunRecord>('liveRunOfProject', { project: run.project, since: run.exclusiveSince });
+        const [live] = await tx.rows<RunRecord>('liveRunOfProject', {
+          project: run.project,
+          since: run.exclusiveSince,
+        });
         if (live) throw liveRunConflict(live);
       }
-      await tx.count('insertRun', { id: run.id, project: run.project, selector: run.selector, startedAt: run.startedAt, coordinator: run.coordinator ?? null });
+      await tx.count('insertRun', {
+        id: run.id,
+        project: run.project,
+        selector: run.selector,
+        startedAt: run.startedAt,
+        coordinator: run.coordinator ?? null,
+      });
       if (tasks.length === 0) return;
-      await tx.count('insertTasks', { runId: run.id, models: tasks.map((t) => t.model), groups: tasks.map((t) => t.group), concurrencies: tasks.map((t) => t.concurrency) });
+      await tx.count('insertTasks', {
+        runId: run.id,
+        models: tasks.map((t) => t.model),
+        groups: tasks.map((t) => t.group),
+        concurrencies: tasks.map((t) => t.concurrency),
+      });
     });
   }
 
-  async finishRun(runId: string, status: Exclude<RunStatus, 'running'>, endedAt: number, error?: string): Promise<void> {
+  async finishRun(
+    runId: string,
+    status: Exclude<RunStatus, 'running'>,
+    endedAt: number,
+    error?: string,
+  ): Promise<void> {
     await this.conn.write(async (tx) => {
       if ((await tx.count('finishRun', { runId, status, endedAt, error: error ?? null })) === 1) return;
       const [run] = await tx.rows<RunRecord>('getRun', { runId });
@@ -98,12 +118,30 @@ export class PostgresMetadataStore extends PostgresWorkQueue implements Metadata
 
   async skipTask(runId: string, model: string, skip: TaskSkip): Promise<void> {
     await this.conn.write(async (tx) => {
-      const params = { runId, model, endedAt: skip.endedAt, snapshot: skip.snapshot, rowsOut: skip.rowsOut, bytesOut: skip.bytesOut, files: skip.files };
+      const params = {
+        runId,
+        model,
+        endedAt: skip.endedAt,
+        snapshot: skip.snapshot,
+        rowsOut: skip.rowsOut,
+        bytesOut: skip.bytesOut,
+        files: skip.files,
+      };
       if ((await tx.count('skipTask', params)) !== 1) {
         const status = await this.conn.taskStatus(tx, runId, model);
-        throw new SluiceError('STORE_CONFLICT', `task ${model} of run ${runId} is ${status}, not pending; it cannot be skipped`);
+        throw new SluiceError(
+          'STORE_CONFLICT',
+          `task ${model} of run ${runId} is ${status}, not pending; it cannot be skipped`,
+        );
       }
-      await tx.count('insertTaskSkip', { runId, model, snapshot: skip.snapshot, reason: skip.reason, fingerprint: skip.fingerprint, endedAt: skip.endedAt });
+      await tx.count('insertTaskSkip', {
+        runId,
+        model,
+        snapshot: skip.snapshot,
+        reason: skip.reason,
+        fingerprint: skip.fingerprint,
+        endedAt: skip.endedAt,
+      });
     });
   }
 
@@ -118,7 +156,10 @@ export class PostgresMetadataStore extends PostgresWorkQueue implements Metadata
     await this.conn.write(async (tx) => {
       if ((await tx.count('startTask', { runId, model, startedAt })) === 1) return;
       const status = await this.conn.taskStatus(tx, runId, model);
-      throw new SluiceError('STORE_CONFLICT', `task ${model} of run ${runId} is ${status}, not pending; it cannot be started`);
+      throw new SluiceError(
+        'STORE_CONFLICT',
+        `task ${model} of run ${runId} is ${status}, not pending; it cannot be started`,
+      );
     });
   }
 
@@ -126,13 +167,23 @@ export class PostgresMetadataStore extends PostgresWorkQueue implements Metadata
     const fromStatus = checkTaskResult(runId, model, result);
     await this.conn.write(async (tx) => {
       const changes = await tx.count('finishTask', {
-        runId, model, fromStatus, status: result.status, endedAt: result.endedAt,
-        rowsOut: result.rowsOut ?? null, bytesOut: result.bytesOut ?? null, files: result.files ?? null,
-        snapshot: result.snapshot ?? null, error: result.error ?? null,
+        runId,
+        model,
+        fromStatus,
+        status: result.status,
+        endedAt: result.endedAt,
+        rowsOut: result.rowsOut ?? null,
+        bytesOut: result.bytesOut ?? null,
+        files: result.files ?? null,
+        snapshot: result.snapshot ?? null,
+        error: result.error ?? null,
       });
       if (changes === 1) return;
       const status = await this.conn.taskStatus(tx, runId, model);
-      throw new SluiceError('STORE_CONFLICT', `task ${model} of run ${runId} is ${status}; only a ${fromStatus} task can become ${result.status}`);
+      throw new SluiceError(
+        'STORE_CONFLICT',
+        `task ${model} of run ${runId} is ${status}; only a ${fromStatus} task can become ${result.status}`,
+      );
     });
   }
 
@@ -143,7 +194,10 @@ export class PostgresMetadataStore extends PostgresWorkQueue implements Metadata
   async listRuns(options: { limit?: number } = {}): Promise<RunRecord[]> {
     const limit = options.limit ?? null; // NULL: no limit
     if (limit !== null && (!Number.isInteger(limit) || limit < 0)) {
-      throw new SluiceError('STORE_CONFLICT', `listRuns: limit must be a non-negative integer, got ${String(options.limit)}`);
+      throw new SluiceError(
+        'STORE_CONFLICT',
+        `listRuns: limit must be a non-negative integer, got ${String(options.limit)}`,
+      );
     }
     return this.conn.autocommit((tx) => tx.rows<RunRecord>('listRuns', { limit }));
   }

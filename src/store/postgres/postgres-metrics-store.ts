@@ -1,6 +1,13 @@
 import { SluiceError } from '../../core/errors.js';
 import { attemptRow, checkRollupKey } from '../metrics-input.js';
-import type { AttemptMetrics, AttemptMetricsRecord, MetricsRollup, MetricsStore, RollupKey, TaskLabels } from '../metrics-store.js';
+import type {
+  AttemptMetrics,
+  AttemptMetricsRecord,
+  MetricsRollup,
+  MetricsStore,
+  RollupKey,
+  TaskLabels,
+} from '../metrics-store.js';
 import { PG_ROLLUP_QUERIES } from './metrics-queries.js';
 import type { PostgresConnection, Tx } from './postgres-connection.js';
 
@@ -11,7 +18,11 @@ export class PostgresMetricsStore implements MetricsStore {
   async recordAttempt(m: AttemptMetrics): Promise<void> {
     const row = attemptRow(m);
     const written = await this.conn.autocommit((tx) => tx.count('insertAttempt', row));
-    if (written === 0) throw new SluiceError('STORE_NOT_FOUND', `recordAttempt: item ${m.itemId} attempt ${m.attempt}: no such work item in metadata store ${this.conn.label}`);
+    if (written === 0)
+      throw new SluiceError(
+        'STORE_NOT_FOUND',
+        `recordAttempt: item ${m.itemId} attempt ${m.attempt}: no such work item in metadata store ${this.conn.label}`,
+      );
   }
 
   async listAttempts(runId: string, model?: string): Promise<AttemptMetricsRecord[]> {
@@ -25,7 +36,8 @@ export class PostgresMetricsStore implements MetricsStore {
     await this.conn.write(async (tx) => {
       await this.mustHaveRun(tx, runId);
       for (const l of labels) {
-        if ((await tx.rows('taskExists', { runId, model: l.model })).length === 0) throw new SluiceError('STORE_NOT_FOUND', `labelTasks: run ${runId} has no task for model ${l.model}`);
+        if ((await tx.rows('taskExists', { runId, model: l.model })).length === 0)
+          throw new SluiceError('STORE_NOT_FOUND', `labelTasks: run ${runId} has no task for model ${l.model}`);
         await tx.count('upsertLabel', { runId, model: l.model, businessUnit: l.businessUnit, type: l.type });
       }
     });

@@ -4,24 +4,38 @@ import { SluiceError } from '../../core/errors.js';
 import { parsePostgresUrl, redactUrl, scrub } from './postgres-url.js';
 
 describe('parsePostgresUrl', () => {
-  it('takes sluice\'s schema and the server options out of the URL, and keeps the rest', () => {
-    const t = parsePostgresUrl('postgresql://sluice:p%40ss@db.internal:6432/meta?sslmode=require&schema=etl_prod&options=-c%20statement_timeout%3D5s');
+  it("takes sluice's schema and the server options out of the URL, and keeps the rest", () => {
+    const t = parsePostgresUrl(
+      'postgresql://sluice:p%40ss@db.internal:6432/meta?sslmode=require&schema=etl_prod&options=-c%20statement_timeout%3D5s',
+    );
     assert.equal(t.schema, 'etl_prod');
     assert.equal(t.options, '-c statement_timeout=5s');
     assert.equal(t.connectionString, 'postgresql://sluice:p%40ss@db.internal:6432/meta?sslmode=require');
-    assert.equal(t.label, 'postgresql://sluice:***@db.internal:6432/meta?sslmode=require&schema=etl_prod&options=-c%20statement_timeout%3D5s');
-    assert.deepEqual(t.secrets.filter((s) => s.startsWith('p')), ['p%40ss', 'p@ss']);
+    assert.equal(
+      t.label,
+      'postgresql://sluice:***@db.internal:6432/meta?sslmode=require&schema=etl_prod&options=-c%20statement_timeout%3D5s',
+    );
+    assert.deepEqual(
+      t.secrets.filter((s) => s.startsWith('p')),
+      ['p%40ss', 'p@ss'],
+    );
   });
 
-  it('without a schema the server\'s search_path is used', () => {
+  it("without a schema the server's search_path is used", () => {
     const t = parsePostgresUrl('postgres://127.0.0.1/test');
     assert.deepEqual([t.schema, t.options, t.label], [undefined, undefined, 'postgres://127.0.0.1/test']);
   });
 
   it('refuses a schema that is not a plain lowercase identifier, without showing the password', () => {
     for (const schema of ['Etl', 'a-b', 'x;drop', '1abc', '']) {
-      assert.throws(() => parsePostgresUrl(`postgres://u:hunter2@h/db?schema=${encodeURIComponent(schema)}`), (err: unknown) =>
-        err instanceof SluiceError && err.code === 'CONFIG_INVALID' && /schema/.test(err.message) && !err.message.includes('hunter2'));
+      assert.throws(
+        () => parsePostgresUrl(`postgres://u:hunter2@h/db?schema=${encodeURIComponent(schema)}`),
+        (err: unknown) =>
+          err instanceof SluiceError &&
+          err.code === 'CONFIG_INVALID' &&
+          /schema/.test(err.message) &&
+          !err.message.includes('hunter2'),
+      );
     }
   });
 });

@@ -30,7 +30,10 @@ export function parsePostgresUrl(url: string): PostgresTarget {
     parsed = new URL(url);
   } catch {
     // URL's own error carries the input (and so the password): do not attach it as the cause.
-    throw new SluiceError('CONFIG_INVALID', `storage.metadata: "${redactUrl(url)}" is not a valid PostgreSQL URL (postgres://user@host:5432/database?schema=name)`);
+    throw new SluiceError(
+      'CONFIG_INVALID',
+      `storage.metadata: "${redactUrl(url)}" is not a valid PostgreSQL URL (postgres://user@host:5432/database?schema=name)`,
+    );
   }
   if (parsed.password !== '') secrets.push(parsed.password, safeDecode(parsed.password));
   const label = redactUrl(url);
@@ -39,7 +42,10 @@ export function parsePostgresUrl(url: string): PostgresTarget {
   }
   const schema = parsed.searchParams.get('schema') ?? undefined;
   if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
-    throw new SluiceError('CONFIG_INVALID', `storage.metadata: "${label}": schema must be a lowercase identifier (a-z, 0-9, _), got "${schema}"`);
+    throw new SluiceError(
+      'CONFIG_INVALID',
+      `storage.metadata: "${label}": schema must be a lowercase identifier (a-z, 0-9, _), got "${schema}"`,
+    );
   }
   // pg lets the URL's parameters override its config: take `options` out, to combine with ours.
   const options = parsed.searchParams.get('options') ?? undefined;

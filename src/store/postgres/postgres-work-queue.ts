@@ -1,9 +1,29 @@
 import { SluiceError } from '../../core/errors.js';
 import type {
-  ClaimRequest, CompleteItem, FailOutcome, QueueDepth, FailureKind, ItemRecord, Lease, NewItem, QueueConfig, RetryPolicy, TaskProgress,
-  WorkerInfo, WorkerRecord, WorkerState, WorkQueue,
+  ClaimRequest,
+  CompleteItem,
+  FailOutcome,
+  QueueDepth,
+  FailureKind,
+  ItemRecord,
+  Lease,
+  NewItem,
+  QueueConfig,
+  RetryPolicy,
+  TaskProgress,
+  WorkerInfo,
+  WorkerRecord,
+  WorkerState,
+  WorkQueue,
 } from '../work-queue.js';
-import { checkClaim, checkItems, checkLeaseMs, checkQueues, checkRetryPolicy, checkWorker } from '../work-queue-input.js';
+import {
+  checkClaim,
+  checkItems,
+  checkLeaseMs,
+  checkQueues,
+  checkRetryPolicy,
+  checkWorker,
+} from '../work-queue-input.js';
 import { claimNext } from './claim-item.js';
 import type { PostgresConnection, Tx } from './postgres-connection.js';
 
@@ -32,7 +52,11 @@ export class PostgresWorkQueue implements WorkQueue {
     checkQueues(queues);
     await this.conn.write(async (tx) => {
       await tx.count('deleteQueues');
-      await tx.count('insertQueues', { names: queues.map((q) => q.name), shares: queues.map((q) => q.share), maxShares: queues.map((q) => q.maxShare) });
+      await tx.count('insertQueues', {
+        names: queues.map((q) => q.name),
+        shares: queues.map((q) => q.share),
+        maxShares: queues.map((q) => q.maxShare),
+      });
     });
   }
 
@@ -45,7 +69,13 @@ export class PostgresWorkQueue implements WorkQueue {
     return this.conn.autocommit((tx) => tx.rows<QueueDepth>('queueDepths'), REPEATABLE);
   }
 
-  async enqueueItems(runId: string, model: string, items: readonly NewItem[], retry: RetryPolicy, now: number): Promise<void> {
+  async enqueueItems(
+    runId: string,
+    model: string,
+    items: readonly NewItem[],
+    retry: RetryPolicy,
+    now: number,
+  ): Promise<void> {
     const where = `enqueueItems: task ${model} of run ${runId}`;
     checkRetryPolicy(where, retry);
     checkItems(where, items);
@@ -54,14 +84,30 @@ export class PostgresWorkQueue implements WorkQueue {
     await this.conn.write(async (tx) => {
       const [task] = await tx.rows<{ status: string; group: string }>('lockTaskForEnqueue', { runId, model });
       if (task === undefined) await this.conn.taskStatus(tx, runId, model); // throws STORE_NOT_FOUND
-      if (task!.status !== 'pending' && task!.status !== 'running') throw new SluiceError('STORE_CONFLICT', `${where} is ${task!.status}; items can only be added to a pending or running task`);
+      if (task!.status !== 'pending' && task!.status !== 'running')
+        throw new SluiceError(
+          'STORE_CONFLICT',
+          `${where} is ${task!.status}; items can only be added to a pending or running task`,
+        );
       const [existing] = await tx.rows<{ id: string }>('firstExistingItem', { ids });
-      if (existing !== undefined) throw new SluiceError('STORE_CONFLICT', `${where}: item ${existing.id} already exists`);
+      if (existing !== undefined)
+        throw new SluiceError('STORE_CONFLICT', `${where}: item ${existing.id} already exists`);
       await tx.count('insertItems', {
-        runId, model, group: task!.group, now, ids,
-        itemNos: items.map((i) => i.itemNo), queues: items.map((i) => i.queue), priorities: items.map((i) => i.priority),
-        cpus: items.map((i) => i.cpus), memoryBytes: items.map((i) => i.memoryBytes), specs: items.map((i) => i.spec),
-        maxCodeAttempts: retry.maxCodeAttempts, maxInfraAttempts: retry.maxInfraAttempts, backoffMs: retry.backoffMs, maxBackoffMs: retry.maxBackoffMs,
+        runId,
+        model,
+        group: task!.group,
+        now,
+        ids,
+        itemNos: items.map((i) => i.itemNo),
+        queues: items.map((i) => i.queue),
+        priorities: items.map((i) => i.priority),
+        cpus: items.map((i) => i.cpus),
+        memoryBytes: items.map((i) => i.memoryBytes),
+        specs: items.map((i) => i.spec),
+        maxCodeAttempts: retry.maxCodeAttempts,
+        maxInfraAttempts: retry.maxInfraAttempts,
+        backoffMs: retry.backoffMs,
+        maxBackoffMs: retry.maxBackoffMs,
       });
     });
   }
@@ -73,18 +119,31 @@ export class PostgresWorkQueue implements WorkQueue {
 
   async heartbeat(itemId: string, attempt: number, now: number, leaseMs: number): Promise<boolean> {
     checkLeaseMs(`heartbeat of item ${itemId}`, leaseMs);
-    const beat = async (tx: Tx) => this.fenced(tx, itemId, await tx.count('heartbeatItem', { id: itemId, attempt, expiresAt: now + leaseMs }));
+    const beat = async (tx: Tx) =>
+      this.fenced(tx, itemId, await tx.count('heartbeatItem', { id: itemId, attempt, expiresAt: now + leaseMs }));
     return this.conn.autocommit(beat, REPEATABLE);
   }
 
   async completeItem(itemId: string, attempt: number, result: CompleteItem): Promise<boolean> {
-    return this.conn.autocommit(async (tx) => this.fenced(tx, itemId, await tx.count('completeItem', {
-      id: itemId, attempt, now: result.now, rowsOut: result.rowsOut, bytesOut: result.bytesOut, output: result.output,
-    })));
+    return this.conn.autocommit(async (tx) =>
+      this.fenced(
+        tx,
+        itemId,
+        await tx.count('completeItem', {
+          id: itemId,
+          attempt,
+          now: result.now,
+          rowsOut: result.rowsOut,
+          bytesOut: result.bytesOut,
+          output: result.output,
+        }),
+      ),
+    );
   }
 
   async failItem(itemId: string, attempt: number, kind: FailureKind, error: string, now: number): Promise<FailOutcome> {
-    if (kind !== 'code' && kind !== 'infra') throw new SluiceError('STORE_CONFLICT', `failItem ${itemId}: kind must be code or infra, got ${String(kind)}`);
+    if (kind !== 'code' && kind !== 'infra')
+      throw new SluiceError('STORE_CONFLICT', `failItem ${itemId}: kind must be code or infra, got ${String(kind)}`);
     return this.conn.autocommit(async (tx): Promise<FailOutcome> => {
       const [row] = await tx.rows<{ state: string }>('failItem', { id: itemId, attempt, kind, error, now });
       if (row !== undefined) return row.state === 'dead' ? 'dead' : 'retry';
@@ -118,9 +177,11 @@ export class PostgresWorkQueue implements WorkQueue {
   async reopenRun(runId: string, now: number): Promise<{ items: number; tasks: number }> {
     return this.conn.write(async (tx) => {
       await this.runMustExist(tx, runId);
-      if ((await tx.count('reopenRunRow', { runId })) === 0) throw new SluiceError('STORE_CONFLICT', `run ${runId} is still running; only a finished run can be reopened`);
+      if ((await tx.count('reopenRunRow', { runId })) === 0)
+        throw new SluiceError('STORE_CONFLICT', `run ${runId} is still running; only a finished run can be reopened`);
       const items = await tx.count('reviveItems', { runId, now });
-      const tasks = (await tx.count('reopenTasksWithItems', { runId })) + (await tx.count('reopenTasksWithoutItems', { runId }));
+      const tasks =
+        (await tx.count('reopenTasksWithItems', { runId })) + (await tx.count('reopenTasksWithoutItems', { runId }));
       return { items, tasks };
     });
   }
@@ -144,24 +205,47 @@ export class PostgresWorkQueue implements WorkQueue {
   async registerWorker(worker: WorkerInfo): Promise<void> {
     checkWorker(worker);
     await this.conn.write(async (tx) => {
-      if ((await tx.rows('workerState', { id: worker.id })).length > 0) throw new SluiceError('STORE_CONFLICT', `worker ${worker.id} is already registered in ${this.conn.label}`);
-      await tx.count('insertWorker', { id: worker.id, host: worker.host, pid: worker.pid, cpus: worker.cpus, memoryBytes: worker.memoryBytes, startedAt: worker.startedAt });
+      if ((await tx.rows('workerState', { id: worker.id })).length > 0)
+        throw new SluiceError('STORE_CONFLICT', `worker ${worker.id} is already registered in ${this.conn.label}`);
+      await tx.count('insertWorker', {
+        id: worker.id,
+        host: worker.host,
+        pid: worker.pid,
+        cpus: worker.cpus,
+        memoryBytes: worker.memoryBytes,
+        startedAt: worker.startedAt,
+      });
     });
   }
 
-  async workerHeartbeat(workerId: string, now: number, state?: Extract<WorkerState, 'active' | 'draining'>): Promise<WorkerState> {
+  async workerHeartbeat(
+    workerId: string,
+    now: number,
+    state?: Extract<WorkerState, 'active' | 'draining'>,
+  ): Promise<WorkerState> {
     if (state !== undefined && state !== 'active' && state !== 'draining') {
-      throw new SluiceError('STORE_CONFLICT', `workerHeartbeat ${workerId}: state must be active or draining, got ${String(state)}`);
+      throw new SluiceError(
+        'STORE_CONFLICT',
+        `workerHeartbeat ${workerId}: state must be active or draining, got ${String(state)}`,
+      );
     }
     return this.conn.write(async (tx) => {
-      const [row] = await tx.rows<{ state: WorkerState }>('workerHeartbeat', { id: workerId, now, state: state ?? null });
+      const [row] = await tx.rows<{ state: WorkerState }>('workerHeartbeat', {
+        id: workerId,
+        now,
+        state: state ?? null,
+      });
       if (row === undefined) throw this.workerNotFound(workerId);
       return row.state;
     });
   }
 
   async stopWorker(workerId: string, now: number, state: Extract<WorkerState, 'stopped' | 'lost'>): Promise<void> {
-    if (state !== 'stopped' && state !== 'lost') throw new SluiceError('STORE_CONFLICT', `stopWorker ${workerId}: state must be stopped or lost, got ${String(state)}`);
+    if (state !== 'stopped' && state !== 'lost')
+      throw new SluiceError(
+        'STORE_CONFLICT',
+        `stopWorker ${workerId}: state must be stopped or lost, got ${String(state)}`,
+      );
     await this.conn.write(async (tx) => {
       if ((await tx.rows('workerState', { id: workerId })).length === 0) throw this.workerNotFound(workerId);
       await tx.count('stopWorker', { id: workerId, now, state });
@@ -190,6 +274,9 @@ export class PostgresWorkQueue implements WorkQueue {
   }
 
   private workerNotFound(workerId: string): SluiceError {
-    return new SluiceError('STORE_NOT_FOUND', `worker ${workerId} is not registered in metadata store ${this.conn.label}`);
+    return new SluiceError(
+      'STORE_NOT_FOUND',
+      `worker ${workerId} is not registered in metadata store ${this.conn.label}`,
+    );
   }
 }

@@ -12,12 +12,21 @@ type Applied = AppliedMigration;
  * STORE_MIGRATION (naming the store and the migration) when a migration fails, when the database
  * was migrated by a newer sluice, or when a recorded migration does not match this version's.
  */
-export function applyMigrations(db: Database.Database, migrations: readonly Migration[], label: string, now: () => number): void {
+export function applyMigrations(
+  db: Database.Database,
+  migrations: readonly Migration[],
+  label: string,
+  now: () => number,
+): void {
   const sorted = [...migrations].sort((a, b) => a.id - b.id);
   try {
     db.exec(SCHEMA_MIGRATIONS_TABLE);
   } catch (err) {
-    throw new SluiceError('STORE_MIGRATION', `metadata store ${label}: cannot create schema_migrations: ${errorMessage(err)}`, { cause: err });
+    throw new SluiceError(
+      'STORE_MIGRATION',
+      `metadata store ${label}: cannot create schema_migrations: ${errorMessage(err)}`,
+      { cause: err },
+    );
   }
   const applied = db.prepare<[], Applied>(MIGRATION_QUERIES.appliedMigrations);
   const record = db.prepare(MIGRATION_QUERIES.recordMigration);
@@ -32,7 +41,11 @@ export function applyMigrations(db: Database.Database, migrations: readonly Migr
     try {
       apply.immediate();
     } catch (err) {
-      throw new SluiceError('STORE_MIGRATION', `metadata store ${label}: migration ${migration.id} (${migration.name}) failed and was rolled back: ${errorMessage(err)}`, { cause: err });
+      throw new SluiceError(
+        'STORE_MIGRATION',
+        `metadata store ${label}: migration ${migration.id} (${migration.name}) failed and was rolled back: ${errorMessage(err)}`,
+        { cause: err },
+      );
     }
   }
 }
@@ -40,7 +53,12 @@ export function applyMigrations(db: Database.Database, migrations: readonly Migr
 /** True when every migration in `migrations` is recorded in `db` (false if the table is missing). */
 export function isMigrated(db: Database.Database, migrations: readonly Migration[]): boolean {
   try {
-    const ids = new Set(db.prepare<[], Applied>(MIGRATION_QUERIES.appliedMigrations).all().map((a) => a.id));
+    const ids = new Set(
+      db
+        .prepare<[], Applied>(MIGRATION_QUERIES.appliedMigrations)
+        .all()
+        .map((a) => a.id),
+    );
     return migrations.every((m) => ids.has(m.id));
   } catch {
     return false;

@@ -11,7 +11,9 @@ import type { Statements } from './sqlite-connection.js';
 export function claimNext(q: Statements, req: ClaimRequest): Lease | undefined {
   const slots = Math.max(1, (q.liveSlots.get({ liveSince: req.liveSince }) as { n: number }).n);
   const config = new Map((q.listQueues.all() as QueueConfig[]).map((c) => [c.name, c]));
-  const usage = new Map((q.queueUsage.all({ now: req.now }) as { queue: string; usage: number }[]).map((r) => [r.queue, r.usage]));
+  const usage = new Map(
+    (q.queueUsage.all({ now: req.now }) as { queue: string; usage: number }[]).map((r) => [r.queue, r.usage]),
+  );
   const leased = new Map((q.leasedPerQueue.all() as { queue: string; n: number }[]).map((r) => [r.queue, r.n]));
   const loads = (q.pendingQueues.all() as { name: string }[]).map(({ name }): QueueLoad => ({
     name,

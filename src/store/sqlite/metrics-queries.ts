@@ -38,7 +38,9 @@ const rollup = (key: string): string => `
   GROUP BY 1
   ORDER BY 1`;
 
-export const ROLLUP_KEYS: Readonly<Record<RollupKey, 'rollupTask' | 'rollupGroup' | 'rollupBusinessUnit' | 'rollupRun'>> = {
+export const ROLLUP_KEYS: Readonly<
+  Record<RollupKey, 'rollupTask' | 'rollupGroup' | 'rollupBusinessUnit' | 'rollupRun'>
+> = {
   task: 'rollupTask',
   group: 'rollupGroup',
   business_unit: 'rollupBusinessUnit',

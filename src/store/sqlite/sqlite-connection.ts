@@ -40,7 +40,9 @@ export class SqliteConnection {
       this.db.pragma('synchronous = NORMAL');
       this.db.pragma('foreign_keys = ON');
     } catch (err) {
-      throw new SluiceError('STORE_MIGRATION', `cannot open metadata store ${this.file}: ${errorMessage(err)}`, { cause: err });
+      throw new SluiceError('STORE_MIGRATION', `cannot open metadata store ${this.file}: ${errorMessage(err)}`, {
+        cause: err,
+      });
     }
   }
 
@@ -72,7 +74,11 @@ export class SqliteConnection {
       try {
         prepared[name] = this.db.prepare(QUERIES[name]);
       } catch (err) {
-        throw new SluiceError('STORE_MIGRATION', `metadata store ${this.file}: cannot prepare query ${name}: ${errorMessage(err)}`, { cause: err });
+        throw new SluiceError(
+          'STORE_MIGRATION',
+          `metadata store ${this.file}: cannot prepare query ${name}: ${errorMessage(err)}`,
+          { cause: err },
+        );
       }
     }
     this.statements = prepared as Statements;
@@ -99,8 +105,16 @@ export class SqliteConnection {
     } catch (err) {
       if (err instanceof SluiceError) throw err;
       const code = (err as { code?: unknown }).code;
-      if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || (typeof code === 'string' && code.startsWith('SQLITE_BUSY'))) {
-        throw new SluiceError('STORE_CONFLICT', `metadata store ${this.file} is busy (locked by another process for more than 5 s): ${errorMessage(err)}`, { cause: err });
+      if (
+        code === 'SQLITE_BUSY' ||
+        code === 'SQLITE_LOCKED' ||
+        (typeof code === 'string' && code.startsWith('SQLITE_BUSY'))
+      ) {
+        throw new SluiceError(
+          'STORE_CONFLICT',
+          `metadata store ${this.file} is busy (locked by another process for more than 5 s): ${errorMessage(err)}`,
+          { cause: err },
+        );
       }
       throw err;
     }

@@ -21,9 +21,15 @@ metadataStoreContract('SqliteMetadataStore (file)', async () => {
   return { store, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
 });
 
-metadataStoreContract('SqliteMetadataStore (:memory:)', async () => ({ store: new SqliteMetadataStore(':memory:'), cleanup: async () => undefined }));
+metadataStoreContract('SqliteMetadataStore (:memory:)', async () => ({
+  store: new SqliteMetadataStore(':memory:'),
+  cleanup: async () => undefined,
+}));
 
-taskSkipsContract('SqliteMetadataStore (:memory:)', async () => ({ store: new SqliteMetadataStore(':memory:'), cleanup: async () => undefined }));
+taskSkipsContract('SqliteMetadataStore (:memory:)', async () => ({
+  store: new SqliteMetadataStore(':memory:'),
+  cleanup: async () => undefined,
+}));
 
 workQueueContract('SqliteMetadataStore (file)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-sqlite-queue-'));
@@ -35,38 +41,57 @@ workQueueContract('SqliteMetadataStore (file)', async () => {
   };
 });
 
-workQueueContract('SqliteMetadataStore (:memory:)', async () => ({ store: new SqliteMetadataStore(':memory:'), cleanup: async () => undefined }));
+workQueueContract('SqliteMetadataStore (:memory:)', async () => ({
+  store: new SqliteMetadataStore(':memory:'),
+  cleanup: async () => undefined,
+}));
 
-const fixture = (name: string): string => fileURLToPath(new URL(`../../../test/contract/fixtures/${name}`, import.meta.url));
+const fixture = (name: string): string =>
+  fileURLToPath(new URL(`../../../test/contract/fixtures/${name}`, import.meta.url));
 
 /** A child process that prints "ready", waits for "go" on stdin, then prints one JSON line. */
-function spawnRacer<T>(child: string, args: readonly string[], label: string): { ready: Promise<void>; go: () => void; done: Promise<T> } {
+function spawnRacer<T>(
+  child: string,
+  args: readonly string[],
+  label: string,
+): { ready: Promise<void>; go: () => void; done: Promise<T> } {
   const proc = spawn(process.execPath, ['--import', 'tsx', child, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
   let out = '';
   proc.stdout.setEncoding('utf8');
-  const ready = new Promise<void>((resolveReady) => proc.stdout.on('data', (chunk: string) => {
-    out += chunk;
-    if (out.startsWith('ready\n')) resolveReady();
-  }));
-  const done = new Promise<T>((resolveDone, reject) => proc.on('close', (code) => {
-    if (code !== 0) return reject(new Error(`${label} exited with ${code}: ${out}`));
-    resolveDone(JSON.parse(out.slice('ready\n'.length)) as T);
-  }));
+  const ready = new Promise<void>((resolveReady) =>
+    proc.stdout.on('data', (chunk: string) => {
+      out += chunk;
+      if (out.startsWith('ready\n')) resolveReady();
+    }),
+  );
+  const done = new Promise<T>((resolveDone, reject) =>
+    proc.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`${label} exited with ${code}: ${out}`));
+      resolveDone(JSON.parse(out.slice('ready\n'.length)) as T);
+    }),
+  );
   return { ready, go: () => proc.stdin.end('go\n'), done };
 }
 
-const isCode = (code: string, pattern?: RegExp) => (err: unknown): boolean =>
-  err instanceof SluiceError && err.code === code && (pattern === undefined || pattern.test(err.message));
+const isCode =
+  (code: string, pattern?: RegExp) =>
+  (err: unknown): boolean =>
+    err instanceof SluiceError && err.code === code && (pattern === undefined || pattern.test(err.message));
 
 describe('SqliteMetadataStore (sqlite only)', () => {
   let dir: string;
   const open: SqliteMetadataStore[] = [];
-  const storeAt = (name: string, options?: ConstructorParameters<typeof SqliteMetadataStore>[1]): SqliteMetadataStore => {
+  const storeAt = (
+    name: string,
+    options?: ConstructorParameters<typeof SqliteMetadataStore>[1],
+  ): SqliteMetadataStore => {
     const s = new SqliteMetadataStore(join(dir, name), options);
     open.push(s);
     return s;
   };
-  before(() => { dir = mkdtempSync(join(tmpdir(), 'sluice-sqlite-only-')); });
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'sluice-sqlite-only-'));
+  });
   after(async () => {
     for (const s of open) await s.close();
     rmSync(dir, { recursive: true, force: true });
@@ -82,7 +107,10 @@ describe('SqliteMetadataStore (sqlite only)', () => {
     try {
       assert.equal(raw.pragma('journal_mode', { simple: true }), 'wal');
       const rows = raw.prepare('SELECT id, name FROM schema_migrations ORDER BY id').all();
-      assert.deepEqual(rows, MIGRATIONS.map((m) => ({ id: m.id, name: m.name })));
+      assert.deepEqual(
+        rows,
+        MIGRATIONS.map((m) => ({ id: m.id, name: m.name })),
+      );
     } finally {
       raw.close();
     }
@@ -90,29 +118,43 @@ describe('SqliteMetadataStore (sqlite only)', () => {
 
   it('refuses to work before migrate()', async () => {
     const s = storeAt('unmigrated.db');
-    await assert.rejects(() => s.createRun({ id: 'r', project: 'p', selector: '*', startedAt: 1 }, []), isCode('STORE_MIGRATION', /not migrated/));
+    await assert.rejects(
+      () => s.createRun({ id: 'r', project: 'p', selector: '*', startedAt: 1 }, []),
+      isCode('STORE_MIGRATION', /not migrated/),
+    );
     await s.migrate();
     await s.createRun({ id: 'r', project: 'p', selector: '*', startedAt: 1 }, []);
   });
 
   it('rolls back a failing migration and names it', async () => {
-    const broken = [...MIGRATIONS, { id: 99, name: 'broken_on_purpose', sql: 'CREATE TABLE half_done (a INTEGER); SELECT * FROM no_such_table;' }];
+    const broken = [
+      ...MIGRATIONS,
+      { id: 99, name: 'broken_on_purpose', sql: 'CREATE TABLE half_done (a INTEGER); SELECT * FROM no_such_table;' },
+    ];
     const s = storeAt('broken.db', { migrations: broken });
     await assert.rejects(() => s.migrate(), isCode('STORE_MIGRATION', /migration 99 \(broken_on_purpose\) failed/));
     const raw = new Database(join(dir, 'broken.db'), { readonly: true });
     try {
       assert.deepEqual(raw.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'half_done'").get(), { n: 0 });
-      assert.deepEqual(raw.prepare('SELECT id FROM schema_migrations').all(), MIGRATIONS.map((m) => ({ id: m.id })));
+      assert.deepEqual(
+        raw.prepare('SELECT id FROM schema_migrations').all(),
+        MIGRATIONS.map((m) => ({ id: m.id })),
+      );
     } finally {
       raw.close();
     }
   });
 
   it('refuses a database migrated by a newer sluice', async () => {
-    const newer = storeAt('newer.db', { migrations: [...MIGRATIONS, { id: 1000, name: 'from_the_future', sql: 'CREATE TABLE future (a)' }] });
+    const newer = storeAt('newer.db', {
+      migrations: [...MIGRATIONS, { id: 1000, name: 'from_the_future', sql: 'CREATE TABLE future (a)' }],
+    });
     await newer.migrate();
     const current = storeAt('newer.db');
-    await assert.rejects(() => current.migrate(), isCode('STORE_MIGRATION', /migration 1000 \(from_the_future\).*does not know/));
+    await assert.rejects(
+      () => current.migrate(),
+      isCode('STORE_MIGRATION', /migration 1000 \(from_the_future\).*does not know/),
+    );
   });
 
   it('migration 2 upgrades a store made by migration 1: old tasks get step concurrency 1', async () => {
@@ -121,20 +163,38 @@ describe('SqliteMetadataStore (sqlite only)', () => {
     await old.close();
     const raw = new Database(join(dir, 'upgrade.db'));
     try {
-      raw.prepare("INSERT INTO runs (id, seq, project, selector, status, started_at) VALUES ('old', 1, 'p', '*', 'running', 1)").run();
+      raw
+        .prepare(
+          "INSERT INTO runs (id, seq, project, selector, status, started_at) VALUES ('old', 1, 'p', '*', 'running', 1)",
+        )
+        .run();
       for (const [seq, model] of ['x', 'y'].entries()) {
-        raw.prepare("INSERT INTO tasks (run_id, model, seq, group_name, status) VALUES ('old', ?, ?, 'g', 'pending')").run(model, seq);
+        raw
+          .prepare("INSERT INTO tasks (run_id, model, seq, group_name, status) VALUES ('old', ?, ?, 'g', 'pending')")
+          .run(model, seq);
       }
     } finally {
       raw.close();
     }
     const current = storeAt('upgrade.db');
     await current.migrate();
-    assert.deepEqual((await current.listTasks('old')).map((t) => t.model), ['x', 'y']);
+    assert.deepEqual(
+      (await current.listTasks('old')).map((t) => t.model),
+      ['x', 'y'],
+    );
     const retry = { maxCodeAttempts: 1, maxInfraAttempts: 1, backoffMs: 0, maxBackoffMs: 0 };
-    for (const model of ['x', 'y']) await current.enqueueItems('old', model, [{ itemNo: 0, queue: 'q', priority: 0, cpus: 1, memoryBytes: 1, spec: '{}' }], retry, 1);
-    for (const id of ['w1', 'w2']) await current.registerWorker({ id, host: 'h', pid: 1, cpus: 1, memoryBytes: 1, startedAt: 1 });
-    const claim = (now: number) => current.claimItem({ workerId: 'w1', cpus: 1, memoryBytes: 1, now, leaseMs: 1_000, liveSince: 0 });
+    for (const model of ['x', 'y'])
+      await current.enqueueItems(
+        'old',
+        model,
+        [{ itemNo: 0, queue: 'q', priority: 0, cpus: 1, memoryBytes: 1, spec: '{}' }],
+        retry,
+        1,
+      );
+    for (const id of ['w1', 'w2'])
+      await current.registerWorker({ id, host: 'h', pid: 1, cpus: 1, memoryBytes: 1, startedAt: 1 });
+    const claim = (now: number) =>
+      current.claimItem({ workerId: 'w1', cpus: 1, memoryBytes: 1, now, leaseMs: 1_000, liveSince: 0 });
     assert.equal((await claim(2))?.item.id, 'old/x/000000');
     assert.equal(await claim(3), undefined, 'group g runs one task at a time');
   });
@@ -144,7 +204,9 @@ describe('SqliteMetadataStore (sqlite only)', () => {
     const b = storeAt('shared.db');
     await a.migrate();
     await b.migrate();
-    await a.createRun({ id: 'r1', project: 'p', selector: '*', startedAt: 1 }, [{ model: 'm', group: 'g', concurrency: 4 }]);
+    await a.createRun({ id: 'r1', project: 'p', selector: '*', startedAt: 1 }, [
+      { model: 'm', group: 'g', concurrency: 4 },
+    ]);
     await b.startTask('r1', 'm', 2);
     await assert.rejects(() => a.startTask('r1', 'm', 3), isCode('STORE_CONFLICT', /running/));
     assert.equal((await a.listTasks('r1'))[0]?.startedAt, 2);
@@ -155,18 +217,33 @@ describe('SqliteMetadataStore (sqlite only)', () => {
     const setup = storeAt('race.db');
     await setup.migrate();
     const models = Array.from({ length: 300 }, (_, i) => `model_${i}`);
-    await setup.createRun({ id: 'race', project: 'p', selector: '*', startedAt: 1 }, models.map((model) => ({ model, group: 'g', concurrency: 4 })));
+    await setup.createRun(
+      { id: 'race', project: 'p', selector: '*', startedAt: 1 },
+      models.map((model) => ({ model, group: 'g', concurrency: 4 })),
+    );
 
     const child = fixture('start-tasks-child.ts');
-    const racers = Array.from({ length: 6 }, (_, i) => spawnRacer<{ won: string[]; codes: string[] }>(child, [file, 'race', ...(i % 2 === 0 ? models : [...models].reverse())], `racer ${i}`));
+    const racers = Array.from({ length: 6 }, (_, i) =>
+      spawnRacer<{ won: string[]; codes: string[] }>(
+        child,
+        [file, 'race', ...(i % 2 === 0 ? models : [...models].reverse())],
+        `racer ${i}`,
+      ),
+    );
     await Promise.all(racers.map((r) => r.ready));
     for (const r of racers) r.go();
     const results = await Promise.all(racers.map((r) => r.done));
 
     const wins = results.flatMap((r) => r.won).sort();
     assert.deepEqual(wins, [...models].sort(), 'every task started exactly once');
-    assert.ok(results.every((r) => r.codes.every((c) => c === 'STORE_CONFLICT')), JSON.stringify(results.map((r) => r.codes)));
-    assert.equal(results.reduce((n, r) => n + r.codes.length, 0), models.length * 5);
+    assert.ok(
+      results.every((r) => r.codes.every((c) => c === 'STORE_CONFLICT')),
+      JSON.stringify(results.map((r) => r.codes)),
+    );
+    assert.equal(
+      results.reduce((n, r) => n + r.codes.length, 0),
+      models.length * 5,
+    );
     assert.ok((await setup.listTasks('race')).every((t) => t.status === 'running'));
   });
 
@@ -174,15 +251,34 @@ describe('SqliteMetadataStore (sqlite only)', () => {
     const file = join(dir, 'claim-race.db');
     const setup = storeAt('claim-race.db');
     await setup.migrate();
-    await setup.createRun({ id: 'race', project: 'p', selector: '*', startedAt: 1 }, [{ model: 'a', group: 'g', concurrency: 2 }, { model: 'b', group: 'g', concurrency: 2 }]);
+    await setup.createRun({ id: 'race', project: 'p', selector: '*', startedAt: 1 }, [
+      { model: 'a', group: 'g', concurrency: 2 },
+      { model: 'b', group: 'g', concurrency: 2 },
+    ]);
     const retry = { maxCodeAttempts: 1, maxInfraAttempts: 1, backoffMs: 0, maxBackoffMs: 0 };
     for (const model of ['a', 'b']) {
-      await setup.enqueueItems('race', model, Array.from({ length: 250 }, (_, itemNo) => ({ itemNo, queue: model === 'a' ? 'fact' : 'report', priority: 0, cpus: 1, memoryBytes: 1, spec: '{}' })), retry, 0);
+      await setup.enqueueItems(
+        'race',
+        model,
+        Array.from({ length: 250 }, (_, itemNo) => ({
+          itemNo,
+          queue: model === 'a' ? 'fact' : 'report',
+          priority: 0,
+          cpus: 1,
+          memoryBytes: 1,
+          spec: '{}',
+        })),
+        retry,
+        0,
+      );
     }
     const workers = Array.from({ length: 6 }, (_, i) => `proc-${i}`);
-    for (const [pid, id] of workers.entries()) await setup.registerWorker({ id, host: 'h', pid, cpus: 4, memoryBytes: 2 ** 34, startedAt: 0 });
+    for (const [pid, id] of workers.entries())
+      await setup.registerWorker({ id, host: 'h', pid, cpus: 4, memoryBytes: 2 ** 34, startedAt: 0 });
 
-    const racers = workers.map((id) => spawnRacer<{ claimed: string[] }>(fixture('claim-items-child.ts'), [file, id], id));
+    const racers = workers.map((id) =>
+      spawnRacer<{ claimed: string[] }>(fixture('claim-items-child.ts'), [file, id], id),
+    );
     await Promise.all(racers.map((r) => r.ready));
     for (const r of racers) r.go();
     const results = await Promise.all(racers.map((r) => r.done));
@@ -190,11 +286,17 @@ describe('SqliteMetadataStore (sqlite only)', () => {
     const claimed = results.flatMap((r) => r.claimed).sort();
     assert.equal(claimed.length, 500);
     assert.equal(new Set(claimed).size, 500, 'no item leased twice');
-    assert.ok(claimed.every((c) => c.endsWith('#1')), 'every item leased once, at attempt 1');
+    assert.ok(
+      claimed.every((c) => c.endsWith('#1')),
+      'every item leased once, at attempt 1',
+    );
     assert.ok(results.filter((r) => r.claimed.length > 0).length >= 2, 'the work was shared');
     const items = await setup.listItems('race');
     assert.ok(items.every((i) => i.state === 'succeeded' && i.attempt === 1 && i.lateWrites === 0));
-    assert.deepEqual((await setup.listWorkers()).map((w) => w.leased), [0, 0, 0, 0, 0, 0]);
+    assert.deepEqual(
+      (await setup.listWorkers()).map((w) => w.leased),
+      [0, 0, 0, 0, 0, 0],
+    );
   });
 
   it('close is idempotent', async () => {
@@ -206,7 +308,9 @@ describe('SqliteMetadataStore (sqlite only)', () => {
 
 describe('createMetadataStore', () => {
   let project: string;
-  before(() => { project = mkdtempSync(join(tmpdir(), 'sluice-create-meta-')); });
+  before(() => {
+    project = mkdtempSync(join(tmpdir(), 'sluice-create-meta-'));
+  });
   after(() => rmSync(project, { recursive: true, force: true }));
 
   it('opens sqlite files relative to the project, absolute, or in memory', async () => {
@@ -226,15 +330,24 @@ describe('createMetadataStore', () => {
   });
 
   it('explains unsupported URLs without leaking credentials', () => {
-    assert.throws(() => createMetadataStore('mysql://sluice:hunter2@db:3306/sluice', project), (err: unknown) => {
-      assert.ok(isCode('CONFIG_INVALID', /not a supported metadata store URL/)(err));
-      assert.doesNotMatch((err as Error).message, /hunter2/);
-      return true;
-    });
-    assert.throws(() => createMetadataStore('mysql://db/x', project), isCode('CONFIG_INVALID', /not a supported metadata store URL.*sqlite:<path>/));
+    assert.throws(
+      () => createMetadataStore('mysql://sluice:hunter2@db:3306/sluice', project),
+      (err: unknown) => {
+        assert.ok(isCode('CONFIG_INVALID', /not a supported metadata store URL/)(err));
+        assert.doesNotMatch((err as Error).message, /hunter2/);
+        return true;
+      },
+    );
+    assert.throws(
+      () => createMetadataStore('mysql://db/x', project),
+      isCode('CONFIG_INVALID', /not a supported metadata store URL.*sqlite:<path>/),
+    );
     assert.throws(() => createMetadataStore('metadata.db', project), isCode('CONFIG_INVALID', /sqlite:<path>/));
     assert.throws(() => createMetadataStore('sqlite:', project), isCode('CONFIG_INVALID', /names no file/));
   });
 });
 
-metricsStoreContract('SqliteMetadataStore (:memory:)', async () => ({ store: new SqliteMetadataStore(':memory:'), cleanup: async () => undefined }));
+metricsStoreContract('SqliteMetadataStore (:memory:)', async () => ({
+  store: new SqliteMetadataStore(':memory:'),
+  cleanup: async () => undefined,
+}));

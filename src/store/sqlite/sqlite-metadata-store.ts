@@ -36,17 +36,32 @@ export class SqliteMetadataStore extends SqliteWorkQueue implements MetadataStor
   async createRun(run: NewRun, tasks: readonly NewTask[]): Promise<void> {
     checkNewTasks(run, tasks);
     this.conn.write((q) => {
-      if (q.getRun.get(run.id) !== undefined) throw new SluiceError('STORE_CONFLICT', `run ${run.id} already exists in ${this.conn.file}`);
+      if (q.getRun.get(run.id) !== undefined)
+        throw new SluiceError('STORE_CONFLICT', `run ${run.id} already exists in ${this.conn.file}`);
       if (run.exclusiveSince !== undefined) {
-        const live = q.liveRunOfProject.get({ project: run.project, since: run.exclusiveSince }) as RunRecord | undefined;
+        const live = q.liveRunOfProject.get({ project: run.project, since: run.exclusiveSince }) as
+          RunRecord | undefined;
         if (live) throw liveRunConflict(live);
       }
-      q.insertRun.run({ id: run.id, project: run.project, selector: run.selector, startedAt: run.startedAt, coordinator: run.coordinator ?? null });
-      tasks.forEach((t, seq) => q.insertTask.run({ runId: run.id, model: t.model, seq, group: t.group, concurrency: t.concurrency }));
+      q.insertRun.run({
+        id: run.id,
+        project: run.project,
+        selector: run.selector,
+        startedAt: run.startedAt,
+        coordinator: run.coordinator ?? null,
+      });
+      tasks.forEach((t, seq) =>
+        q.insertTask.run({ runId: run.id, model: t.model, seq, group: t.group, concurrency: t.concurrency }),
+      );
     });
   }
 
-  async finishRun(runId: string, status: Exclude<RunStatus, 'running'>, endedAt: number, error?: string): Promise<void> {
+  async finishRun(
+    runId: string,
+    status: Exclude<RunStatus, 'running'>,
+    endedAt: number,
+    error?: string,
+  ): Promise<void> {
     this.conn.write((q) => {
       if (q.finishRun.run({ runId, status, endedAt, error: error ?? null }).changes === 1) return;
       const run = q.getRun.get(runId) as RunRecord | undefined;
@@ -78,7 +93,10 @@ export class SqliteMetadataStore extends SqliteWorkQueue implements MetadataStor
     this.conn.write((q) => {
       if (q.startTask.run({ runId, model, startedAt }).changes === 1) return;
       const status = this.conn.taskStatus(runId, model);
-      throw new SluiceError('STORE_CONFLICT', `task ${model} of run ${runId} is ${status}, not pending; it cannot be started`);
+      throw new SluiceError(
+        'STORE_CONFLICT',
+        `task ${model} of run ${runId} is ${status}, not pending; it cannot be started`,
+      );
     });
   }
 
@@ -86,24 +104,52 @@ export class SqliteMetadataStore extends SqliteWorkQueue implements MetadataStor
     const fromStatus = checkTaskResult(runId, model, result);
     this.conn.write((q) => {
       const changes = q.finishTask.run({
-        runId, model, fromStatus, status: result.status, endedAt: result.endedAt,
-        rowsOut: result.rowsOut ?? null, bytesOut: result.bytesOut ?? null, files: result.files ?? null,
-        snapshot: result.snapshot ?? null, error: result.error ?? null,
+        runId,
+        model,
+        fromStatus,
+        status: result.status,
+        endedAt: result.endedAt,
+        rowsOut: result.rowsOut ?? null,
+        bytesOut: result.bytesOut ?? null,
+        files: result.files ?? null,
+        snapshot: result.snapshot ?? null,
+        error: result.error ?? null,
       }).changes;
       if (changes === 1) return;
       const status = this.conn.taskStatus(runId, model);
-      throw new SluiceError('STORE_CONFLICT', `task ${model} of run ${runId} is ${status}; only a ${fromStatus} task can become ${result.status}`);
+      throw new SluiceError(
+        'STORE_CONFLICT',
+        `task ${model} of run ${runId} is ${status}; only a ${fromStatus} task can become ${result.status}`,
+      );
     });
   }
 
   async skipTask(runId: string, model: string, skip: TaskSkip): Promise<void> {
     this.conn.write((q) => {
-      const params = { runId, model, endedAt: skip.endedAt, snapshot: skip.snapshot, rowsOut: skip.rowsOut, bytesOut: skip.bytesOut, files: skip.files };
+      const params = {
+        runId,
+        model,
+        endedAt: skip.endedAt,
+        snapshot: skip.snapshot,
+        rowsOut: skip.rowsOut,
+        bytesOut: skip.bytesOut,
+        files: skip.files,
+      };
       if (q.skipTask.run(params).changes !== 1) {
         const status = this.conn.taskStatus(runId, model);
-        throw new SluiceError('STORE_CONFLICT', `task ${model} of run ${runId} is ${status}, not pending; it cannot be skipped`);
+        throw new SluiceError(
+          'STORE_CONFLICT',
+          `task ${model} of run ${runId} is ${status}, not pending; it cannot be skipped`,
+        );
       }
-      q.insertTaskSkip.run({ runId, model, snapshot: skip.snapshot, reason: skip.reason, fingerprint: skip.fingerprint, endedAt: skip.endedAt });
+      q.insertTaskSkip.run({
+        runId,
+        model,
+        snapshot: skip.snapshot,
+        reason: skip.reason,
+        fingerprint: skip.fingerprint,
+        endedAt: skip.endedAt,
+      });
     });
   }
 
@@ -121,7 +167,10 @@ export class SqliteMetadataStore extends SqliteWorkQueue implements MetadataStor
   async listRuns(options: { limit?: number } = {}): Promise<RunRecord[]> {
     const limit = options.limit ?? -1; // SQLite: a negative LIMIT means no limit
     if (!Number.isInteger(limit) || (options.limit !== undefined && limit < 0)) {
-      throw new SluiceError('STORE_CONFLICT', `listRuns: limit must be a non-negative integer, got ${String(options.limit)}`);
+      throw new SluiceError(
+        'STORE_CONFLICT',
+        `listRuns: limit must be a non-negative integer, got ${String(options.limit)}`,
+      );
     }
     return this.conn.read((q) => q.listRuns.all(limit) as RunRecord[]);
   }

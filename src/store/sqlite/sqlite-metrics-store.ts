@@ -1,12 +1,18 @@
 import type Database from 'better-sqlite3';
 import { SluiceError, errorMessage } from '../../core/errors.js';
-import type { AttemptMetrics, AttemptMetricsRecord, MetricsRollup, MetricsStore, RollupKey, TaskLabels } from '../metrics-store.js';
+import type {
+  AttemptMetrics,
+  AttemptMetricsRecord,
+  MetricsRollup,
+  MetricsStore,
+  RollupKey,
+  TaskLabels,
+} from '../metrics-store.js';
 import { attemptRow, checkRollupKey } from '../metrics-input.js';
 import { METRICS_QUERIES, ROLLUP_KEYS, type MetricsQueryName } from './metrics-queries.js';
 import type { SqliteConnection } from './sqlite-connection.js';
 
 type MetricsStatements = { readonly [K in MetricsQueryName]: Database.Statement };
-
 
 /** MetricsStore on SQLite (migration 3), sharing the metadata store's connection. */
 export class SqliteMetricsStore implements MetricsStore {
@@ -18,7 +24,11 @@ export class SqliteMetricsStore implements MetricsStore {
     const row = attemptRow(m);
     this.write((q) => {
       const changes = q.insertAttempt.run(row).changes;
-      if (changes === 0) throw new SluiceError('STORE_NOT_FOUND', `recordAttempt: item ${m.itemId} attempt ${m.attempt}: no such work item in metadata store ${this.conn.file}`);
+      if (changes === 0)
+        throw new SluiceError(
+          'STORE_NOT_FOUND',
+          `recordAttempt: item ${m.itemId} attempt ${m.attempt}: no such work item in metadata store ${this.conn.file}`,
+        );
     });
   }
 
@@ -33,7 +43,8 @@ export class SqliteMetricsStore implements MetricsStore {
     this.write((q) => {
       this.mustHaveRun(q, runId);
       for (const l of labels) {
-        if (q.taskExists.get(runId, l.model) === undefined) throw new SluiceError('STORE_NOT_FOUND', `labelTasks: run ${runId} has no task for model ${l.model}`);
+        if (q.taskExists.get(runId, l.model) === undefined)
+          throw new SluiceError('STORE_NOT_FOUND', `labelTasks: run ${runId} has no task for model ${l.model}`);
         q.upsertLabel.run({ runId, model: l.model, businessUnit: l.businessUnit, type: l.type });
       }
     });
@@ -77,7 +88,11 @@ export class SqliteMetricsStore implements MetricsStore {
       try {
         prepared[name] = this.conn.db.prepare(METRICS_QUERIES[name]);
       } catch (err) {
-        throw new SluiceError('STORE_MIGRATION', `metadata store ${this.conn.file}: cannot prepare query ${name}: ${errorMessage(err)}`, { cause: err });
+        throw new SluiceError(
+          'STORE_MIGRATION',
+          `metadata store ${this.conn.file}: cannot prepare query ${name}: ${errorMessage(err)}`,
+          { cause: err },
+        );
       }
     }
     this.statements = prepared as MetricsStatements;

@@ -1,11 +1,32 @@
 import { SluiceError } from '../../core/errors.js';
 import type {
-  ClaimRequest, CompleteItem, FailOutcome, QueueDepth, FailureKind, ItemRecord, Lease, TaskProgress, NewItem, QueueConfig, RetryPolicy,
-  WorkerInfo, WorkerRecord, WorkerState, WorkQueue,
+  ClaimRequest,
+  CompleteItem,
+  FailOutcome,
+  QueueDepth,
+  FailureKind,
+  ItemRecord,
+  Lease,
+  TaskProgress,
+  NewItem,
+  QueueConfig,
+  RetryPolicy,
+  WorkerInfo,
+  WorkerRecord,
+  WorkerState,
+  WorkQueue,
 } from '../work-queue.js';
 import { claimNext } from './claim-item.js';
 import type { SqliteConnection, Statements } from './sqlite-connection.js';
-import { backoffFor, checkClaim, checkItems, checkLeaseMs, checkQueues, checkRetryPolicy, checkWorker } from '../work-queue-input.js';
+import {
+  backoffFor,
+  checkClaim,
+  checkItems,
+  checkLeaseMs,
+  checkQueues,
+  checkRetryPolicy,
+  checkWorker,
+} from '../work-queue-input.js';
 
 interface ItemBudget extends RetryPolicy {
   readonly state: string;
@@ -58,21 +79,46 @@ export class SqliteWorkQueue implements WorkQueue {
     return this.conn.read((q) => q.queueDepths.all() as QueueDepth[]);
   }
 
-  async enqueueItems(runId: string, model: string, items: readonly NewItem[], retry: RetryPolicy, now: number): Promise<void> {
+  async enqueueItems(
+    runId: string,
+    model: string,
+    items: readonly NewItem[],
+    retry: RetryPolicy,
+    now: number,
+  ): Promise<void> {
     const where = `enqueueItems: task ${model} of run ${runId}`;
     checkRetryPolicy(where, retry);
     checkItems(where, items);
     this.conn.write((q) => {
       const task = q.taskGroup.get(runId, model) as { status: string; group: string } | undefined;
       if (task === undefined) this.conn.taskStatus(runId, model); // throws STORE_NOT_FOUND
-      if (task!.status !== 'pending' && task!.status !== 'running') throw new SluiceError('STORE_CONFLICT', `${where} is ${task!.status}; items can only be added to a pending or running task`);
+      if (task!.status !== 'pending' && task!.status !== 'running')
+        throw new SluiceError(
+          'STORE_CONFLICT',
+          `${where} is ${task!.status}; items can only be added to a pending or running task`,
+        );
       for (const item of items) {
         // Zero-padded so that id order (the last claim tie-break) is item order.
         const id = `${runId}/${model}/${String(item.itemNo).padStart(6, '0')}`;
-        if (q.getItem.get(id) !== undefined) throw new SluiceError('STORE_CONFLICT', `${where}: item ${id} already exists`);
-        q.insertItem.run({ id, runId, model, itemNo: item.itemNo, group: task!.group, queue: item.queue, priority: item.priority,
-          cpus: item.cpus, memoryBytes: item.memoryBytes, spec: item.spec, now,
-          maxCodeAttempts: retry.maxCodeAttempts, maxInfraAttempts: retry.maxInfraAttempts, backoffMs: retry.backoffMs, maxBackoffMs: retry.maxBackoffMs });
+        if (q.getItem.get(id) !== undefined)
+          throw new SluiceError('STORE_CONFLICT', `${where}: item ${id} already exists`);
+        q.insertItem.run({
+          id,
+          runId,
+          model,
+          itemNo: item.itemNo,
+          group: task!.group,
+          queue: item.queue,
+          priority: item.priority,
+          cpus: item.cpus,
+          memoryBytes: item.memoryBytes,
+          spec: item.spec,
+          now,
+          maxCodeAttempts: retry.maxCodeAttempts,
+          maxInfraAttempts: retry.maxInfraAttempts,
+          backoffMs: retry.backoffMs,
+          maxBackoffMs: retry.maxBackoffMs,
+        });
       }
     });
   }
@@ -84,17 +130,31 @@ export class SqliteWorkQueue implements WorkQueue {
 
   async heartbeat(itemId: string, attempt: number, now: number, leaseMs: number): Promise<boolean> {
     checkLeaseMs(`heartbeat of item ${itemId}`, leaseMs);
-    return this.conn.write((q) => this.fenced(q, itemId, q.heartbeatItem.run({ id: itemId, attempt, expiresAt: now + leaseMs }).changes));
+    return this.conn.write((q) =>
+      this.fenced(q, itemId, q.heartbeatItem.run({ id: itemId, attempt, expiresAt: now + leaseMs }).changes),
+    );
   }
 
   async completeItem(itemId: string, attempt: number, result: CompleteItem): Promise<boolean> {
-    return this.conn.write((q) => this.fenced(q, itemId, q.completeItem.run({
-      id: itemId, attempt, now: result.now, rowsOut: result.rowsOut, bytesOut: result.bytesOut, output: result.output,
-    }).changes));
+    return this.conn.write((q) =>
+      this.fenced(
+        q,
+        itemId,
+        q.completeItem.run({
+          id: itemId,
+          attempt,
+          now: result.now,
+          rowsOut: result.rowsOut,
+          bytesOut: result.bytesOut,
+          output: result.output,
+        }).changes,
+      ),
+    );
   }
 
   async failItem(itemId: string, attempt: number, kind: FailureKind, error: string, now: number): Promise<FailOutcome> {
-    if (kind !== 'code' && kind !== 'infra') throw new SluiceError('STORE_CONFLICT', `failItem ${itemId}: kind must be code or infra, got ${String(kind)}`);
+    if (kind !== 'code' && kind !== 'infra')
+      throw new SluiceError('STORE_CONFLICT', `failItem ${itemId}: kind must be code or infra, got ${String(kind)}`);
     return this.conn.write((q): FailOutcome => {
       const row = q.itemBudget.get(itemId) as ItemBudget | undefined;
       if (row === undefined) throw this.itemNotFound(itemId);
@@ -106,7 +166,10 @@ export class SqliteWorkQueue implements WorkQueue {
       const failures = (code ? row.codeFailures : row.infraFailures) + 1;
       const dead = failures >= (code ? row.maxCodeAttempts : row.maxInfraAttempts);
       q.failItem.run({
-        id: itemId, attempt, now, error,
+        id: itemId,
+        attempt,
+        now,
+        error,
         state: dead ? 'dead' : 'pending',
         codeFailures: code ? failures : row.codeFailures,
         infraFailures: code ? row.infraFailures : failures,
@@ -143,7 +206,8 @@ export class SqliteWorkQueue implements WorkQueue {
     return this.conn.write((q) => {
       const run = q.getRun.get(runId) as { status: string } | undefined;
       if (run === undefined) throw this.conn.runNotFound(runId);
-      if (q.reopenRunRow.run({ runId }).changes === 0) throw new SluiceError('STORE_CONFLICT', `run ${runId} is still running; only a finished run can be reopened`);
+      if (q.reopenRunRow.run({ runId }).changes === 0)
+        throw new SluiceError('STORE_CONFLICT', `run ${runId} is still running; only a finished run can be reopened`);
       const items = q.reviveItems.run({ runId, now }).changes;
       const tasks = q.reopenTasksWithItems.run({ runId }).changes + q.reopenTasksWithoutItems.run({ runId }).changes;
       return { items, tasks };
@@ -169,23 +233,43 @@ export class SqliteWorkQueue implements WorkQueue {
   async registerWorker(worker: WorkerInfo): Promise<void> {
     checkWorker(worker);
     this.conn.write((q) => {
-      if (q.workerState.get(worker.id) !== undefined) throw new SluiceError('STORE_CONFLICT', `worker ${worker.id} is already registered in ${this.conn.file}`);
-      q.insertWorker.run({ id: worker.id, host: worker.host, pid: worker.pid, cpus: worker.cpus, memoryBytes: worker.memoryBytes, startedAt: worker.startedAt });
+      if (q.workerState.get(worker.id) !== undefined)
+        throw new SluiceError('STORE_CONFLICT', `worker ${worker.id} is already registered in ${this.conn.file}`);
+      q.insertWorker.run({
+        id: worker.id,
+        host: worker.host,
+        pid: worker.pid,
+        cpus: worker.cpus,
+        memoryBytes: worker.memoryBytes,
+        startedAt: worker.startedAt,
+      });
     });
   }
 
-  async workerHeartbeat(workerId: string, now: number, state?: Extract<WorkerState, 'active' | 'draining'>): Promise<WorkerState> {
+  async workerHeartbeat(
+    workerId: string,
+    now: number,
+    state?: Extract<WorkerState, 'active' | 'draining'>,
+  ): Promise<WorkerState> {
     if (state !== undefined && state !== 'active' && state !== 'draining') {
-      throw new SluiceError('STORE_CONFLICT', `workerHeartbeat ${workerId}: state must be active or draining, got ${String(state)}`);
+      throw new SluiceError(
+        'STORE_CONFLICT',
+        `workerHeartbeat ${workerId}: state must be active or draining, got ${String(state)}`,
+      );
     }
     return this.conn.write((q) => {
-      if (q.workerHeartbeat.run({ id: workerId, now, state: state ?? null }).changes === 0) throw this.workerNotFound(workerId);
+      if (q.workerHeartbeat.run({ id: workerId, now, state: state ?? null }).changes === 0)
+        throw this.workerNotFound(workerId);
       return (q.workerState.get(workerId) as { state: WorkerState }).state;
     });
   }
 
   async stopWorker(workerId: string, now: number, state: Extract<WorkerState, 'stopped' | 'lost'>): Promise<void> {
-    if (state !== 'stopped' && state !== 'lost') throw new SluiceError('STORE_CONFLICT', `stopWorker ${workerId}: state must be stopped or lost, got ${String(state)}`);
+    if (state !== 'stopped' && state !== 'lost')
+      throw new SluiceError(
+        'STORE_CONFLICT',
+        `stopWorker ${workerId}: state must be stopped or lost, got ${String(state)}`,
+      );
     this.conn.write((q) => {
       if (q.workerState.get(workerId) === undefined) throw this.workerNotFound(workerId);
       q.stopWorker.run({ id: workerId, now, state });
@@ -194,7 +278,9 @@ export class SqliteWorkQueue implements WorkQueue {
   }
 
   async listWorkers(options: { includeStopped?: boolean } = {}): Promise<WorkerRecord[]> {
-    return this.conn.read((q) => q.listWorkers.all({ includeStopped: options.includeStopped === true ? 1 : 0 }) as WorkerRecord[]);
+    return this.conn.read(
+      (q) => q.listWorkers.all({ includeStopped: options.includeStopped === true ? 1 : 0 }) as WorkerRecord[],
+    );
   }
 
   /** A fenced write: true if it changed the item; otherwise count a late write (or not found). */
@@ -209,6 +295,9 @@ export class SqliteWorkQueue implements WorkQueue {
   }
 
   private workerNotFound(workerId: string): SluiceError {
-    return new SluiceError('STORE_NOT_FOUND', `worker ${workerId} is not registered in metadata store ${this.conn.file}`);
+    return new SluiceError(
+      'STORE_NOT_FOUND',
+      `worker ${workerId} is not registered in metadata store ${this.conn.file}`,
+    );
   }
 }

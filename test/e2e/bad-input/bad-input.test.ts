@@ -10,7 +10,9 @@ import type { BadInputCase } from './case.js';
 /** Every `cases-*.ts` beside this file. */
 async function loadCases(): Promise<BadInputCase[]> {
   const dir = new URL('.', import.meta.url);
-  const files = readdirSync(dir).filter((f) => /^cases-.*\.ts$/.test(f)).sort();
+  const files = readdirSync(dir)
+    .filter((f) => /^cases-.*\.ts$/.test(f))
+    .sort();
   const all: BadInputCase[] = [];
   for (const f of files) all.push(...((await import(new URL(f, dir).href)) as { cases: BadInputCase[] }).cases);
   return all;
@@ -35,7 +37,10 @@ describe(`bad input: ${cases.length} cases, each a clear error, the documented e
 
   it('has unique case names', () => {
     const names = cases.map((c) => c.name);
-    assert.deepEqual(names.filter((n, i) => names.indexOf(n) !== i), []);
+    assert.deepEqual(
+      names.filter((n, i) => names.indexOf(n) !== i),
+      [],
+    );
   });
 
   for (const c of cases) {

@@ -6,8 +6,12 @@ const invalid = (option: string, value: string) =>
   new RegExp(`option '${escape(option)}' argument '${escape(value)}' is invalid\\.`);
 
 /** A usage error: nothing runs, exit 2. `@root` is the built project; run id `2` prefixes its one run. */
-const usage = (name: string, args: readonly string[], message: RegExp): BadInputCase =>
-  ({ name: `cli: ${name}`, args, exit: 2, message });
+const usage = (name: string, args: readonly string[], message: RegExp): BadInputCase => ({
+  name: `cli: ${name}`,
+  args,
+  exit: 2,
+  message,
+});
 const p = ['-p', '@root'];
 
 /** The command line: verbs, options and their values, run ids. */

@@ -2,7 +2,8 @@ import { model } from '../../helpers/temp-project.js';
 import type { BadInputCase } from './case.js';
 
 const sales = { type: 'report', business_unit: 'sales' };
-const SOURCES = 'sources:\n  customers:\n    format: csv\n    path: data/customers.csv\n  orders:\n    format: parquet\n    path: data/orders\n    hive_partitioning: true\n';
+const SOURCES =
+  'sources:\n  customers:\n    format: csv\n    path: data/customers.csv\n  orders:\n    format: parquet\n    path: data/orders\n    hive_partitioning: true\n';
 
 /** Billion laughs: nine anchors, each a list of nine aliases of the one before (9^9 strings). */
 function aliasBomb(key: string): string {
@@ -32,7 +33,9 @@ export const cases: readonly BadInputCase[] = [
   },
   {
     name: 'errors: an alias bomb in a model header',
-    files: { 'models/rpt_city.sql': `/*---\ntype: report\nbusiness_unit: sales\n${aliasBomb('x_')}---*/\nselect 1 as x\n` },
+    files: {
+      'models/rpt_city.sql': `/*---\ntype: report\nbusiness_unit: sales\n${aliasBomb('x_')}---*/\nselect 1 as x\n`,
+    },
     args: ['validate', '-p', '@root'],
     exit: 2,
     message: /models\/rpt_city\.sql:\d+: \[model rpt_city\] invalid YAML: its aliases expand too far/,

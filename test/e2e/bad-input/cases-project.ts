@@ -35,14 +35,20 @@ export const cases: readonly BadInputCase[] = [
   },
   {
     name: 'source: unknown format',
-    files: { 'sources/shop.yml': 'sources:\n  customers:\n    format: xls\n    path: data/customers.csv\n  orders:\n    format: parquet\n    path: data/orders\n    hive_partitioning: true\n' },
+    files: {
+      'sources/shop.yml':
+        'sources:\n  customers:\n    format: xls\n    path: data/customers.csv\n  orders:\n    format: parquet\n    path: data/orders\n    hive_partitioning: true\n',
+    },
     args: ['validate', '-p', '@root'],
     exit: 2,
     message: /sources\/shop\.yml:3: .*format/,
   },
   {
     name: 'source: path that matches no file',
-    files: { 'sources/shop.yml': 'sources:\n  customers:\n    format: csv\n    path: data/nope.csv\n  orders:\n    format: parquet\n    path: data/orders\n    hive_partitioning: true\n' },
+    files: {
+      'sources/shop.yml':
+        'sources:\n  customers:\n    format: csv\n    path: data/nope.csv\n  orders:\n    format: parquet\n    path: data/orders\n    hive_partitioning: true\n',
+    },
     args: ['run', '-p', '@root'],
     exit: 2,
     message: /sources\/shop\.yml:\d+: .*customers.*data\/nope\.csv/,
@@ -84,7 +90,9 @@ export const cases: readonly BadInputCase[] = [
   },
   {
     name: 'model SQL: a column that does not exist, at its line',
-    files: { 'models/rpt_city.sql': model(sales, 'select city,\n  sum(revenu) as revenue\nfrom rpt_daily group by city') },
+    files: {
+      'models/rpt_city.sql': model(sales, 'select city,\n  sum(revenu) as revenue\nfrom rpt_daily group by city'),
+    },
     args: ['run', '-p', '@root'],
     exit: 2,
     message: /models\/rpt_city\.sql:6: \[model rpt_city\] .*revenu/,
@@ -108,7 +116,12 @@ export const cases: readonly BadInputCase[] = [
   },
   {
     name: 'models: partition_by a column the model does not output',
-    files: { 'models/rpt_city.sql': model({ ...sales, partition_by: ['country'] }, 'select city, sum(revenue) as revenue from rpt_daily group by city') },
+    files: {
+      'models/rpt_city.sql': model(
+        { ...sales, partition_by: ['country'] },
+        'select city, sum(revenue) as revenue from rpt_daily group by city',
+      ),
+    },
     args: ['run', '-p', '@root'],
     exit: 2,
     message: /models\/rpt_city\.sql:\d+: \[model rpt_city\] .*country/,

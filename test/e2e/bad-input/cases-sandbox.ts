@@ -10,10 +10,13 @@ function rptCity(sql: string, header: Record<string, unknown> = sales): Record<s
 
 /** A model refusal at validate: the file:line, the model, what it does and the hint. */
 function refused(what: string): RegExp {
-  return new RegExp(`models/rpt_city\\.sql:\\d+: \\[model rpt_city\\] ${what} reads files directly.*declare the files as a source`);
+  return new RegExp(
+    `models/rpt_city\\.sql:\\d+: \\[model rpt_city\\] ${what} reads files directly.*declare the files as a source`,
+  );
 }
 
-const notSelect = (kind: string) => new RegExp(`models/rpt_city\\.sql:\\d+: \\[model rpt_city\\] .*found an? ${kind} statement`);
+const notSelect = (kind: string) =>
+  new RegExp(`models/rpt_city\\.sql:\\d+: \\[model rpt_city\\] .*found an? ${kind} statement`);
 
 const SOURCES_OUTSIDE =
   'sources:\n  customers:\n    format: csv\n    path: /etc/passwd\n  orders:\n    format: parquet\n    path: data/orders\n' +
@@ -142,7 +145,10 @@ export const cases: readonly BadInputCase[] = [
   },
   {
     name: 'timeout: a model that runs past its timeout fails, saying so',
-    files: rptCity('select sum(a.range * b.range) as s from range(1000000) a, range(1000000) b', { ...sales, timeout: '1s' }),
+    files: rptCity('select sum(a.range * b.range) as s from range(1000000) a, range(1000000) b', {
+      ...sales,
+      timeout: '1s',
+    }),
     // Only rpt_city: its upstream models are built already.
     args: ['run', '-p', '@root', '-s', 'rpt_city'],
     exit: 1,

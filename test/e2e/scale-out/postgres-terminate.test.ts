@@ -74,31 +74,50 @@ function registerSuites(): void {
     });
 
     for (let n = 1; n <= TRIALS; n++) {
-      it(`trial ${n}: the worker survives, nothing is lost or duplicated, no staging is left`, { timeout: 120_000 }, async () => {
-        assert.ok(baseline, 'the baseline ran');
-        const heldMs = 50 + Math.floor(random() * 300); // an item takes ~0.4 s or more: it is still held
-        const out = run();
-        out.catch(() => undefined); // awaited below; a failed wait must not leave it unhandled
-        const held = await waitFor(`an item the worker has held for ${heldMs} ms`, async () => {
-          const r = (await store.listRuns({ limit: 1 }))[0];
-          if (r?.status !== 'running') return undefined;
-          const items = await store.listItems(r.id);
-          return items.find((i) => i.state === 'leased' && i.leasedAt !== null && Date.now() - i.leasedAt >= heldMs);
-        }, 60_000, 10);
-        const ended = await terminateWorker();
-        assert.ok(ended.length >= 1, 'the worker had a connection to end');
-        // And once more a moment later: it may hit a claim, a completion or a report.
-        const again = delay(Math.floor(random() * 800)).then(terminateWorker);
-        const result = await out;
-        await again;
-        assert.equal(result.code, 0, `${result.stderr}\n${workerLog}`);
-        assert.equal((JSON.parse(result.stdout) as { status: string }).status, 'succeeded');
-        const item = (await store.listItems(held.runId)).find((i) => i.id === held.id)!;
-        console.log(`trial ${n}: ended ${ended.length} connection(s) ${heldMs} ms into ${describeItem(item)}`);
-        assert.equal(worker.exitCode, null, `the worker is still running:\n${workerLog}`);
-        assert.deepEqual(await modelDigest(warehouse(), 'daily_hashes'), baseline, 'read through the manifest: the same rows, once');
-        await waitFor('staging to be cleaned up', () => (stagingLeft(warehouse()).length === 0 ? true : undefined), 10_000);
-      });
+      it(
+        `trial ${n}: the worker survives, nothing is lost or duplicated, no staging is left`,
+        { timeout: 120_000 },
+        async () => {
+          assert.ok(baseline, 'the baseline ran');
+          const heldMs = 50 + Math.floor(random() * 300); // an item takes ~0.4 s or more: it is still held
+          const out = run();
+          out.catch(() => undefined); // awaited below; a failed wait must not leave it unhandled
+          const held = await waitFor(
+            `an item the worker has held for ${heldMs} ms`,
+            async () => {
+              const r = (await store.listRuns({ limit: 1 }))[0];
+              if (r?.status !== 'running') return undefined;
+              const items = await store.listItems(r.id);
+              return items.find(
+                (i) => i.state === 'leased' && i.leasedAt !== null && Date.now() - i.leasedAt >= heldMs,
+              );
+            },
+            60_000,
+            10,
+          );
+          const ended = await terminateWorker();
+          assert.ok(ended.length >= 1, 'the worker had a connection to end');
+          // And once more a moment later: it may hit a claim, a completion or a report.
+          const again = delay(Math.floor(random() * 800)).then(terminateWorker);
+          const result = await out;
+          await again;
+          assert.equal(result.code, 0, `${result.stderr}\n${workerLog}`);
+          assert.equal((JSON.parse(result.stdout) as { status: string }).status, 'succeeded');
+          const item = (await store.listItems(held.runId)).find((i) => i.id === held.id)!;
+          console.log(`trial ${n}: ended ${ended.length} connection(s) ${heldMs} ms into ${describeItem(item)}`);
+          assert.equal(worker.exitCode, null, `the worker is still running:\n${workerLog}`);
+          assert.deepEqual(
+            await modelDigest(warehouse(), 'daily_hashes'),
+            baseline,
+            'read through the manifest: the same rows, once',
+          );
+          await waitFor(
+            'staging to be cleaned up',
+            () => (stagingLeft(warehouse()).length === 0 ? true : undefined),
+            10_000,
+          );
+        },
+      );
     }
 
     it('the worker stops on SIGTERM with exit code 0 and never crashed', { timeout: 60_000 }, async () => {

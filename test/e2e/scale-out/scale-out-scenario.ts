@@ -26,13 +26,27 @@ export function scaleOutScenario(label: string, make: () => Promise<StoresUnderT
     const workers = new Map<string, ChildProcess>();
     const logs: string[] = [];
     const startWorker = (id: string) => {
-      const w = spawnCli(['worker', '--id', id, '--store', stores.store, '--objects', stores.objects], { cwd: elsewhere, env: stores.env });
+      const w = spawnCli(['worker', '--id', id, '--store', stores.store, '--objects', stores.objects], {
+        cwd: elsewhere,
+        env: stores.env,
+      });
       w.stdout!.on('data', (d) => logs.push(`${id}: ${d}`));
       w.stderr!.on('data', (d) => logs.push(`${id}: ${d}`));
       workers.set(id, w);
     };
     before(async () => {
-      p = await clinicProject({ days: 6, scale: 0.3, execution: { threads: 1, lease_seconds: 3, heartbeat_seconds: 0.3, backoff_seconds: 0.1, max_backoff_seconds: 0.3, retries: { code: 3, infra: 20 } } });
+      p = await clinicProject({
+        days: 6,
+        scale: 0.3,
+        execution: {
+          threads: 1,
+          lease_seconds: 3,
+          heartbeat_seconds: 0.3,
+          backoff_seconds: 0.1,
+          max_backoff_seconds: 0.3,
+          retries: { code: 3, infra: 20 },
+        },
+      });
       stores = await make();
       elsewhere = mkdtempSync(join(tmpdir(), 'sluice-far-'));
     });
@@ -50,7 +64,10 @@ export function scaleOutScenario(label: string, make: () => Promise<StoresUnderT
       for (const m of p.models) baseline.set(m, await modelDigest(p.warehouse, m));
 
       for (const id of ['far-1', 'far-2', 'far-3']) startWorker(id);
-      const submitter = spawnCli(['run', '--workers', '0', '--json', '--store', stores.store, '--objects', stores.objects], { cwd: p.root, env: stores.env });
+      const submitter = spawnCli(
+        ['run', '--workers', '0', '--json', '--store', stores.store, '--objects', stores.objects],
+        { cwd: p.root, env: stores.env },
+      );
       let submitterOut = '';
       submitter.stderr!.on('data', (d) => (submitterOut += d));
       const submitterExit = new Promise<void>((resolve) => submitter.on('exit', () => resolve()));
@@ -66,7 +83,9 @@ export function scaleOutScenario(label: string, make: () => Promise<StoresUnderT
             if (!run || run.status !== 'running') return undefined;
             const tasks = await store.listTasks(run.id);
             if (!tasks.some((t) => t.status === 'succeeded')) return undefined;
-            const leased = (await store.listItems(run.id)).find((i) => i.state === 'leased' && i.workerId !== null && workers.has(i.workerId));
+            const leased = (await store.listItems(run.id)).find(
+              (i) => i.state === 'leased' && i.workerId !== null && workers.has(i.workerId),
+            );
             return leased ? { runId: run.id, worker: leased.workerId!, item: leased.id } : undefined;
           },
           120_000,
@@ -77,7 +96,11 @@ export function scaleOutScenario(label: string, make: () => Promise<StoresUnderT
         workers.get(target.worker)!.kill('SIGKILL');
         submitter.kill('SIGKILL');
         await submitterExit;
-        await waitFor('the killed worker to be gone', () => (alive(workers.get(target.worker)!.pid!) ? undefined : true), 10_000);
+        await waitFor(
+          'the killed worker to be gone',
+          () => (alive(workers.get(target.worker)!.pid!) ? undefined : true),
+          10_000,
+        );
         workers.delete(target.worker);
         assert.equal((await store.getRun(runId))?.status, 'running', 'the killed submitter left its run running');
       } finally {
@@ -85,7 +108,10 @@ export function scaleOutScenario(label: string, make: () => Promise<StoresUnderT
       }
       startWorker('far-4');
 
-      const resumed = await runCli(['run', '--resume', runId, '--workers', '0', '--json', '--store', stores.store, '--objects', stores.objects], { cwd: p.root, env: stores.env });
+      const resumed = await runCli(
+        ['run', '--resume', runId, '--workers', '0', '--json', '--store', stores.store, '--objects', stores.objects],
+        { cwd: p.root, env: stores.env },
+      );
       assert.equal(resumed.code, 0, `${resumed.stdout}\n${resumed.stderr}\n${submitterOut}\n${logs.join('')}`);
       const result = JSON.parse(resumed.stdout) as { runId: string; status: string };
       assert.deepEqual([result.runId, result.status], [runId, 'succeeded']);
@@ -93,18 +119,29 @@ export function scaleOutScenario(label: string, make: () => Promise<StoresUnderT
       const objects = stores.openObjects();
       try {
         for (const m of p.models) assert.deepEqual(await modelDigest(objects, m), baseline.get(m), `model ${m}`);
-        assert.deepEqual(await objects.listStaging(), [], 'no staging left behind (the resumed run swept the killed worker\'s)');
+        assert.deepEqual(
+          await objects.listStaging(),
+          [],
+          "no staging left behind (the resumed run swept the killed worker's)",
+        );
       } finally {
         await objects.close();
       }
       // Credentials never reach any output: workers' logs, the submitter's, the resumed run's.
       const everything = [logs.join(''), submitterOut, resumed.stdout, resumed.stderr].join('\n');
-      for (const secret of stores.secrets) assert.ok(!everything.includes(secret), `a secret was printed:\n${everything}`);
+      for (const secret of stores.secrets)
+        assert.ok(!everything.includes(secret), `a secret was printed:\n${everything}`);
 
       const after = await stores.openStore();
       try {
         const items = await after.listItems(runId);
-        assert.ok(items.every((i) => i.state === 'succeeded'), items.filter((i) => i.state !== 'succeeded').map((i) => `${i.id} ${i.state}`).join('\n'));
+        assert.ok(
+          items.every((i) => i.state === 'succeeded'),
+          items
+            .filter((i) => i.state !== 'succeeded')
+            .map((i) => `${i.id} ${i.state}`)
+            .join('\n'),
+        );
         assert.ok(new Set(items.map((i) => i.workerId)).size >= 2, 'the work was spread over several workers');
       } finally {
         await after.close();

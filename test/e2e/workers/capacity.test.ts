@@ -23,7 +23,10 @@ function splitModel(header: Record<string, unknown>): string {
 }
 
 /** A project over a source of DAYS day folders, with the given models and sluice.yaml extras. */
-async function capacityProject(models: Record<string, string>, opts: { config?: string; days?: number } = {}): Promise<{ root: string; db: string; cleanup: () => void }> {
+async function capacityProject(
+  models: Record<string, string>,
+  opts: { config?: string; days?: number } = {},
+): Promise<{ root: string; db: string; cleanup: () => void }> {
   const days = opts.days ?? DAYS;
   const p = writeProject({
     'sluice.yaml': [
@@ -38,18 +41,26 @@ async function capacityProject(models: Record<string, string>, opts: { config?: 
       opts.config ?? '',
       '',
     ].join('\n'),
-    'sources/events.yml': 'sources:\n  events:\n    format: parquet\n    path: data/events\n    hive_partitioning: true\n',
+    'sources/events.yml':
+      'sources:\n  events:\n    format: parquet\n    path: data/events\n    hive_partitioning: true\n',
     ...Object.fromEntries(Object.entries(models).map(([name, sql]) => [`models/${name}.sql`, sql])),
   });
   mkdirSync(join(p.root, 'data'), { recursive: true });
-  await copyTo(`SELECT DATE '2024-01-01' + (i // 4)::INT AS day, 'k' || (i % 4) AS k FROM range(${days * 4}) t(i)`, join(p.root, 'data/events'), 'FORMAT parquet, PARTITION_BY (day)');
+  await copyTo(
+    `SELECT DATE '2024-01-01' + (i // 4)::INT AS day, 'k' || (i % 4) AS k FROM range(${days * 4}) t(i)`,
+    join(p.root, 'data/events'),
+    'FORMAT parquet, PARTITION_BY (day)',
+  );
   return { ...p, db: join(p.root, '.sluice/sluice.db') };
 }
 
 async function runAndList(root: string, db: string): Promise<{ items: ItemRecord[]; tasks: TaskRecord[] }> {
   const result = await runProject(root, { workers: WORKERS });
   assert.equal(result.status, 'succeeded', JSON.stringify(result.tasks));
-  return withStore(db, async (s) => ({ items: await s.listItems(result.runId), tasks: await s.listTasks(result.runId) }));
+  return withStore(db, async (s) => ({
+    items: await s.listItems(result.runId),
+    tasks: await s.listTasks(result.runId),
+  }));
 }
 
 interface Window {
@@ -108,31 +119,46 @@ describe('capacity-share dispatch across queues', () => {
     console.log(`four queues: ${describeWindow(w)}`);
     const expected = { dimension: 30, fact: 30, report: 30, default: 10 };
     for (const [queue, share] of Object.entries(expected)) {
-      assert.ok(Math.abs(percent(w, queue) - share) <= 5, `queue ${queue} got ${percent(w, queue).toFixed(1)}% instead of ${share}% ± 5 (${describeWindow(w)})`);
+      assert.ok(
+        Math.abs(percent(w, queue) - share) <= 5,
+        `queue ${queue} got ${percent(w, queue).toFixed(1)}% instead of ${share}% ± 5 (${describeWindow(w)})`,
+      );
     }
   });
 
-  it('two busy queues borrow the capacity of the idle ones: ~50% each, workers kept busy', { timeout: 120_000 }, async () => {
-    const p = await capacityProject({
-      fct_claims: splitModel({ type: 'fact', business_unit: 'claims', queue: 'fact' }),
-      rpt_billing: splitModel({ type: 'report', business_unit: 'billing', queue: 'report' }),
-    });
-    cleanups.push(p.cleanup);
-    const { items } = await runAndList(p.root, p.db);
-    const w = contendedWindow(items);
-    console.log(`two queues: ${describeWindow(w)}`);
-    for (const queue of ['fact', 'report']) {
-      assert.ok(Math.abs(percent(w, queue) - 50) <= 5, `queue ${queue} got ${percent(w, queue).toFixed(1)}% instead of 50% ± 5 (${describeWindow(w)})`);
-    }
-    // Utilisation once every worker is up (workers finish booting at different times).
-    const workers = [...new Set(items.map((i) => i.workerId!))];
-    assert.equal(workers.length, WORKERS);
-    const allUp = Math.max(...workers.map((id) => Math.min(...items.filter((i) => i.workerId === id).map((i) => i.leasedAt!))));
-    const u = contendedWindow(items, allUp);
-    const utilisation = u.total / (WORKERS * (u.to - u.from));
-    console.log(`two queues, all workers up: ${describeWindow(u)}; utilisation ${(100 * utilisation).toFixed(1)}%`);
-    assert.ok(utilisation >= 0.8, `the workers were busy ${(100 * utilisation).toFixed(1)}% of the window (${describeWindow(u)})`);
-  });
+  it(
+    'two busy queues borrow the capacity of the idle ones: ~50% each, workers kept busy',
+    { timeout: 120_000 },
+    async () => {
+      const p = await capacityProject({
+        fct_claims: splitModel({ type: 'fact', business_unit: 'claims', queue: 'fact' }),
+        rpt_billing: splitModel({ type: 'report', business_unit: 'billing', queue: 'report' }),
+      });
+      cleanups.push(p.cleanup);
+      const { items } = await runAndList(p.root, p.db);
+      const w = contendedWindow(items);
+      console.log(`two queues: ${describeWindow(w)}`);
+      for (const queue of ['fact', 'report']) {
+        assert.ok(
+          Math.abs(percent(w, queue) - 50) <= 5,
+          `queue ${queue} got ${percent(w, queue).toFixed(1)}% instead of 50% ± 5 (${describeWindow(w)})`,
+        );
+      }
+      // Utilisation once every worker is up (workers finish booting at different times).
+      const workers = [...new Set(items.map((i) => i.workerId!))];
+      assert.equal(workers.length, WORKERS);
+      const allUp = Math.max(
+        ...workers.map((id) => Math.min(...items.filter((i) => i.workerId === id).map((i) => i.leasedAt!))),
+      );
+      const u = contendedWindow(items, allUp);
+      const utilisation = u.total / (WORKERS * (u.to - u.from));
+      console.log(`two queues, all workers up: ${describeWindow(u)}; utilisation ${(100 * utilisation).toFixed(1)}%`);
+      assert.ok(
+        utilisation >= 0.8,
+        `the workers were busy ${(100 * utilisation).toFixed(1)}% of the window (${describeWindow(u)})`,
+      );
+    },
+  );
 
   it('a group never runs more tasks at once than its step concurrency', { timeout: 120_000 }, async () => {
     const names = ['fct_a', 'fct_b', 'fct_c', 'fct_d', 'fct_e', 'fct_f'];

@@ -42,16 +42,23 @@ describe('standalone workers with --store/--objects and a run with --workers 0',
       w.stderr!.on('data', (d) => logs.push(`${id}: ${d}`));
       workers.push(w);
     }
-    const run = await runCli(['run', '--workers', '0', '--json', '--store', store, '--objects', objects], { cwd: p.root });
+    const run = await runCli(['run', '--workers', '0', '--json', '--store', store, '--objects', objects], {
+      cwd: p.root,
+    });
     assert.equal(run.code, 0, `${run.stderr}\n${logs.join('')}`);
     const result = JSON.parse(run.stdout) as { status: string; tasks: { model: string; status: string }[] };
     assert.equal(result.status, 'succeeded');
     assert.equal(result.tasks.length, p.models.length);
 
     // Every item was done by one of the standalone workers, none by a local one.
-    const items = await withStore(join(elsewhere, 'shared.db'), async (s) => s.listItems((await s.listRuns({ limit: 1 }))[0]!.id));
+    const items = await withStore(join(elsewhere, 'shared.db'), async (s) =>
+      s.listItems((await s.listRuns({ limit: 1 }))[0]!.id),
+    );
     assert.ok(items.length >= p.models.length);
-    assert.ok(items.every((i) => i.workerId === 'far-1' || i.workerId === 'far-2'), JSON.stringify(items.map((i) => i.workerId)));
+    assert.ok(
+      items.every((i) => i.workerId === 'far-1' || i.workerId === 'far-2'),
+      JSON.stringify(items.map((i) => i.workerId)),
+    );
 
     for (const m of p.models) assert.deepEqual(await modelDigest(objects, m), await modelDigest(p.warehouse, m), m);
 
@@ -60,7 +67,10 @@ describe('standalone workers with --store/--objects and a run with --workers 0',
     for (const w of workers) w.kill('SIGTERM');
     assert.deepEqual(await Promise.all(exits), [0, 0]);
     const listed = await withStore(join(elsewhere, 'shared.db'), (s) => s.listWorkers({ includeStopped: true }));
-    assert.deepEqual(listed.map((w) => [w.id, w.state]).sort(), [['far-1', 'stopped'], ['far-2', 'stopped']]);
+    assert.deepEqual(listed.map((w) => [w.id, w.state]).sort(), [
+      ['far-1', 'stopped'],
+      ['far-2', 'stopped'],
+    ]);
   });
 
   it('a worker outside a project without both stores says what it needs', async () => {

@@ -38,7 +38,9 @@ export async function killTrial(root: string, workers: number, kills: readonly K
   const killOne = async (origin: number, pick: number): Promise<void> => {
     const processes = (pool?.pids() ?? []).filter((p) => !killedPids.has(p));
     const store = new SqliteMetadataStore(join(root, '.sluice/sluice.db'));
-    const active = new Set((await store.listWorkers().finally(() => store.close())).filter((w) => w.state === 'active').map((w) => w.pid));
+    const active = new Set(
+      (await store.listWorkers().finally(() => store.close())).filter((w) => w.state === 'active').map((w) => w.pid),
+    );
     const live = processes.filter((p) => active.has(p));
     const from = live.length > 0 ? live : processes;
     const pid = from.length === 0 ? null : from[Math.min(from.length - 1, Math.floor(pick * from.length))]!;
@@ -58,7 +60,8 @@ export async function killTrial(root: string, workers: number, kills: readonly K
       if (e.kind === 'run_finished') finished = Date.now();
       if (e.kind !== 'task_started' || firstTask !== undefined) return;
       const origin = (firstTask = Date.now());
-      for (const k of kills) timers.push(setTimeout(() => void killOne(origin, k.pick).catch((err) => errors.push(String(err))), k.atMs));
+      for (const k of kills)
+        timers.push(setTimeout(() => void killOne(origin, k.pick).catch((err) => errors.push(String(err))), k.atMs));
     },
   });
   for (const t of timers) clearTimeout(t);
@@ -68,6 +71,9 @@ export async function killTrial(root: string, workers: number, kills: readonly K
     status: result.status,
     workMs: (finished ?? ended) - (firstTask ?? ended),
     killed,
-    failed: [...errors.map((e) => `kill failed: ${e}`), ...result.tasks.filter((t) => t.status !== 'succeeded').map((t) => `${t.model}: ${t.status}: ${t.error}`)],
+    failed: [
+      ...errors.map((e) => `kill failed: ${e}`),
+      ...result.tasks.filter((t) => t.status !== 'succeeded').map((t) => `${t.model}: ${t.status}: ${t.error}`),
+    ],
   };
 }

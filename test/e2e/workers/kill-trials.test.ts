@@ -27,7 +27,14 @@ describe(`kill -9 trials on the clinic example (seed ${SEED})`, () => {
     p = await clinicProject({
       days: 3,
       scale: 0.05,
-      execution: { threads: 1, lease_seconds: 1.5, heartbeat_seconds: 0.3, backoff_seconds: 0.1, max_backoff_seconds: 0.4, retries: { code: 3, infra: 20 } },
+      execution: {
+        threads: 1,
+        lease_seconds: 1.5,
+        heartbeat_seconds: 0.3,
+        backoff_seconds: 0.1,
+        max_backoff_seconds: 0.4,
+        retries: { code: 3, infra: 20 },
+      },
     });
     console.log(`kill trials: seed ${SEED} (replay with SLUICE_KILL_SEED=${SEED})`);
   });
@@ -45,8 +52,12 @@ describe(`kill -9 trials on the clinic example (seed ${SEED})`, () => {
     // The trials check with publishedState (one DuckDB for all models): it agrees with modelDigest.
     const state = await publishedState(p.warehouse, p.models);
     for (const m of p.models) assert.deepEqual(state.get(m)!.digest, baseline.get(m), m);
-    for (const m of p.models) assert.deepEqual(state.get(m)!.catalog, baseline.get(m), `${m}: read through its catalog`);
-    assert.ok([...baseline.values()].every((d) => d.rows > 0), JSON.stringify([...baseline]));
+    for (const m of p.models)
+      assert.deepEqual(state.get(m)!.catalog, baseline.get(m), `${m}: read through its catalog`);
+    assert.ok(
+      [...baseline.values()].every((d) => d.rows > 0),
+      JSON.stringify([...baseline]),
+    );
   });
 
   let ran = 0;
@@ -55,8 +66,12 @@ describe(`kill -9 trials on the clinic example (seed ${SEED})`, () => {
       assert.ok(baseline, 'the baseline ran');
       // Every third trial kills twice. The schedule is drawn even for skipped trials, so a seed
       // always gives the same schedules.
-      const kills = Array.from({ length: n % 3 === 0 ? 2 : 1 }, () => ({ atMs: Math.floor(random() * workMs), pick: random() }));
-      if (n > TRIALS && midItem.length >= MIN_MID_ITEM) return t.skip(`${midItem.length} trials already killed a worker mid-item`);
+      const kills = Array.from({ length: n % 3 === 0 ? 2 : 1 }, () => ({
+        atMs: Math.floor(random() * workMs),
+        pick: random(),
+      }));
+      if (n > TRIALS && midItem.length >= MIN_MID_ITEM)
+        return t.skip(`${midItem.length} trials already killed a worker mid-item`);
       ran++;
       const out = await killTrial(p.root, WORKERS, kills);
       const schedule = `seed ${SEED}, trial ${n}, kills ${JSON.stringify(out.killed)}`;
@@ -64,24 +79,46 @@ describe(`kill -9 trials on the clinic example (seed ${SEED})`, () => {
 
       for (const [m, { digest, catalog, view }] of await publishedState(p.warehouse, p.models)) {
         assert.deepEqual(digest, baseline.get(m), `${schedule}: model ${m} differs from the baseline`);
-        assert.deepEqual(catalog, baseline.get(m), `${schedule}: model ${m} read through its catalog differs from the baseline`);
-        assert.deepEqual(view.globKeys, view.manifestKeys, `${schedule}: model ${m}: the folder holds exactly the manifest's files`);
-        assert.equal(view.globRows, view.manifestRows, `${schedule}: model ${m}: a plain glob reads the manifest's rows`);
+        assert.deepEqual(
+          catalog,
+          baseline.get(m),
+          `${schedule}: model ${m} read through its catalog differs from the baseline`,
+        );
+        assert.deepEqual(
+          view.globKeys,
+          view.manifestKeys,
+          `${schedule}: model ${m}: the folder holds exactly the manifest's files`,
+        );
+        assert.equal(
+          view.globRows,
+          view.manifestRows,
+          `${schedule}: model ${m}: a plain glob reads the manifest's rows`,
+        );
       }
       assert.deepEqual(stagingLeft(p.warehouse), [], `${schedule}: no staging folder remains`);
 
       const items = await withStore(p.db, (s) => s.listItems(out.runId));
       assert.equal(items.length, 14);
-      assert.ok(items.every((i) => i.state === 'succeeded'), items.map(describeItem).join('\n'));
+      assert.ok(
+        items.every((i) => i.state === 'succeeded'),
+        items.map(describeItem).join('\n'),
+      );
       const redone = items.filter((i) => i.attempt > 1 || i.infraFailures > 0);
       if (redone.length > 0) midItem.push(`trial ${n}: ${redone.map(describeItem).join('; ')}`);
-      console.log(`trial ${n}: killed ${JSON.stringify(out.killed)} in a ${out.workMs} ms run; items redone: ${redone.map((i) => i.model).join(', ') || 'none'}`);
+      console.log(
+        `trial ${n}: killed ${JSON.stringify(out.killed)} in a ${out.workMs} ms run; items redone: ${redone.map((i) => i.model).join(', ') || 'none'}`,
+      );
     });
   }
 
   it('several trials killed a worker in the middle of an item', () => {
-    console.log(`kill trials (seed ${SEED}): ${midItem.length} of ${ran} killed a worker mid-item\n${midItem.join('\n')}`);
+    console.log(
+      `kill trials (seed ${SEED}): ${midItem.length} of ${ran} killed a worker mid-item\n${midItem.join('\n')}`,
+    );
     assert.ok(ran >= TRIALS);
-    assert.ok(midItem.length >= MIN_MID_ITEM, `only ${midItem.length} of ${ran} trials hit a worker holding an item (seed ${SEED})`);
+    assert.ok(
+      midItem.length >= MIN_MID_ITEM,
+      `only ${midItem.length} of ${ran} trials hit a worker holding an item (seed ${SEED})`,
+    );
   });
 });

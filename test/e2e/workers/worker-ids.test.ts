@@ -22,23 +22,40 @@ describe('worker ids across runs of one process', () => {
   });
   after(() => p.cleanup());
 
-  it('every worker process a run starts registers (none is refused as a duplicate id)', { timeout: 120_000 }, async () => {
-    const started: number[][] = [];
-    for (let run = 0; run < 2; run++) {
-      // Both runs do the work (the second would otherwise skip both unchanged models).
-      const result = await runProject(p.root, { workers: 2, fullRefresh: true, onWorkers: (w) => started.push(w.pids()) });
-      assert.equal(result.status, 'succeeded', JSON.stringify(result.tasks));
-    }
-    const workers = await withStore(join(p.root, '.sluice/sluice.db'), (s) => s.listWorkers({ includeStopped: true }));
-    const registered = new Set(workers.map((w) => w.pid));
-    const listing = workers.map((w) => `${w.id} (pid ${w.pid}, ${w.state})`).join(', ');
-    assert.equal(started.length, 2);
-    for (const [run, pids] of started.entries()) {
-      assert.equal(pids.length, 2);
-      const missing = pids.filter((pid) => !registered.has(pid));
-      assert.deepEqual(missing, [], `run ${run + 1}: worker processes ${missing.join(', ')} never registered; registered: ${listing}`);
-    }
-    assert.equal(workers.length, 4, listing);
-    assert.ok(workers.every((w) => w.state === 'stopped'), `no worker was lost: ${listing}`);
-  });
+  it(
+    'every worker process a run starts registers (none is refused as a duplicate id)',
+    { timeout: 120_000 },
+    async () => {
+      const started: number[][] = [];
+      for (let run = 0; run < 2; run++) {
+        // Both runs do the work (the second would otherwise skip both unchanged models).
+        const result = await runProject(p.root, {
+          workers: 2,
+          fullRefresh: true,
+          onWorkers: (w) => started.push(w.pids()),
+        });
+        assert.equal(result.status, 'succeeded', JSON.stringify(result.tasks));
+      }
+      const workers = await withStore(join(p.root, '.sluice/sluice.db'), (s) =>
+        s.listWorkers({ includeStopped: true }),
+      );
+      const registered = new Set(workers.map((w) => w.pid));
+      const listing = workers.map((w) => `${w.id} (pid ${w.pid}, ${w.state})`).join(', ');
+      assert.equal(started.length, 2);
+      for (const [run, pids] of started.entries()) {
+        assert.equal(pids.length, 2);
+        const missing = pids.filter((pid) => !registered.has(pid));
+        assert.deepEqual(
+          missing,
+          [],
+          `run ${run + 1}: worker processes ${missing.join(', ')} never registered; registered: ${listing}`,
+        );
+      }
+      assert.equal(workers.length, 4, listing);
+      assert.ok(
+        workers.every((w) => w.state === 'stopped'),
+        `no worker was lost: ${listing}`,
+      );
+    },
+  );
 });

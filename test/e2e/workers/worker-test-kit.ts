@@ -88,11 +88,18 @@ function digestSql(columns: readonly { name: string }[], relation: string): stri
  * The documented read path (docs/guide.md "Where data goes"): ATTACH the model's catalog
  * read-only, run `sql` with `{model}` standing for the model's rows, DETACH.
  */
-export async function readModel(conn: DuckDBConnection, warehouse: string, model: string, sql: string): Promise<Record<string, unknown>[]> {
+export async function readModel(
+  conn: DuckDBConnection,
+  warehouse: string,
+  model: string,
+  sql: string,
+): Promise<Record<string, unknown>[]> {
   const file = join(warehouse, ...catalogKey(model).split('/')).replaceAll("'", "''");
   await conn.run(`ATTACH '${file}' AS sluice_read (READ_ONLY)`);
   try {
-    return (await conn.runAndReadAll(sql.replaceAll('{model}', `sluice_read."${model.replaceAll('"', '""')}"()`))).getRowObjectsJson();
+    return (
+      await conn.runAndReadAll(sql.replaceAll('{model}', `sluice_read."${model.replaceAll('"', '""')}"()`))
+    ).getRowObjectsJson();
   } finally {
     await conn.run('DETACH sluice_read');
   }
@@ -102,9 +109,15 @@ export async function readModel(conn: DuckDBConnection, warehouse: string, model
  * modelDigest and globView of many models on ONE DuckDB instance (a fresh instance per query
  * costs ~80 ms; the kill trials check 14 models per trial). The digest SQL is modelDigest's.
  */
-export async function publishedState(warehouse: string, models: readonly string[]): Promise<Map<string, PublishedModel>> {
+export async function publishedState(
+  warehouse: string,
+  models: readonly string[],
+): Promise<Map<string, PublishedModel>> {
   const objects = new LocalObjectStore(warehouse);
-  const db = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+  const db = await DuckDBInstance.create(':memory:', {
+    autoinstall_known_extensions: 'false',
+    autoload_known_extensions: 'false',
+  });
   const conn = await db.connect();
   const one = async (sql: string) => (await conn.runAndReadAll(sql)).getRowObjectsJson()[0]!;
   try {
@@ -115,15 +128,29 @@ export async function publishedState(warehouse: string, models: readonly string[
       let digest = { rows: 0, checksum: 'empty' };
       if (manifest.files.length > 0) {
         const paths = await objects.localPaths(manifest.files.map((f) => f.key));
-        const row = await one(digestSql(manifest.columns, snapshotRelationSql(paths, manifest.columns, manifest.partitionBy)));
+        const row = await one(
+          digestSql(manifest.columns, snapshotRelationSql(paths, manifest.columns, manifest.partitionBy)),
+        );
         digest = { rows: Number(row.n), checksum: String(row.h) };
       }
       const [seen] = await readModel(conn, warehouse, model, digestSql(manifest.columns, 'SELECT * FROM {model}'));
       const catalog = { rows: Number(seen!.n), checksum: String(seen!.h) };
       const globKeys = parquetFiles(join(warehouse, model), warehouse);
       const glob = join(warehouse, model, '**', '*.parquet').replaceAll("'", "''");
-      const globRows = globKeys.length === 0 ? 0 : Number((await one(`SELECT count(*) AS n FROM read_parquet('${glob}', hive_partitioning = false)`)).n);
-      out.set(model, { digest, catalog, view: { manifestKeys: manifest.files.map((f) => f.key).sort(), manifestRows: manifest.rows, globKeys, globRows } });
+      const globRows =
+        globKeys.length === 0
+          ? 0
+          : Number((await one(`SELECT count(*) AS n FROM read_parquet('${glob}', hive_partitioning = false)`)).n);
+      out.set(model, {
+        digest,
+        catalog,
+        view: {
+          manifestKeys: manifest.files.map((f) => f.key).sort(),
+          manifestRows: manifest.rows,
+          globKeys,
+          globRows,
+        },
+      });
     }
     return out;
   } finally {
@@ -146,7 +173,10 @@ export async function withStore<T>(db: string, fn: (store: SqliteMetadataStore) 
  * Like withStore, for polling while a run starts: undefined until the store file exists and is
  * migrated (the run creates it).
  */
-export async function peekStore<T>(db: string, fn: (store: SqliteMetadataStore) => Promise<T | undefined>): Promise<T | undefined> {
+export async function peekStore<T>(
+  db: string,
+  fn: (store: SqliteMetadataStore) => Promise<T | undefined>,
+): Promise<T | undefined> {
   if (!existsSync(db)) return undefined;
   try {
     return await withStore(db, fn);
@@ -157,7 +187,12 @@ export async function peekStore<T>(db: string, fn: (store: SqliteMetadataStore) 
 }
 
 /** Poll `probe` every `everyMs` until it returns a value other than undefined; throws after `timeoutMs`. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000, everyMs = 25): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 30_000,
+  everyMs = 25,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
@@ -199,9 +234,19 @@ export async function slowDaysProject(name: string, days: number): Promise<Retur
     'select e.day, e.k, count(*) as n, max(md5(e.k || r.i::varchar)) as h\n' +
     `from events e, range(${HASH_ROUNDS}) r(i)\ngroup by e.day, e.k`;
   const p = writeProject({
-    'sluice.yaml': [`name: ${name}`, 'execution:', '  threads: 1', '  lease_seconds: 1.5', '  heartbeat_seconds: 0.3',
-      '  backoff_seconds: 0.1', '  max_backoff_seconds: 0.2', '  target_item_size: 0', ''].join('\n'),
-    'sources/events.yml': 'sources:\n  events:\n    format: parquet\n    path: data/events\n    hive_partitioning: true\n',
+    'sluice.yaml': [
+      `name: ${name}`,
+      'execution:',
+      '  threads: 1',
+      '  lease_seconds: 1.5',
+      '  heartbeat_seconds: 0.3',
+      '  backoff_seconds: 0.1',
+      '  max_backoff_seconds: 0.2',
+      '  target_item_size: 0',
+      '',
+    ].join('\n'),
+    'sources/events.yml':
+      'sources:\n  events:\n    format: parquet\n    path: data/events\n    hive_partitioning: true\n',
     'models/daily_hashes.sql': model({ type: 'fact', business_unit: 'lab', split_by: 'day' }, sql),
   });
   mkdirSync(join(p.root, 'data'), { recursive: true });
