@@ -6,6 +6,7 @@ import { durationMs, durationSchema } from './duration.js';
 import { onSchemaChangeSchema } from './model-header.js';
 import { isMemoryLimit, isMemorySize } from './memory-size.js';
 import { alertsSchema, lineageSchema, toAlertsConfig, toLineageConfig } from './alerts-schema.js';
+import { deadlinesSchema, scheduleDefaultsSchema, schedulesSchema, toScheduleConfig } from './schedule-schema.js';
 import { budgetsSchema, costSchema, toBudgets, toPriceCatalogue } from './cost-schema.js';
 
 const pathSchema = z.string({ error: 'expected a path (string)' }).min(1, { error: 'must not be empty' });
@@ -154,8 +155,14 @@ export const configFileSchema = z.strictObject({
       queue: identifierSchema.optional(),
       /** Default of the model header key `on_schema_change`. */
       on_schema_change: onSchemaChangeSchema.optional(),
+      /** Settings every entry of `schedules:` inherits. */
+      schedule: scheduleDefaultsSchema.nullish(),
     })
     .nullish(),
+  /** When groups run: cron, time zone, data intervals, catch-up, retries, deadline (docs/guide.md#schedules). */
+  schedules: schedulesSchema.nullish(),
+  /** Deadlines per group or model name, after the interval end, e.g. `fct_orders: 6h`. */
+  deadlines: deadlinesSchema.nullish(),
   /** The price catalogue (defaults: DEFAULTS.cost). */
   cost: costSchema.nullish(),
   /** Cost budgets: per run, and per group by name. */
@@ -236,6 +243,10 @@ export function toProjectConfig(raw: ConfigFile): ProjectConfig {
     ...(raw.budgets && { budgets: toBudgets(raw.budgets) }),
     ...(raw.alerts && { alerts: toAlertsConfig(raw.alerts) }),
     ...(raw.lineage && { lineage: toLineageConfig(raw.lineage, raw.name) }),
+    ...(raw.schedules && { schedules: raw.schedules.map((s) => toScheduleConfig(s, raw.defaults?.schedule)) }),
+    ...(raw.deadlines && {
+      deadlines: Object.fromEntries(Object.entries(raw.deadlines).map(([k, v]) => [k, durationMs(v)!])),
+    }),
   };
 }
 

@@ -30,6 +30,16 @@ export const DEFAULTS = deepFreeze({
     report: { share: 30, maxShare: 100 },
     default: { share: 10, maxShare: 100 },
   } as Record<string, { share: number; maxShare: number }>,
+  /** Settings of a schedule that neither it nor `defaults.schedule` sets (docs/guide.md#schedules). */
+  schedule: {
+    timezone: 'UTC',
+    catchup: true,
+    maxActiveRuns: 1,
+    priority: 0,
+    retries: { code: 1, infra: 3 },
+    retryBackoff: '1m',
+    maxRetryBackoff: '1h',
+  },
   defaults: { maxTasksPerGroup: 16, stepConcurrency: 4, queue: 'default', onSchemaChange: 'fail' as const },
   /**
    * The price catalogue (docs/guide.md#cost), US East list prices in USD:

@@ -175,6 +175,47 @@ export interface ProjectConfig {
   readonly alerts?: AlertsConfig;
   /** Where OpenLineage events go (`lineage:`); absent means nowhere. */
   readonly lineage?: LineageConfig;
+  /** When groups run (`schedules:`, with `defaults.schedule`); absent means none (docs/guide.md#schedules). */
+  readonly schedules?: readonly ScheduleConfig[];
+  /** Deadlines per group or model name (`deadlines:`), relative to the interval end; they override a schedule's. */
+  readonly deadlines?: Readonly<Record<string, number>>;
+}
+
+/**
+ * One schedule of `schedules:` in sluice.yaml, defaults applied: which groups run when, each run
+ * covering one data interval [previous cron tick, this tick) and starting once the interval has ended.
+ */
+export interface ScheduleConfig {
+  readonly name: string;
+  /** Group names (`groups:`); the models of `select` add their groups. */
+  readonly groups: readonly string[];
+  /** Model selectors (`select:`), as `sluice run --select`: a run builds only the selected models of a group. */
+  readonly select: readonly string[];
+  readonly cron: string;
+  /** IANA time zone of the cron expression and of start/end dates (default UTC). */
+  readonly timezone: string;
+  /** No interval starts before this (epoch ms); null: only intervals from the first tick after the schedule is seen. */
+  readonly startDate: number | null;
+  /** No interval ends after this (epoch ms). */
+  readonly endDate: number | null;
+  /** Missed intervals run, oldest first (true), or only the latest (false). */
+  readonly catchup: boolean;
+  /** At most this many of the schedule's interval runs at once. */
+  readonly maxActiveRuns: number;
+  /** Higher runs first among live runs (backfills always come after live runs). */
+  readonly priority: number;
+  /** A run of this schedule taking longer is stopped and counted an infrastructure failure; null: none. */
+  readonly executionTimeoutMs: number | null;
+  readonly retry: {
+    /** Retries after failures of the models' SQL or data (code failures). */
+    readonly code: number;
+    /** Retries after lost workers, timeouts, store outages (infrastructure failures). */
+    readonly infra: number;
+    readonly backoffMs: number;
+    readonly maxBackoffMs: number;
+  };
+  /** The interval should have landed (published) this long after its end; null: no deadline. */
+  readonly deadlineMs: number | null;
 }
 
 export interface LineageConfig {
