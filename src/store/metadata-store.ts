@@ -3,6 +3,7 @@ import type { RunRecord, RunStatus, TaskRecord, TaskStatus } from '../core/types
 import type { MetricsStore } from './metrics-store.js';
 import type { TaskSkips } from './task-skips.js';
 import type { WorkQueue } from './work-queue.js';
+import type { LeaderLeases } from './leader-lease.js';
 
 /**
  * The metadata store: runs, tasks, the work-item queue (work-queue.ts), metrics (metrics-store.ts)
@@ -42,6 +43,8 @@ export interface TaskResult {
 }
 
 export interface MetadataStore extends WorkQueue, MetricsStore, TaskSkips {
+  /** Leader leases of `sluice serve` (leader-lease.ts), on the same connection. */
+  readonly leases: LeaderLeases;
   /** Apply pending numbered migrations, each in a transaction. Idempotent. */
   migrate(): Promise<void>;
 

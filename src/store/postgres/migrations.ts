@@ -399,4 +399,19 @@ BEGIN
 END $$;
 `,
   },
+  {
+    id: 7,
+    name: 'leader_leases',
+    sql: `
+-- sluice serve: the leader of the serve processes sharing this store holds the lease named after
+-- the project; generation grows by one each time it changes hands (fences renew and release)
+CREATE TABLE leader_leases (
+  name        TEXT   PRIMARY KEY,
+  holder      TEXT   NOT NULL,
+  generation  BIGINT NOT NULL,
+  acquired_at BIGINT NOT NULL,
+  expires_at  BIGINT NOT NULL
+);
+`,
+  },
 ];

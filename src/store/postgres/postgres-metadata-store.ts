@@ -6,6 +6,7 @@ import type { SkippedTask, TaskSkip } from '../task-skips.js';
 import type { AttemptMetrics, AttemptMetricsRecord, MetricsRollup, RollupKey, TaskLabels } from '../metrics-store.js';
 import { PostgresConnection, type PostgresMetadataStoreOptions } from './postgres-connection.js';
 import { PostgresMetricsStore } from './postgres-metrics-store.js';
+import { PostgresLeaderLeases } from './postgres-leader-lease.js';
 import { PostgresWorkQueue } from './postgres-work-queue.js';
 
 export type { PostgresMetadataStoreOptions } from './postgres-connection.js';
@@ -21,6 +22,7 @@ export type { PostgresMetadataStoreOptions } from './postgres-connection.js';
  */
 export class PostgresMetadataStore extends PostgresWorkQueue implements MetadataStore {
   private readonly metrics: PostgresMetricsStore;
+  readonly leases = new PostgresLeaderLeases(this.conn);
 
   constructor(url: string, options: PostgresMetadataStoreOptions = {}) {
     super(new PostgresConnection(url, options));

@@ -227,4 +227,19 @@ ALTER TABLE runs ADD COLUMN heartbeat_at INTEGER;
 CREATE INDEX runs_running_by_project ON runs (project) WHERE status = 'running';
 `,
   },
+  {
+    id: 6,
+    name: 'leader_leases',
+    sql: `
+-- sluice serve: the leader of the serve processes sharing this store holds the lease named after
+-- the project; generation grows by one each time it changes hands (fences renew and release)
+CREATE TABLE leader_leases (
+  name        TEXT    PRIMARY KEY,
+  holder      TEXT    NOT NULL,
+  generation  INTEGER NOT NULL,
+  acquired_at INTEGER NOT NULL,
+  expires_at  INTEGER NOT NULL
+) WITHOUT ROWID;
+`,
+  },
 ];

@@ -4,6 +4,7 @@ import { checkNewTasks, checkTaskResult } from '../metadata-store-input.js';
 import { liveRunConflict, type MetadataStore, type NewRun, type NewTask, type TaskResult } from '../metadata-store.js';
 import type { AttemptMetrics, AttemptMetricsRecord, MetricsRollup, RollupKey, TaskLabels } from '../metrics-store.js';
 import { SqliteMetricsStore } from './sqlite-metrics-store.js';
+import { SqliteLeaderLeases } from './sqlite-leader-lease.js';
 import type { SkippedTask, TaskSkip } from '../task-skips.js';
 import { SqliteConnection, type SqliteMetadataStoreOptions } from './sqlite-connection.js';
 import { SqliteWorkQueue } from './sqlite-work-queue.js';
@@ -19,6 +20,7 @@ export type { SqliteMetadataStoreOptions } from './sqlite-connection.js';
  */
 export class SqliteMetadataStore extends SqliteWorkQueue implements MetadataStore {
   private readonly metrics: SqliteMetricsStore;
+  readonly leases = new SqliteLeaderLeases(this.conn);
 
   constructor(file: string, options: SqliteMetadataStoreOptions = {}) {
     super(new SqliteConnection(file, options));
