@@ -13,6 +13,7 @@ const LAYERS = [
   ['compile'],
   ['observability'],
   ['executor'],
+  ['launcher'],
   ['coordinator'],
   ['runtime'],
   ['cli'],

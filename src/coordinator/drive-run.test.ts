@@ -11,7 +11,7 @@ import { LocalObjectStore } from '../storage/local/local-object-store.js';
 import { SqliteMetadataStore } from '../store/sqlite/sqlite-metadata-store.js';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { driveRun } from './drive-run.js';
-import { InProcessWorkers } from './in-process-workers.js';
+import { InProcessWorkers } from '../launcher/in-process-workers.js';
 
 /** An engine that takes a little time per model, fails on request, and records what overlapped. */
 class FakeEngine implements Engine {

@@ -5,6 +5,7 @@ import type { ObjectStore } from '../storage/object-store.js';
 import type { MetadataStore } from '../store/metadata-store.js';
 import type { FailOutcome, FailureKind, Lease } from '../store/work-queue.js';
 import { Wakeup } from '../core/wakeup.js';
+import { staleBefore } from '../core/staleness.js';
 import type { InputStats } from '../engine/input-stats.js';
 import { startAttemptMeter } from '../observability/attempt-meter.js';
 import { CountingObjectStore } from '../observability/counting-object-store.js';
@@ -73,7 +74,7 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerStats> {
         memoryBytes: opts.memoryBytes,
         now: t,
         leaseMs: opts.leaseMs,
-        liveSince: t - 3 * opts.heartbeatMs,
+        liveSince: staleBefore(t, opts.heartbeatMs),
       });
       storeErrors = 0;
     } catch (err) {

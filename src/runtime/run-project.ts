@@ -4,14 +4,15 @@ import { loadConfig } from '../catalog/load-config.js';
 import { loadProject } from '../catalog/load-project.js';
 import { warmUpParser } from '../catalog/sql-refs.js';
 import { SluiceError, ValidationError } from '../core/errors.js';
+import { staleBefore } from '../core/staleness.js';
 import type { DataInterval, Project } from '../core/types.js';
 import { driveRun } from '../coordinator/drive-run.js';
-import { LocalWorkers } from '../coordinator/local-workers.js';
+import { LocalWorkers } from '../launcher/local-workers.js';
 import type { RunResult } from '../protocol/run-result.js';
 import { buildPlan } from '../planner/build-plan.js';
 import { openEngine, openStores, stateDir } from './open-runtime.js';
-import { recoverAbandoned, sweepStaging } from './recover-abandoned.js';
-import { acquireRunLock } from './run-lock.js';
+import { recoverAbandoned, sweepStaging } from '../coordinator/recover-abandoned.js';
+import { acquireRunLock } from '../coordinator/run-lock.js';
 import { startRunObservers } from './run-observers.js';
 import type { Delivery } from '../observability/alerts/deliver-webhook.js';
 import type { RunEvent } from '../protocol/run-event.js';
@@ -126,7 +127,7 @@ async function coordinate(
         await engine.close();
         await stopped;
         // Staging left behind by workers that were killed is garbage now.
-        await sweepStaging(stores, Date.now() - 3 * project.config.execution.heartbeatMs);
+        await sweepStaging(stores, staleBefore(Date.now(), project.config.execution.heartbeatMs));
       }
       // After the workers stopped: every attempt's metrics are in, so cost is complete.
       await observers.finish(result);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { coordinatorGone } from '../../src/runtime/recover-abandoned.js';
+import { coordinatorGone } from '../../src/coordinator/recover-abandoned.js';
 import { runProject } from '../../src/runtime/run-project.js';
 import { SqliteMetadataStore } from '../../src/store/sqlite/sqlite-metadata-store.js';
 import { model, writeProject } from '../helpers/temp-project.js';

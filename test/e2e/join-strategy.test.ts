@@ -6,7 +6,7 @@ import type { ItemSpec } from '../../src/protocol/item-spec.js';
 import type { ExplainDocument } from '../../src/compile/explain-plan.js';
 import { loadProject } from '../../src/catalog/load-project.js';
 import { driveRun } from '../../src/coordinator/drive-run.js';
-import { InProcessWorkers } from '../../src/coordinator/in-process-workers.js';
+import { InProcessWorkers } from '../../src/launcher/in-process-workers.js';
 import { buildPlan } from '../../src/planner/build-plan.js';
 import { openEngine, openStores } from '../../src/runtime/open-runtime.js';
 import { runProject } from '../../src/runtime/run-project.js';

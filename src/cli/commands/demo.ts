@@ -8,7 +8,7 @@ import { initExample } from '../../example/init-example.js';
 import { openStores } from '../../runtime/open-runtime.js';
 import { runCost } from '../../runtime/run-cost.js';
 import { runProject } from '../../runtime/run-project.js';
-import { verifyPublished } from '../../runtime/verify-published.js';
+import { verifyPublished } from '../../snapshot/verify-published.js';
 import { EXIT } from '../exit-codes.js';
 import { formatBytes, formatCount, formatDuration, table } from '../format.js';
 import { intOption, positiveNumberOption } from '../numeric-options.js';

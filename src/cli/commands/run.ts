@@ -73,7 +73,7 @@ export function registerRun(program: Command): void {
         }
         const root = projectRoot(opts);
         // Sized by --workers or the cores for now; runProject resizes it to execution.workers.
-        const { LocalWorkers } = await import('../../coordinator/local-workers.js');
+        const { LocalWorkers } = await import('../../launcher/local-workers.js');
         const pool = new LocalWorkers({ count: opts.workers ?? cpus().length });
         const [{ runProject }, { runCost }, { resolveRunId }, { progressPrinter, renderRunSummary, warnUndelivered }] =
           await Promise.all([

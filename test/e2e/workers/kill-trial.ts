@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { LocalWorkers } from '../../../src/coordinator/local-workers.js';
+import type { LocalWorkers } from '../../../src/launcher/local-workers.js';
 import { runProject } from '../../../src/runtime/run-project.js';
 import { SqliteMetadataStore } from '../../../src/store/sqlite/sqlite-metadata-store.js';
 

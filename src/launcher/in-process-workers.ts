@@ -2,7 +2,7 @@ import type { Engine } from '../engine/engine.js';
 import { runWorker } from '../executor/worker.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { MetadataStore } from '../store/metadata-store.js';
-import type { WorkerSignals } from './drive-run.js';
+import type { WorkerSignals } from '../core/worker-signals.js';
 import { Wakeup } from '../core/wakeup.js';
 import type { WorkerEvent } from '../protocol/worker-event.js';
 

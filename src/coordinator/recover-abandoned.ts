@@ -1,18 +1,25 @@
 import { hostname } from 'node:os';
-import { COORDINATOR_STALE_HEARTBEATS } from '../coordinator/drive-run.js';
+import { isStale, staleBefore } from '../core/staleness.js';
 import type { RunRecord } from '../core/types.js';
 import { stagingOwnerPrefix } from '../executor/execute-item.js';
-import type { Stores } from './open-runtime.js';
+import type { ObjectStore } from '../storage/object-store.js';
+import type { MetadataStore } from '../store/metadata-store.js';
+
+/** The stores a recovery reads and cleans (runtime's `Stores` is one). */
+export interface RecoveryStores {
+  readonly store: MetadataStore;
+  readonly objects: ObjectStore;
+}
 
 /**
  * Runs still marked running whose coordinator is gone were abandoned: its process died (on this
- * machine: its pid is not alive; anywhere: no heartbeat for COORDINATOR_STALE_HEARTBEATS
- * heartbeats). Mark them failed (their items cancelled, running tasks failed, pending ones not
+ * machine: its pid is not alive; anywhere: no heartbeat for STALE_HEARTBEATS
+ * heartbeats, core/staleness.ts). Mark them failed (their items cancelled, running tasks failed, pending ones not
  * run; `sluice retry` resumes them) and sweep staging. Runs of other projects sharing the store
  * and runs driven by live coordinators are left alone. Published data is untouched.
  */
 export async function recoverAbandoned(
-  stores: Stores,
+  stores: RecoveryStores,
   heartbeatMs: number,
   now = Date.now(),
 ): Promise<{ runs: number; staging: number }> {
@@ -23,7 +30,7 @@ export async function recoverAbandoned(
     if (await stores.store.abandonRun(run.id, now, 'abandoned: the process running it exited before it finished'))
       runs++;
   }
-  return { runs, staging: await sweepStaging(stores, now - 3 * heartbeatMs) };
+  return { runs, staging: await sweepStaging(stores, staleBefore(now, heartbeatMs)) };
 }
 
 /** Whether a running run's coordinator is known dead (this host, pid gone) or silent too long. */
@@ -33,7 +40,7 @@ export function coordinatorGone(
   now: number,
 ): boolean {
   const lastSign = run.heartbeatAt ?? run.startedAt;
-  if (lastSign < now - COORDINATOR_STALE_HEARTBEATS * heartbeatMs) return true;
+  if (isStale(lastSign, now, heartbeatMs)) return true;
   const m = run.coordinator === null ? null : /^(.*):(\d+)$/.exec(run.coordinator);
   if (!m || m[1] !== hostname()) return false;
   const pid = Number(m[2]);
@@ -50,7 +57,7 @@ export function coordinatorGone(
  * Delete staging folders whose worker is not live (killed workers leave theirs behind).
  * Live: registered as active or draining, with a heartbeat at or after `liveSince`.
  */
-export async function sweepStaging(stores: Stores, liveSince: number): Promise<number> {
+export async function sweepStaging(stores: RecoveryStores, liveSince: number): Promise<number> {
   const live = (await stores.store.listWorkers())
     .filter((w) => (w.state === 'active' || w.state === 'draining') && w.heartbeatAt >= liveSince)
     .map((w) => stagingOwnerPrefix(w.id));

@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { ProjectSettings } from '../core/types.js';
 import type { MetadataStore } from '../store/metadata-store.js';
-import type { WorkerSignals } from './drive-run.js';
+import type { WorkerSignals } from '../core/worker-signals.js';
 import { Wakeup } from '../core/wakeup.js';
 import { errorMessage } from '../core/errors.js';
 import { parseFromWorkerMessage, type FromWorkerMessage, type ToWorkerMessage } from '../protocol/worker-message.js';
