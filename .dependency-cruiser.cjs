@@ -15,6 +15,7 @@ const LAYERS = [
   ['executor'],
   ['launcher'],
   ['coordinator'],
+  ['schedule'],
   ['runtime'],
   ['cli'],
 ];
